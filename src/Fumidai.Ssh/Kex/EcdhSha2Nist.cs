@@ -65,7 +65,7 @@ public sealed class EcdhSha2Nist : KeyExchangeMethod
         }
         catch (CryptographicException e)
         {
-            throw new SshProtocolException(DisconnectReason.KeyExchangeFailed, Name + ": point is not on the curve", e);
+            throw new SshProtocolException(DisconnectReason.KeyExchangeFailed, Name + ": point rejected (not on the curve or coordinate out of range)", e);
         }
     }
 
