@@ -1,7 +1,7 @@
 namespace Fumidai.Ssh.Keys;
 
 /// <summary>A private key able to sign for SSH: host keys, user keys and CA keys.</summary>
-public abstract class SshPrivateKey : IDisposable
+public abstract partial class SshPrivateKey : IDisposable
 {
     public abstract SshPublicKey PublicKey { get; }
 

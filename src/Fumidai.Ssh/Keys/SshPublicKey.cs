@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Fumidai.Ssh.Keys;
 
 /// <summary>A public key (or OpenSSH certificate) in SSH wire form, able to verify signatures made with it.</summary>
-public abstract class SshPublicKey
+public abstract partial class SshPublicKey
 {
     /// <summary>The key type name as on the wire, e.g. <c>ssh-ed25519</c> or <c>ssh-ed25519-cert-v01@openssh.com</c>.</summary>
     public abstract string KeyType { get; }
