@@ -1,0 +1,391 @@
+using Fumidai.Ssh.Connection.Requests;
+using Fumidai.Ssh.Transport;
+using Fumidai.Ssh.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fumidai.Ssh.Connection;
+
+/// <summary>The connection protocol multiplexer (RFC 4254): channel table, global requests, dispatch loop.</summary>
+/// <remarks>
+/// The dispatch loop never waits for an application: channel data goes into window-bounded pipes, channel requests
+/// and opens run on their own tasks. Keepalives, key exchanges and other channels therefore keep flowing when one
+/// consumer stalls.
+/// </remarks>
+public sealed class SshConnection : IAsyncDisposable
+{
+    /// <summary>Receive window granted per channel (OpenSSH uses 2 MiB for sessions).</summary>
+    public const uint DefaultWindowSize = 2 * 1024 * 1024;
+
+    /// <summary>Largest data payload we accept in one packet.</summary>
+    public const uint DefaultMaxPacket = 64 * 1024;
+
+    private readonly Dictionary<uint, SshChannel> _channels = [];
+    private readonly Dictionary<uint, TaskCompletionSource<SshChannel>> _opening = [];
+    private readonly Queue<TaskCompletionSource<(bool, byte[])>> _globalReplies = new();
+    private readonly IChannelOpenHandler? _openHandler;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _shutdown = new();
+    private Task _globalRequestChain = Task.CompletedTask;
+    private uint _nextChannelId;
+    private bool _noMoreSessions;
+    private bool _stopped;
+
+    public SshConnection(SshTransport transport, IChannelOpenHandler? openHandler, ILogger? logger = null)
+    {
+        Transport = transport;
+        _openHandler = openHandler;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    public SshTransport Transport { get; }
+
+    /// <summary>Upper bound on channels open at once on this connection.</summary>
+    public int MaxChannels { get; init; } = 64;
+
+    /// <summary>Handles the peer's global requests other than keepalives (e.g. <c>tcpip-forward</c>); unset, they fail.</summary>
+    public Func<GlobalRequest, CancellationToken, ValueTask<bool>>? GlobalRequestHandler { get; set; }
+
+    /// <summary>Cancelled when the connection ends.</summary>
+    public CancellationToken ShutdownToken => _shutdown.Token;
+
+    public int ChannelCount
+    {
+        get
+        {
+            lock (_channels) return _channels.Count;
+        }
+    }
+
+    /// <summary>Dispatches messages until the peer disconnects or a protocol error occurs; then fails all channels.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var packet = await Transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                await DispatchAsync(packet, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Stop();
+        }
+    }
+
+    private async ValueTask DispatchAsync(IncomingPacket packet, CancellationToken cancellationToken)
+    {
+        var reader = new SshReader(packet.Payload.Span);
+        var message = reader.ReadMessageNumber();
+        switch (message)
+        {
+            case MessageNumber.ChannelData:
+            {
+                var channel = Find(reader.ReadUInt32());
+                var data = reader.ReadBinary();
+                reader.EnsureEnd("CHANNEL_DATA");
+                channel.OnData(data, 0, extended: false);
+                break;
+            }
+            case MessageNumber.ChannelExtendedData:
+            {
+                var channel = Find(reader.ReadUInt32());
+                uint type = reader.ReadUInt32();
+                var data = reader.ReadBinary();
+                reader.EnsureEnd("CHANNEL_EXTENDED_DATA");
+                channel.OnData(data, type, extended: true);
+                break;
+            }
+            case MessageNumber.ChannelWindowAdjust:
+            {
+                var channel = Find(reader.ReadUInt32());
+                uint bytes = reader.ReadUInt32();
+                reader.EnsureEnd("CHANNEL_WINDOW_ADJUST");
+                channel.OnWindowAdjust(bytes);
+                break;
+            }
+            case MessageNumber.ChannelEof:
+            {
+                var channel = Find(reader.ReadUInt32());
+                reader.EnsureEnd("CHANNEL_EOF");
+                channel.OnEof();
+                break;
+            }
+            case MessageNumber.ChannelClose:
+            {
+                var channel = Find(reader.ReadUInt32());
+                reader.EnsureEnd("CHANNEL_CLOSE");
+                _ = channel.OnCloseAsync();
+                break;
+            }
+            case MessageNumber.ChannelRequest:
+            {
+                var channel = Find(reader.ReadUInt32());
+                string type = reader.ReadString();
+                bool wantReply = reader.ReadBoolean();
+                var request = ChannelRequestCodec.Decode(type, wantReply, ref reader);
+                channel.OnRequest(request);
+                break;
+            }
+            case MessageNumber.ChannelSuccess:
+            case MessageNumber.ChannelFailure:
+            {
+                var channel = Find(reader.ReadUInt32());
+                reader.EnsureEnd("CHANNEL_SUCCESS/FAILURE");
+                channel.OnRequestReply(message == MessageNumber.ChannelSuccess);
+                break;
+            }
+            case MessageNumber.ChannelOpen:
+                OnChannelOpen(ref reader);
+                break;
+            case MessageNumber.ChannelOpenConfirmation:
+                OnOpenConfirmation(ref reader);
+                break;
+            case MessageNumber.ChannelOpenFailure:
+                OnOpenFailure(ref reader);
+                break;
+            case MessageNumber.GlobalRequest:
+                OnGlobalRequest(ref reader);
+                break;
+            case MessageNumber.RequestSuccess:
+            case MessageNumber.RequestFailure:
+            {
+                TaskCompletionSource<(bool, byte[])>? reply;
+                lock (_globalReplies) _globalReplies.TryDequeue(out reply);
+                if (reply is null) throw new SshProtocolException(DisconnectReason.ProtocolError, "global reply without a request");
+                reply.TrySetResult((message == MessageNumber.RequestSuccess, reader.RemainingSpan.ToArray()));
+                break;
+            }
+            case MessageNumber.UserAuthRequest:
+                // RFC 4252 §5.1: requests after success are ignored.
+                break;
+            default:
+                // RFC 4253 §11.4: unknown messages get UNIMPLEMENTED, the connection goes on.
+                await Transport.SendUnimplementedAsync(packet.SequenceNumber, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private SshChannel Find(uint localId)
+    {
+        lock (_channels)
+        {
+            return _channels.TryGetValue(localId, out var channel)
+                ? channel
+                : throw new SshProtocolException(DisconnectReason.ProtocolError, $"message for unknown channel {localId}");
+        }
+    }
+
+    private void OnChannelOpen(ref SshReader reader)
+    {
+        string type = reader.ReadString();
+        uint senderChannel = reader.ReadUInt32();
+        uint initialWindow = reader.ReadUInt32();
+        uint maxPacket = reader.ReadUInt32();
+        ChannelOpenRequest request = type switch
+        {
+            "session" => new ChannelOpenRequest(type),
+            "direct-tcpip" or "forwarded-tcpip" => new TcpipChannelOpenRequest(type, reader.ReadString(), reader.ReadUInt32(), reader.ReadString(), reader.ReadUInt32()),
+            _ => new ChannelOpenRequest(type),
+        };
+        if (type is "session" or "direct-tcpip" or "forwarded-tcpip") reader.EnsureEnd("CHANNEL_OPEN");
+        _ = AcceptChannelAsync(request, senderChannel, initialWindow, maxPacket);
+    }
+
+    private async Task AcceptChannelAsync(ChannelOpenRequest request, uint senderChannel, uint initialWindow, uint maxPacket)
+    {
+        try
+        {
+            ChannelOpenDecision decision;
+            if (_openHandler is null) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "channels not accepted");
+            else if (request.ChannelType == "session" && _noMoreSessions) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "no more sessions");
+            else if (ChannelCount >= MaxChannels) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.ResourceShortage, "too many channels");
+            else decision = await _openHandler.OnChannelOpenAsync(request, _shutdown.Token).ConfigureAwait(false);
+            if (decision.OnOpened is null)
+            {
+                using var failure = SshWriter.ForPacket(MessageNumber.ChannelOpenFailure, 64);
+                failure.WriteUInt32(senderChannel);
+                failure.WriteUInt32((uint)decision.FailureReason);
+                failure.WriteString(decision.Description);
+                failure.WriteString("");
+                await Transport.SendAsync(failure, _shutdown.Token).ConfigureAwait(false);
+                return;
+            }
+            var channel = Register(request.ChannelType);
+            channel.Open(senderChannel, initialWindow, maxPacket);
+            decision.OnOpened(channel);
+            using var confirm = SshWriter.ForPacket(MessageNumber.ChannelOpenConfirmation, 16);
+            confirm.WriteUInt32(senderChannel);
+            confirm.WriteUInt32(channel.LocalId);
+            confirm.WriteUInt32(channel.LocalWindowSize);
+            confirm.WriteUInt32(channel.LocalMaxPacket);
+            await Transport.SendAsync(confirm, _shutdown.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SshConnectionLostException or IOException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Opens a channel to the peer (client role: sessions, direct-tcpip; server role: forwarded-tcpip).</summary>
+    public async Task<SshChannel> OpenChannelAsync(ChannelOpenRequest request, CancellationToken cancellationToken)
+    {
+        var channel = Register(request.ChannelType);
+        var opened = new TaskCompletionSource<SshChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_channels) _opening[channel.LocalId] = opened;
+        using (var message = SshWriter.ForPacket(MessageNumber.ChannelOpen, 64))
+        {
+            message.WriteString(request.ChannelType);
+            message.WriteUInt32(channel.LocalId);
+            message.WriteUInt32(channel.LocalWindowSize);
+            message.WriteUInt32(channel.LocalMaxPacket);
+            if (request is TcpipChannelOpenRequest tcp)
+            {
+                message.WriteString(tcp.Host);
+                message.WriteUInt32(tcp.Port);
+                message.WriteString(tcp.OriginatorAddress);
+                message.WriteUInt32(tcp.OriginatorPort);
+            }
+            await Transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        return await opened.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void OnOpenConfirmation(ref SshReader reader)
+    {
+        uint recipient = reader.ReadUInt32();
+        uint sender = reader.ReadUInt32();
+        uint window = reader.ReadUInt32();
+        uint maxPacket = reader.ReadUInt32();
+        var (channel, opened) = TakeOpening(recipient);
+        channel.Open(sender, window, maxPacket);
+        opened.TrySetResult(channel);
+    }
+
+    private void OnOpenFailure(ref SshReader reader)
+    {
+        uint recipient = reader.ReadUInt32();
+        var reason = (ChannelOpenFailureReason)reader.ReadUInt32();
+        string description = reader.ReadString(4096);
+        var (channel, opened) = TakeOpening(recipient);
+        RemoveChannel(channel);
+        opened.TrySetException(new SshChannelOpenException(reason, description));
+    }
+
+    private (SshChannel, TaskCompletionSource<SshChannel>) TakeOpening(uint localId)
+    {
+        lock (_channels)
+        {
+            if (!_opening.Remove(localId, out var opened) || !_channels.TryGetValue(localId, out var channel))
+                throw new SshProtocolException(DisconnectReason.ProtocolError, "open reply for a channel we did not open");
+            return (channel, opened);
+        }
+    }
+
+    private void OnGlobalRequest(ref SshReader reader)
+    {
+        string name = reader.ReadString();
+        bool wantReply = reader.ReadBoolean();
+        var request = new GlobalRequest(name, wantReply, reader.RemainingSpan.ToArray());
+        var previous = _globalRequestChain;
+        _globalRequestChain = HandleGlobalRequestAsync(previous, request);
+    }
+
+    private async Task HandleGlobalRequestAsync(Task previous, GlobalRequest request)
+    {
+        await previous.ConfigureAwait(false);
+        bool ok = false;
+        try
+        {
+            switch (request.Name)
+            {
+                case "no-more-sessions@openssh.com":
+                    _noMoreSessions = true;
+                    return;
+                case "keepalive@openssh.com":
+                    // Any reply shows we are alive; OpenSSH itself answers failure.
+                    break;
+                default:
+                    if (GlobalRequestHandler is { } handler) ok = await handler(request, _shutdown.Token).ConfigureAwait(false);
+                    break;
+            }
+            if (!request.WantReply) return;
+            using var reply = SshWriter.ForPacket(ok ? MessageNumber.RequestSuccess : MessageNumber.RequestFailure, 1);
+            await Transport.SendAsync(reply, _shutdown.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SshConnectionLostException or IOException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Sends a global request; with <paramref name="wantReply"/> returns success and the reply data.</summary>
+    public async Task<(bool Success, byte[] Data)> SendGlobalRequestAsync(string name, bool wantReply, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<(bool, byte[])>? reply = null;
+        using var message = SshWriter.ForPacket(MessageNumber.GlobalRequest, 32 + data.Length);
+        message.WriteString(name);
+        message.WriteBoolean(wantReply);
+        message.WriteRaw(data.Span);
+        if (wantReply)
+        {
+            reply = new TaskCompletionSource<(bool, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_globalReplies) _globalReplies.Enqueue(reply);
+        }
+        await Transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        return reply is null ? (true, []) : await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private SshChannel Register(string type)
+    {
+        lock (_channels)
+        {
+            if (_stopped) throw new SshConnectionLostException("connection closed");
+            uint id;
+            do id = _nextChannelId++;
+            while (_channels.ContainsKey(id));
+            var channel = new SshChannel(this, type, id, DefaultWindowSize, DefaultMaxPacket);
+            _channels[id] = channel;
+            return channel;
+        }
+    }
+
+    internal void RemoveChannel(SshChannel channel)
+    {
+        lock (_channels) _channels.Remove(channel.LocalId);
+    }
+
+    internal void LogRequestFailure(SshChannel channel, string type, Exception ex) =>
+        _logger.LogWarning(ex, "channel {Channel}: handler for {Request} failed", channel.LocalId, type);
+
+    private void Stop()
+    {
+        SshChannel[] channels;
+        TaskCompletionSource<SshChannel>[] opening;
+        lock (_channels)
+        {
+            _stopped = true;
+            channels = _channels.Values.ToArray();
+            opening = _opening.Values.ToArray();
+            _opening.Clear();
+        }
+        foreach (var channel in channels) channel.OnConnectionLost();
+        foreach (var open in opening) open.TrySetException(new SshConnectionLostException("connection closed"));
+        lock (_globalReplies)
+        {
+            while (_globalReplies.TryDequeue(out var reply)) reply.TrySetException(new SshConnectionLostException("connection closed"));
+        }
+        try
+        {
+            _shutdown.Cancel();
+        }
+        catch (AggregateException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Stop();
+        await Transport.DisposeAsync().ConfigureAwait(false);
+    }
+}

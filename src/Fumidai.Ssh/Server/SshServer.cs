@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Sockets;
+using Fumidai.Ssh.Authentication;
+using Fumidai.Ssh.Connection;
+using Fumidai.Ssh.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fumidai.Ssh.Server;
+
+/// <summary>A TCP listener that runs the server role for each connection: transport, authentication, connection layer.</summary>
+/// <remarks>Bad input ends only the connection that sent it, with a DISCONNECT where possible and one log line.</remarks>
+public sealed class SshServer : IAsyncDisposable
+{
+    private readonly SshServerOptions _options;
+    private readonly ISshServerApplication _application;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<Task> _connections = [];
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private int _unauthenticated;
+
+    public SshServer(SshServerOptions options, ISshServerApplication application, ILogger? logger = null)
+    {
+        _options = options;
+        _application = application;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The bound address (with the real port when 0 was asked).</summary>
+    public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint;
+
+    /// <summary>Connections currently open, authenticated or not.</summary>
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_connections) return _connections.Count;
+        }
+    }
+
+    public void Start()
+    {
+        var listener = new Socket(_options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Bind(_options.EndPoint);
+        listener.Listen(512);
+        _listener = listener;
+        _acceptLoop = AcceptLoopAsync(listener);
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                _logger.LogWarning("accept failed: {Error}", ex.SocketErrorCode);
+                continue;
+            }
+            if (Interlocked.Increment(ref _unauthenticated) > _options.MaxUnauthenticatedConnections)
+            {
+                Interlocked.Decrement(ref _unauthenticated);
+                _logger.LogWarning("refusing {Remote}: too many unauthenticated connections", socket.RemoteEndPoint);
+                socket.Dispose();
+                continue;
+            }
+            var task = HandleConnectionAsync(socket);
+            lock (_connections) _connections.Add(task);
+            _ = task.ContinueWith(t =>
+            {
+                lock (_connections) _connections.Remove(t);
+            }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task HandleConnectionAsync(Socket socket)
+    {
+        await Task.Yield();
+        socket.NoDelay = true;
+        var remote = socket.RemoteEndPoint;
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        bool authenticated = false;
+        SshTransport? transport = null;
+        SshServerSession? session = null;
+        Exception? error = null;
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        grace.CancelAfter(_options.Authentication.LoginGraceTime);
+        try
+        {
+            transport = await SshTransport.AcceptAsync(stream, _options.HostKeys, _options.Transport, _logger, grace.Token).ConfigureAwait(false);
+            var context = new AuthenticationContext(remote, transport.RemoteVersion);
+            var user = await ServerAuthentication.RunAsync(transport, _application, _options.Authentication, context, _logger, grace.Token).ConfigureAwait(false);
+            authenticated = true;
+            Interlocked.Decrement(ref _unauthenticated);
+            session = new SshServerSession(transport, user, remote);
+            var handler = _application.CreateChannelHandler(session);
+            await using var connection = new SshConnection(transport, handler, _logger);
+            session.Connection = connection;
+            await connection.RunAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (SshProtocolException ex)
+        {
+            error = ex;
+            _logger.LogWarning("{Remote}: protocol error, disconnecting: {Reason}: {Message}", remote, ex.Reason, ex.Message);
+            if (transport is not null) await transport.DisconnectAsync(ex.Reason, ex.Message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!authenticated && grace.IsCancellationRequested && !_stopping.IsCancellationRequested)
+        {
+            _logger.LogWarning("{Remote}: login grace time exceeded", remote);
+            if (transport is not null) await transport.DisconnectAsync(DisconnectReason.ByApplication, "login grace time exceeded").ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            if (transport is not null) await transport.DisconnectAsync(DisconnectReason.ByApplication, "server shutting down").ConfigureAwait(false);
+        }
+        catch (SshConnectionLostException ex)
+        {
+            _logger.LogDebug("{Remote}: {Message}", remote, ex.Message);
+        }
+        catch (IOException ex)
+        {
+            error = ex;
+            _logger.LogDebug("{Remote}: connection lost: {Message}", remote, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // Anything unexpected still ends only this connection.
+            error = ex;
+            _logger.LogError(ex, "{Remote}: connection failed", remote);
+            if (transport is not null) await transport.DisconnectAsync(DisconnectReason.ByApplication, "internal error").ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!authenticated) Interlocked.Decrement(ref _unauthenticated);
+            if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
+            else await stream.DisposeAsync().ConfigureAwait(false);
+            if (session is not null) _application.OnSessionEnded(session, error);
+        }
+    }
+
+    /// <summary>Stops accepting and ends every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        _listener?.Dispose();
+        if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
+        Task[] running;
+        lock (_connections) running = _connections.ToArray();
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,21 @@
+using System.Net;
+using Fumidai.Ssh.Authentication;
+using Fumidai.Ssh.Keys;
+using Fumidai.Ssh.Transport;
+
+namespace Fumidai.Ssh.Server;
+
+/// <summary>What an <see cref="SshServer"/> listens on, which keys and algorithms it uses, and its pre-authentication limits.</summary>
+public sealed class SshServerOptions
+{
+    public IPEndPoint EndPoint { get; init; } = new(IPAddress.Loopback, 2222);
+
+    public required IReadOnlyList<SshPrivateKey> HostKeys { get; init; }
+
+    public SshTransportSettings Transport { get; init; } = new();
+
+    public ServerAuthenticationSettings Authentication { get; init; } = new();
+
+    /// <summary>Connections not yet authenticated at once; further ones are refused (OpenSSH MaxStartups).</summary>
+    public int MaxUnauthenticatedConnections { get; init; } = 100;
+}
