@@ -86,7 +86,7 @@ public sealed class AuthorizedKeyLine
         var rest = line[position..].TrimStart().Split((char[])[' ', '\t'], 3, StringSplitOptions.RemoveEmptyEntries);
         if (rest.Length < 2) throw new FormatException("authorized_keys line lacks a key");
         var key = SshPublicKey.FromTypeAndBase64(rest[0], rest[1]);
-        if (Value2(options, "expiry-time") is { } expiry) ParseExpiry(expiry);
+        if (OptionValue(options, "expiry-time") is { } expiry) ParseExpiry(expiry);
         return new AuthorizedKeyLine(options, key, rest.Length == 3 ? rest[2].Trim() : "");
     }
 
@@ -171,7 +171,7 @@ public sealed class AuthorizedKeyLine
         }
     }
 
-    private static string? Value2(List<KeyValuePair<string, string?>> options, string name) =>
+    private static string? OptionValue(List<KeyValuePair<string, string?>> options, string name) =>
         options.FirstOrDefault(o => o.Key == name && o.Value is not null).Value;
 
     /// <summary>Default-allow permissions: the last of "allow"/"deny" wins; <c>restrict</c> turns the default to deny.</summary>
