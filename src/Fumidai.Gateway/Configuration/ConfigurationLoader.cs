@@ -1,0 +1,155 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+
+namespace Fumidai.Gateway.Configuration;
+
+/// <summary>Reads fumidai.json plus FUMIDAI__ environment overrides and validates every value at start.</summary>
+public static class ConfigurationLoader
+{
+    public const string EnvironmentPrefix = "FUMIDAI__";
+
+    public static FumidaiOptions Load(string path)
+    {
+        if (File.Exists(path)) CheckJsonSyntax(path);
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(path, optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables(EnvironmentPrefix)
+            .Build();
+        var options = new FumidaiOptions();
+        try
+        {
+            configuration.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigurationException($"{path}: {ex.Message}");
+        }
+        Validate(options, path);
+        return options;
+    }
+
+    /// <summary>Reports JSON syntax errors with the file and line, which the configuration library would not.</summary>
+    private static void CheckJsonSyntax(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        try
+        {
+            using var _ = JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            throw new ConfigurationException($"{path}:{(ex.LineNumber ?? 0) + 1}: invalid JSON: {ex.Message.Split(" Path:")[0]}");
+        }
+    }
+
+    private static void Validate(FumidaiOptions o, string path)
+    {
+        var errors = new List<string>();
+        void Duration(string key, string? value, bool optional = false)
+        {
+            if (optional && value is null) return;
+            if (!Configuration.Duration.TryParse(value, out var d) || d <= TimeSpan.Zero)
+                errors.Add(Locate(path, key) + $": {key} = '{value}' is not a duration such as 90s, 15m or 8h");
+        }
+        Duration("Ssh:LoginGraceTime", o.Ssh.LoginGraceTime);
+        Duration("Security:LockoutDuration", o.Security.LockoutDuration);
+        Duration("Security:SourceWindow", o.Security.SourceWindow);
+        Duration("Sessions:IdleTimeout", o.Sessions.IdleTimeout);
+        Duration("Sessions:MaxSession", o.Sessions.MaxSession, optional: true);
+        Duration("Targets:ConnectTimeout", o.Targets.ConnectTimeout);
+        Duration("Targets:CertificateLifetime", o.Targets.CertificateLifetime);
+        if (!TryParseEndPoint(o.Ssh.Listen, out _))
+            errors.Add(Locate(path, "Ssh:Listen") + $": Ssh:Listen = '{o.Ssh.Listen}' is not ADDRESS:PORT");
+        // PCI DSS 8.3.4: lockout may be stricter (fewer attempts, longer lock), never looser.
+        if (o.Security.LockoutThreshold is < 1 or > 10)
+            errors.Add(Locate(path, "Security:LockoutThreshold") + ": Security:LockoutThreshold must be between 1 and 10");
+        if (Configuration.Duration.TryParse(o.Security.LockoutDuration, out var lockFor) && lockFor < TimeSpan.FromMinutes(30))
+            errors.Add(Locate(path, "Security:LockoutDuration") + ": Security:LockoutDuration must be at least 30m");
+        if (Configuration.Duration.TryParse(o.Sessions.IdleTimeout, out var idle) && idle > TimeSpan.FromMinutes(15))
+            errors.Add(Locate(path, "Sessions:IdleTimeout") + ": Sessions:IdleTimeout must be at most 15m (PCI DSS 8.2.8)");
+        if (o.Ssh.MaxAuthTries is < 1 or > 20)
+            errors.Add(Locate(path, "Ssh:MaxAuthTries") + ": Ssh:MaxAuthTries must be between 1 and 20");
+        if (o.Recording.Store is not ("file" or "s3"))
+            errors.Add(Locate(path, "Recording:Store") + $": Recording:Store = '{o.Recording.Store}' must be file or s3");
+        if (o.Recording.Mode is not ("best-effort" or "strict"))
+            errors.Add(Locate(path, "Recording:Mode") + $": Recording:Mode = '{o.Recording.Mode}' must be best-effort or strict");
+        if (errors.Count > 0) throw new ConfigurationException(string.Join(Environment.NewLine, errors));
+    }
+
+    public static bool TryParseEndPoint(string value, out System.Net.IPEndPoint? endPoint) =>
+        System.Net.IPEndPoint.TryParse(value, out endPoint) && endPoint.Port > 0;
+
+    /// <summary>"file:line" of a key in the JSON file, or where the override came from.</summary>
+    private static string Locate(string path, string key)
+    {
+        string variable = EnvironmentPrefix + key.Replace(":", "__");
+        if (Environment.GetEnvironmentVariable(variable) is not null) return $"environment {variable}";
+        if (!File.Exists(path)) return path;
+        int? line = FindLine(File.ReadAllBytes(path), key.Split(':'));
+        return line is null ? path : $"{path}:{line}";
+    }
+
+    private static int? FindLine(byte[] json, string[] keyPath)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var stack = new List<string>();
+        string? pending = null;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    pending = reader.GetString();
+                    var candidate = stack.Append(pending ?? "").ToArray();
+                    if (candidate.Length == keyPath.Length && candidate.Zip(keyPath).All(p => string.Equals(p.First, p.Second, StringComparison.OrdinalIgnoreCase)))
+                        return 1 + json.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n');
+                    break;
+                case JsonTokenType.StartObject:
+                    if (pending is not null) stack.Add(pending);
+                    pending = null;
+                    break;
+                case JsonTokenType.EndObject:
+                    if (stack.Count > 0) stack.RemoveAt(stack.Count - 1);
+                    break;
+                default:
+                    pending = null;
+                    break;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The commented configuration written by <c>fumidai init</c>.</summary>
+    public static string DefaultFileText()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("// Fumidai configuration. Every key can be overridden by an environment variable such as");
+        text.AppendLine("// FUMIDAI__Ssh__Listen=127.0.0.1:2222. Durations are written 90s, 15m, 8h.");
+        text.AppendLine("{");
+        text.AppendLine("  \"Ssh\": {");
+        text.AppendLine("    \"Listen\": \"0.0.0.0:2222\",");
+        text.AppendLine("    \"LoginGraceTime\": \"30s\",");
+        text.AppendLine("    \"MaxAuthTries\": 6");
+        text.AppendLine("  },");
+        text.AppendLine("  // Lockout may only be made stricter: at most 10 attempts, at least 30m (PCI DSS 8.3.4).");
+        text.AppendLine("  \"Security\": {");
+        text.AppendLine("    \"LockoutThreshold\": 10,");
+        text.AppendLine("    \"LockoutDuration\": \"30m\"");
+        text.AppendLine("  },");
+        text.AppendLine("  // Idle sessions close after at most 15m (PCI DSS 8.2.8); roles may shorten it.");
+        text.AppendLine("  \"Sessions\": {");
+        text.AppendLine("    \"IdleTimeout\": \"15m\"");
+        text.AppendLine("  },");
+        text.AppendLine("  \"Targets\": {");
+        text.AppendLine("    \"ConnectTimeout\": \"10s\",");
+        text.AppendLine("    \"CertificateLifetime\": \"5m\"");
+        text.AppendLine("  },");
+        text.AppendLine("  \"Recording\": {");
+        text.AppendLine("    \"Store\": \"file\",");
+        text.AppendLine("    \"Mode\": \"best-effort\"");
+        text.AppendLine("  }");
+        text.AppendLine("}");
+        return text.ToString();
+    }
+}

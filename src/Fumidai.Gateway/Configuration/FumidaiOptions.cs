@@ -1,0 +1,76 @@
+namespace Fumidai.Gateway.Configuration;
+
+/// <summary>The bastion's configuration (fumidai.json in the data directory, overridable by FUMIDAI__Section__Key).</summary>
+public sealed class FumidaiOptions
+{
+    public SshOptions Ssh { get; set; } = new();
+
+    public SecurityOptions Security { get; set; } = new();
+
+    public SessionOptions Sessions { get; set; } = new();
+
+    public TargetOptions Targets { get; set; } = new();
+
+    public RecordingOptions Recording { get; set; } = new();
+}
+
+/// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults of DESIGN.md).</summary>
+public sealed class SshOptions
+{
+    public string Listen { get; set; } = "0.0.0.0:2222";
+
+    public string LoginGraceTime { get; set; } = "30s";
+
+    public int MaxAuthTries { get; set; } = 6;
+
+    public int MaxUnauthenticated { get; set; } = 100;
+
+    public string Banner { get; set; } = "This system is for authorised use only. All sessions are recorded and audited.";
+
+    public List<string> KexAlgorithms { get; set; } = [];
+
+    public List<string> Ciphers { get; set; } = [];
+
+    public List<string> Macs { get; set; } = [];
+
+    public List<string> HostKeyAlgorithms { get; set; } = [];
+}
+
+/// <summary>Lockout and throttling (PCI DSS 8.3.4): may only be made stricter than the defaults.</summary>
+public sealed class SecurityOptions
+{
+    public int LockoutThreshold { get; set; } = 10;
+
+    public string LockoutDuration { get; set; } = "30m";
+
+    /// <summary>Failed attempts from one source address within <see cref="SourceWindow"/> before it is refused.</summary>
+    public int SourceFailureLimit { get; set; } = 30;
+
+    public string SourceWindow { get; set; } = "5m";
+}
+
+/// <summary>Session limits (PCI DSS 8.2.8): idle timeout and an optional maximum duration.</summary>
+public sealed class SessionOptions
+{
+    public string IdleTimeout { get; set; } = "15m";
+
+    public string? MaxSession { get; set; }
+}
+
+/// <summary>How the bastion reaches targets.</summary>
+public sealed class TargetOptions
+{
+    public string ConnectTimeout { get; set; } = "10s";
+
+    public string CertificateLifetime { get; set; } = "5m";
+}
+
+/// <summary>Where recordings go and what happens when they cannot be written.</summary>
+public sealed class RecordingOptions
+{
+    /// <summary><c>file</c> (default, in the data directory) or <c>s3</c>.</summary>
+    public string Store { get; set; } = "file";
+
+    /// <summary><c>best-effort</c> (default) or <c>strict</c> (fail closed).</summary>
+    public string Mode { get; set; } = "best-effort";
+}

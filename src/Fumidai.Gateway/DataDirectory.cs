@@ -1,0 +1,91 @@
+using Fumidai.Gateway.Configuration;
+using Fumidai.Gateway.Identity;
+using Fumidai.Gateway.Storage;
+using Fumidai.Ssh.Keys;
+
+namespace Fumidai.Gateway;
+
+/// <summary>The bastion's state on disk: configuration, SQLite database, keys, master key, recordings.</summary>
+public sealed class DataDirectory
+{
+    public const string EnvironmentVariable = "FUMIDAI_DATA";
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    public DataDirectory(string root) => Root = Path.GetFullPath(root);
+
+    /// <summary>--data, else $FUMIDAI_DATA, else ./fumidai-data.</summary>
+    public static DataDirectory Resolve(string? option)
+    {
+        string? fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        return new DataDirectory(option ?? (string.IsNullOrEmpty(fromEnvironment) ? "fumidai-data" : fromEnvironment));
+    }
+
+    public string Root { get; }
+
+    public string ConfigurationPath => Path.Combine(Root, "fumidai.json");
+
+    public string DatabasePath => Path.Combine(Root, "fumidai.db");
+
+    public string MasterKeyPath => Path.Combine(Root, "master.key");
+
+    public string UserCaKeyPath => Path.Combine(Root, "user_ca");
+
+    public string AuditKeyPath => Path.Combine(Root, "audit_signing_key");
+
+    public string RecordingsPath => Path.Combine(Root, "recordings");
+
+    public IReadOnlyList<string> HostKeyPaths => [Path.Combine(Root, "host_ed25519"), Path.Combine(Root, "host_rsa")];
+
+    /// <summary>True once <c>fumidai init</c> ran here.</summary>
+    public bool IsInitialized => File.Exists(DatabasePath) && File.Exists(MasterKeyPath);
+
+    /// <summary>Creates everything <c>init</c> promises; refuses a folder that already has content.</summary>
+    public async Task<MetadataStore> InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        if (Directory.Exists(Root) && Directory.EnumerateFileSystemEntries(Root).Any())
+            throw new InvalidOperationException($"{Root} already exists and is not empty; refusing to touch it");
+        Directory.CreateDirectory(Root, OwnerOnly);
+        Directory.CreateDirectory(RecordingsPath, OwnerOnly);
+        WriteKey(HostKeyPaths[0], "ssh-ed25519", null, "fumidai host key");
+        WriteKey(HostKeyPaths[1], "ssh-rsa", 3072, "fumidai host key");
+        WriteKey(UserCaKeyPath, "ssh-ed25519", null, "fumidai user CA");
+        WriteKey(AuditKeyPath, "ssh-ed25519", null, "fumidai audit signing key");
+        SecretProtector.Create(MasterKeyPath);
+        await File.WriteAllTextAsync(ConfigurationPath, ConfigurationLoader.DefaultFileText(), cancellationToken).ConfigureAwait(false);
+        return await MetadataStore.OpenAsync(DatabasePath, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void WriteKey(string path, string type, int? bits, string comment)
+    {
+        using var key = SshPrivateKey.Generate(type, bits);
+        using (var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(OpenSshPrivateKeyFile.Format(key, comment));
+        }
+        File.WriteAllText(path + ".pub", key.PublicKey.ToOpenSsh(comment) + "\n");
+    }
+
+    /// <summary>Opens an initialised folder, or explains how to create one.</summary>
+    public async Task<MetadataStore> OpenStoreAsync(CancellationToken cancellationToken = default)
+    {
+        if (!IsInitialized)
+            throw new InvalidOperationException($"{Root} is not a Fumidai data directory; run `fumidai init --data {Root}` first");
+        return await MetadataStore.OpenAsync(DatabasePath, cancellationToken).ConfigureAwait(false);
+    }
+
+    public FumidaiOptions LoadOptions() => ConfigurationLoader.Load(ConfigurationPath);
+
+    public SecretProtector LoadProtector() => SecretProtector.Load(MasterKeyPath);
+
+    public IReadOnlyList<SshPrivateKey> LoadHostKeys() => HostKeyPaths.Where(File.Exists).Select(p => SshPrivateKey.Load(p)).ToArray();
+
+    public SshPrivateKey LoadUserCa() => SshPrivateKey.Load(UserCaKeyPath);
+
+    public SshPrivateKey LoadAuditKey() => SshPrivateKey.Load(AuditKeyPath);
+}

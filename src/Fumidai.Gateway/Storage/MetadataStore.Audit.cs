@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Fumidai.Gateway.Audit;
+using Microsoft.Data.Sqlite;
+
+namespace Fumidai.Gateway.Storage;
+
+public sealed partial class MetadataStore
+{
+    /// <summary>The chain's starting value: the hash a first event links to.</summary>
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    /// <summary>Appends an event, linking its hash to the previous event's (SHA-256 over the previous hash and the event).</summary>
+    public async Task<AuditEvent> AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // BEGIN IMMEDIATE takes the write lock up front, so two writers cannot link to the same previous event.
+        await using (var begin = connection.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            await begin.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            string previous;
+            await using (var last = connection.CreateCommand())
+            {
+                last.CommandText = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
+                previous = await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string ?? GenesisHash;
+            }
+            string hash = AuditHash(previous, auditEvent);
+            long sequence;
+            await using (var insert = connection.CreateCommand())
+            {
+                insert.CommandText = """
+                    INSERT INTO audit (time, type, user_name, outcome, source, target, details, prev_hash, hash)
+                    VALUES ($time, $type, $user, $outcome, $source, $target, $details, $prev, $hash) RETURNING seq
+                    """;
+                Add(insert, "$time", Time(auditEvent.Time));
+                Add(insert, "$type", auditEvent.Type);
+                Add(insert, "$user", auditEvent.User);
+                Add(insert, "$outcome", auditEvent.Outcome);
+                Add(insert, "$source", auditEvent.Source);
+                Add(insert, "$target", auditEvent.Target);
+                Add(insert, "$details", JsonSerializer.Serialize(auditEvent.Details));
+                Add(insert, "$prev", previous);
+                Add(insert, "$hash", hash);
+                sequence = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+            await using (var commit = connection.CreateCommand())
+            {
+                commit.CommandText = "COMMIT";
+                await commit.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return auditEvent with { Sequence = sequence, Hash = hash, PreviousHash = previous };
+        }
+        catch
+        {
+            await using var rollback = connection.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, time, type, user_name, outcome, source, target, details, prev_hash, hash FROM audit"
+            + (since is null ? "" : " WHERE time >= $since") + " ORDER BY seq";
+        if (since is not null) Add(command, "$since", Time(since.Value));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var events = new List<AuditEvent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new AuditEvent(ParseTime(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7)) ?? [])
+            {
+                Sequence = reader.GetInt64(0),
+                PreviousHash = reader.GetString(8),
+                Hash = reader.GetString(9),
+            });
+        }
+        return events;
+    }
+
+    /// <summary>The chained hash of one event: SHA-256 over the previous hash and a canonical serialisation.</summary>
+    public static string AuditHash(string previousHash, AuditEvent e)
+    {
+        var canonical = JsonSerializer.Serialize(new object?[]
+        {
+            previousHash, Time(e.Time), e.Type, e.User, e.Outcome, e.Source, e.Target,
+            e.Details.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => new[] { d.Key, d.Value }).ToArray(),
+        });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+}

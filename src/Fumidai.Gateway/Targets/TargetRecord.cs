@@ -1,0 +1,17 @@
+namespace Fumidai.Gateway.Targets;
+
+/// <summary>A server operators may reach: address, logins, pinned host keys, and an optional stored key (encrypted).</summary>
+/// <remarks>Without a stored key the bastion logs in with a short-lived certificate from its user CA.</remarks>
+public sealed record TargetRecord(
+    string Name,
+    string Host,
+    int Port,
+    IReadOnlyList<string> Logins,
+    IReadOnlyList<string> HostKeys,
+    byte[]? EncryptedPrivateKey,
+    DateTimeOffset Created)
+{
+    public string CredentialKind => EncryptedPrivateKey is null ? "certificate" : "stored-key";
+
+    public override string ToString() => $"TargetRecord {{ Name = {Name}, Host = {Host}:{Port} }}";
+}

@@ -1,0 +1,2 @@
+// Fumidai runs on Linux (DESIGN.md: Debian); POSIX file modes protect keys and secrets.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
