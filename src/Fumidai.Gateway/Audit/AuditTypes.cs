@@ -1,0 +1,25 @@
+namespace Fumidai.Gateway.Audit;
+
+/// <summary>Audit event type names (PCI DSS 10.2.1, 10.2.2); stable strings that reports and tests filter on.</summary>
+public static class AuditTypes
+{
+    public const string Login = "login";
+    public const string LoginFailure = "login.failure";
+    public const string Lockout = "login.lockout";
+    public const string MfaFailure = "mfa.failure";
+    public const string MfaReplay = "mfa.replay";
+    public const string MfaEnrolled = "mfa.enrolled";
+    public const string MfaReset = "mfa.reset";
+    public const string SessionStart = "session.start";
+    public const string SessionEnd = "session.end";
+    public const string Exec = "session.exec";
+    public const string FileTransfer = "session.file";
+    public const string RequestDenied = "request.denied";
+    public const string TargetFailure = "target.failure";
+    public const string AdminChange = "admin.change";
+    public const string RecordingAccess = "recording.access";
+    public const string RecordingFailure = "recording.failure";
+    public const string Unlock = "login.unlock";
+    public const string ServiceStart = "service.start";
+    public const string ServiceStop = "service.stop";
+}
