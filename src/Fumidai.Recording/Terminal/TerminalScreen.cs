@@ -78,6 +78,9 @@ public sealed partial class TerminalScreen : IVtHandler
 
     internal IScreenObserver? Observer { get; set; }
 
+    /// <summary>The cursor sits on the last column with the next character due on the next row.</summary>
+    internal bool WrapPending => _wrapPending;
+
     internal ScreenLine GetLine(int row) => _lines[row];
 
     /// <summary>Feeds terminal output bytes; sequences and UTF-8 characters may be split across calls.</summary>
