@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""Regenerates the recording corpus: drives real shells through tmux with scripted keystrokes.
+
+Output comes from `tmux pipe-pane` (the raw bytes the programs wrote to the pty, as a bastion sees them),
+time-stamped by this same script in --log mode; input is the keys this script sent, logged as it sends them.
+Both are merged into an asciicast v2 file, next to a `.commands.txt` holding the commands the scenario ran
+(one per line; the further lines of a multi-line command start with a TAB).
+
+Usage: python3 record.py [scenario ...]      (needs tmux, bash, dash, vi and sshd)
+Every process started here is stopped by its PID; every wait is bounded.
+"""
+import codecs, json, os, shutil, signal, struct, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOCKET = f"fumidai-corpus-{os.getpid()}"
+COLS, ROWS = 120, 40
+
+
+def log_mode(path):
+    """pipe-pane target: time-stamp each chunk of pane output."""
+    with open(path, "wb") as out:
+        while True:
+            data = os.read(0, 65536)
+            if not data:
+                break
+            out.write(struct.pack("<dI", time.time(), len(data)) + data)
+            out.flush()
+
+
+def tmux(*args, check=True):
+    return subprocess.run(["tmux", "-L", SOCKET, *args], check=check, capture_output=True, text=True)
+
+
+class Session:
+    def __init__(self, name, shell_cmd, home):
+        self.name, self.home = name, home
+        self.out_path = os.path.join(home, ".out.bin")
+        self.inputs = []
+        # The shell starts after a pause so pipe-pane is attached before the first prompt is printed.
+        tmux("new-session", "-d", "-s", name, "-c", home, "-x", str(COLS), "-y", str(ROWS), f"sleep 0.5; exec {shell_cmd}")
+        self.server_pid = int(tmux("display-message", "-p", "-t", name, "#{pid}").stdout.strip())
+        tmux("pipe-pane", "-o", "-t", name, f"exec python3 {os.path.abspath(__file__)} --log {self.out_path}")
+        self.start = time.time()
+        deadline = time.time() + 5
+        while self.out_size() == 0 and time.time() < deadline:
+            time.sleep(0.05)
+        self.settle(3.0)
+
+    def out_size(self):
+        try:
+            return os.path.getsize(self.out_path)
+        except OSError:
+            return 0
+
+    def settle(self, limit=4.0, quiet=0.35):
+        """Waits until the pane has been silent for `quiet` seconds (at most `limit`)."""
+        deadline, last, since = time.time() + limit, self.out_size(), time.time()
+        while time.time() < deadline:
+            time.sleep(0.05)
+            size = self.out_size()
+            if size != last:
+                last, since = size, time.time()
+            elif time.time() - since >= quiet:
+                return
+
+    def send(self, data, pause=0.12):
+        """Sends one key (bytes, possibly an escape sequence) exactly as given."""
+        self.inputs.append((time.time(), data))
+        # tmux would parse a lone ";" as its command separator, so it goes as hex like the control keys.
+        if (all(0x20 <= b < 0x7F for b in data) or data[0] >= 0x80) and data != b";":
+            tmux("send-keys", "-t", self.name, "-l", data.decode())
+        else:
+            tmux("send-keys", "-t", self.name, "-H", *[f"{b:02x}" for b in data])
+        time.sleep(pause)
+
+    def type(self, text):
+        for ch in text:
+            self.send(ch.encode())
+
+    def key(self, name, times=1):
+        for _ in range(times):
+            self.send(KEYS[name])
+
+    def enter(self, wait=4.0):
+        self.send(b"\r", pause=0.05)
+        self.settle(wait)
+
+    def run(self, text, wait=4.0):
+        self.type(text)
+        self.enter(wait)
+
+    def close(self):
+        deadline = time.time() + 5
+        while time.time() < deadline and tmux("has-session", "-t", self.name, check=False).returncode == 0:
+            time.sleep(0.1)
+        if tmux("has-session", "-t", self.name, check=False).returncode == 0:
+            os.kill(self.server_pid, signal.SIGTERM)
+        time.sleep(0.3)
+
+    def write_cast(self, path, shell):
+        records = []
+        with open(self.out_path, "rb") as f:
+            blob = f.read()
+        i = 0
+        while i + 12 <= len(blob):
+            t, n = struct.unpack_from("<dI", blob, i)
+            records.append((t, "o", blob[i + 12:i + 12 + n]))
+            i += 12 + n
+        records += [(t, "i", d) for t, d in self.inputs]
+        records.sort(key=lambda r: r[0])
+        t0 = self.start
+        decoders = {"o": codecs.getincrementaldecoder("utf-8")("replace"), "i": codecs.getincrementaldecoder("utf-8")("replace")}
+        with open(path, "w", encoding="utf-8") as f:
+            header = {"version": 2, "width": COLS, "height": ROWS, "timestamp": int(t0),
+                      "env": {"SHELL": shell, "TERM": "screen"}}
+            f.write(json.dumps(header) + "\n")
+            for t, code, data in records:
+                text = decoders[code].decode(data)
+                if text:
+                    f.write(json.dumps([round(max(t - t0, 0), 6), code, text], ensure_ascii=False) + "\n")
+
+
+KEYS = {
+    "Left": b"\x1b[D", "Right": b"\x1b[C", "Up": b"\x1b[A", "Down": b"\x1b[B",
+    "BSpace": b"\x7f", "Tab": b"\t", "C-a": b"\x01", "C-e": b"\x05", "C-c": b"\x03",
+    "C-r": b"\x12", "C-w": b"\x17", "C-u": b"\x15", "Escape": b"\x1b",
+}
+
+PS1_BASH = r"\[\e]0;alice@web01: \w\a\]alice@web01:\w$ "
+
+
+def bash(home):
+    return (f"env -i HOME={home} TERM=screen PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 "
+            f"HISTFILE={home}/.bash_history PS1='{PS1_BASH}' bash --norc --noprofile -i")
+
+
+def dash(home):
+    return (f"env -i HOME={home} TERM=screen PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 "
+            f"PS1='alice@web01:~$ ' dash -i")
+
+
+def bash_editing(s):
+    s.type("ech hello")
+    s.key("C-a"); s.key("Right", 3); s.type("o")          # fix the command name
+    s.key("C-e"); s.type(" wrld"); s.key("BSpace", 4); s.type("world")
+    s.enter()
+    s.run("printf '%s\\n' 日本語 テスト")
+    s.run("echo " + "long-" * 26 + "end")                  # wraps past 120 columns
+    s.type("echo typo"); s.key("C-w"); s.type("fixed"); s.enter()
+    s.run("exit")
+    return ["echo hello world", "printf '%s\\n' 日本語 テスト", "echo " + "long-" * 26 + "end", "echo fixed", "exit"]
+
+
+def bash_history(s):
+    s.run("echo first")
+    s.run("echo second")
+    s.key("Up", 2); s.enter()                               # echo first again
+    s.key("Up"); s.key("BSpace", 5); s.type("third"); s.enter()
+    s.key("C-r"); s.type("sec"); s.enter()                  # reverse search
+    s.run("exit")
+    return ["echo first", "echo second", "echo first", "echo third", "echo second", "exit"]
+
+
+def bash_completion(s):
+    s.run("mkdir -p project/src && touch project/src/main.c project/src/util.c")
+    s.type("ls proj"); s.key("Tab"); s.type("sr"); s.key("Tab"); s.enter()
+    s.type("cat project/src/ma"); s.key("Tab"); s.enter()
+    s.type("ls project/src/"); s.key("Tab"); s.key("Tab", 1); s.type("u"); s.key("Tab"); s.enter()
+    s.type("ech"); s.key("Tab"); s.type("done"); s.enter()
+    s.run("exit")
+    return ["mkdir -p project/src && touch project/src/main.c project/src/util.c", "ls project/src/",
+            "cat project/src/main.c", "ls project/src/util.c", "echo done", "exit"]
+
+
+def bash_ctrl_c(s):
+    s.type("rm -rf /important"); s.key("C-c"); s.settle()
+    s.type("sleep 5"); s.enter(wait=1.0); s.key("C-c"); s.settle()
+    s.type('echo "never'); s.enter(); s.type("finished"); s.enter(); s.key("C-c"); s.settle()
+    s.run("echo after")
+    s.run("exit")
+    return ["sleep 5", "echo after", "exit"]
+
+
+def bash_multiline(s):
+    s.type('echo "line one'); s.enter(); s.type('line two"'); s.enter()
+    s.type("echo one \\"); s.enter(); s.type("two"); s.enter()
+    s.type("for i in 1 2; do"); s.enter(); s.type("echo $i"); s.enter(); s.type("done"); s.enter()
+    s.run("exit")
+    return ['echo "line one\nline two"', "echo one two", "for i in 1 2; do\necho $i\ndone", "exit"]
+
+
+def bash_vi(s):
+    s.run("vi notes.txt", wait=4.0)
+    s.type("ihello from vi"); s.key("Escape"); s.settle(); s.type(":wq"); s.enter()
+    s.run("cat notes.txt")
+    s.run("exit")
+    return ["vi notes.txt", "cat notes.txt", "exit"]
+
+
+def bash_password(s):
+    s.run("read -s -p 'Password: ' pw; echo; echo \"length ${#pw}\"")
+    s.type("hunter2"); s.enter()
+    s.run("echo done")
+    s.run("exit")
+    return ["read -s -p 'Password: ' pw; echo; echo \"length ${#pw}\"", "echo done", "exit"]
+
+
+def dash_basics(s):
+    s.type("echo hel"); s.key("BSpace"); s.type("llo"); s.enter()
+    s.type("echo nope"); s.key("C-c"); s.settle()
+    s.type("echo 'a"); s.enter(); s.type("b'"); s.enter()
+    s.run("stty -echo; read pw; stty echo; echo")
+    s.type("secret"); s.enter()
+    s.run("echo done")
+    s.run("exit")
+    return ["echo hello", "echo 'a\nb'", "stty -echo; read pw; stty echo; echo", "echo done", "exit"]
+
+
+def bash_nested_ssh(s):
+    s.run("ssh -F ~/.ssh/config web02", wait=6.0)
+    s.run("echo inside web02")
+    s.type("uname -s"); s.enter()
+    s.run("read -s -p 'Password: ' pw; echo")
+    s.type("remote-secret"); s.enter()
+    s.run("exit", wait=4.0)
+    s.run("echo back home")
+    s.run("exit")
+    return ["ssh -F ~/.ssh/config web02", "echo inside web02", "uname -s", "read -s -p 'Password: ' pw; echo",
+            "exit", "echo back home", "exit"]
+
+
+class Sshd:
+    """A private sshd on 127.0.0.1 with its own host key, started and stopped by PID."""
+
+    def __init__(self, home, port=22992):
+        self.dir = tempfile.mkdtemp(prefix="fumidai-sshd-")
+        os.makedirs("/run/sshd", exist_ok=True)
+        hostkey, userkey = f"{self.dir}/host_ed25519", f"{self.dir}/user_ed25519"
+        for k in (hostkey, userkey):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", k], check=True)
+        shutil.copy(f"{userkey}.pub", f"{self.dir}/authorized_keys")
+        with open(f"{self.dir}/remote-shell.sh", "w") as f:
+            f.write("#!/bin/sh\nexec env -i HOME=/tmp TERM=\"$TERM\" PATH=/usr/bin:/bin LANG=C.UTF-8 HISTFILE=/dev/null "
+                    "PS1='\\[\\e]0;root@web02: \\w\\a\\]root@web02:\\w# ' bash --norc --noprofile -i\n")
+        os.chmod(f"{self.dir}/remote-shell.sh", 0o755)
+        with open(f"{self.dir}/sshd_config", "w") as f:
+            f.write(f"Port {port}\nListenAddress 127.0.0.1\nHostKey {hostkey}\nPidFile {self.dir}/sshd.pid\n"
+                    f"AuthorizedKeysFile {self.dir}/authorized_keys\nStrictModes no\nPasswordAuthentication no\n"
+                    f"KbdInteractiveAuthentication no\nUsePAM no\nPermitRootLogin prohibit-password\n"
+                    f"ForceCommand {self.dir}/remote-shell.sh\nPrintMotd no\nPrintLastLog no\n")
+        self.proc = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", f"{self.dir}/sshd_config"],
+                                     stderr=open(f"{self.dir}/sshd.log", "w"))
+        os.makedirs(f"{home}/.ssh", exist_ok=True)
+        with open(f"{home}/.ssh/config", "w") as f:
+            f.write(f"Host web02\n  HostName 127.0.0.1\n  Port {port}\n  User root\n  IdentityFile {userkey}\n"
+                    f"  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n")
+        time.sleep(1.0)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+SCENARIOS = {
+    "bash-editing": (bash, bash_editing), "bash-history": (bash, bash_history),
+    "bash-completion": (bash, bash_completion), "bash-ctrl-c": (bash, bash_ctrl_c),
+    "bash-multiline": (bash, bash_multiline), "bash-vi": (bash, bash_vi),
+    "bash-password": (bash, bash_password), "sh-basics": (dash, dash_basics),
+    "bash-nested-ssh": (bash, bash_nested_ssh),
+}
+
+
+def record(name):
+    shell_fn, script = SCENARIOS[name]
+    home = tempfile.mkdtemp(prefix="fumidai-corpus-")
+    sshd = Sshd(home) if "ssh" in name else None
+    try:
+        s = Session(name, shell_fn(home), home)
+        expected = script(s)
+        s.close()
+        s.write_cast(os.path.join(HERE, f"{name}.cast"), "/bin/dash" if shell_fn is dash else "/bin/bash")
+        with open(os.path.join(HERE, f"{name}.commands.txt"), "w", encoding="utf-8") as f:
+            for c in expected:
+                f.write(c.replace("\n", "\n\t") + "\n")
+        print("recorded", name)
+    finally:
+        if sshd:
+            sshd.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--log":
+        log_mode(sys.argv[2])
+    else:
+        for n in sys.argv[1:] or list(SCENARIOS):
+            record(n)
