@@ -18,7 +18,7 @@ public abstract partial class SshPublicKey
         var reader = new SshReader(blob);
         string keyType = reader.ReadString(SshLimits.MaxIdentifierLength);
         if (keyType.EndsWith(SshKeyTypes.CertSuffix, StringComparison.Ordinal))
-            throw new NotSupportedException("certificates are not supported yet");
+            return SshCertificate.Parse(keyType, blob);
         var key = ReadBody(keyType, ref reader);
         reader.EnsureEnd("public key");
         return key;

@@ -28,6 +28,8 @@ internal sealed class SshKeygen : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Directory,
         };
+        // ssh-keygen -L prints times in the local zone; pin it so tests can compare.
+        start.Environment["TZ"] = "UTC";
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + tool);
         process.StandardInput.Close();
