@@ -5,6 +5,9 @@ namespace Fumidai.Recording.Terminal;
 // Control functions, named and numbered as in xterm's ctlseqs and ECMA-48.
 public sealed partial class TerminalScreen
 {
+    private byte[] _titleBytes = [];
+    private int _titleLength;
+
     void IVtHandler.Execute(byte control)
     {
         switch (control)
@@ -67,8 +70,17 @@ public sealed partial class TerminalScreen
         if (semicolon < 0)
             return;
         var command = data[..semicolon];
-        if (command.SequenceEqual("0"u8) || command.SequenceEqual("2"u8))
-            Title = Encoding.UTF8.GetString(data[(semicolon + 1)..]);
+        if (!command.SequenceEqual("0"u8) && !command.SequenceEqual("2"u8))
+            return;
+        // Shells set the title at every prompt; decode only when it changes.
+        var title = data[(semicolon + 1)..];
+        if (Title is not null && title.SequenceEqual(_titleBytes.AsSpan(0, _titleLength)))
+            return;
+        if (_titleBytes.Length < title.Length)
+            _titleBytes = new byte[title.Length];
+        title.CopyTo(_titleBytes);
+        _titleLength = title.Length;
+        Title = Encoding.UTF8.GetString(title);
     }
 
     void IVtHandler.CsiDispatch(byte prefix, ReadOnlySpan<int> p, byte intermediate, byte final)

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace Fumidai.Recording.Terminal;
 
 /// <summary>
@@ -70,6 +73,13 @@ internal sealed class VtParser
                 if (i > start)
                 {
                     _handler.PrintAscii(data[start..i]);
+                    continue;
+                }
+                // Whole multi-byte characters (CJK text) are decoded in one go; a split one takes the slow path.
+                if (data[i] >= 0xC2 && Rune.DecodeFromUtf8(data[i..], out var rune, out int consumed) == OperationStatus.Done)
+                {
+                    PrintDecoded(rune.Value);
+                    i += consumed;
                     continue;
                 }
             }

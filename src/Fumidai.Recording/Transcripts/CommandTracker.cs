@@ -67,8 +67,6 @@ internal sealed class CommandTracker
                 case '\n':
                     if (c == '\n' && i > 0 && keys[i - 1] == '\r')
                         break;
-                    if (printable)
-                        _typing.TypedPrintable = true;
                     Enter(time);
                     printable = false;
                     break;

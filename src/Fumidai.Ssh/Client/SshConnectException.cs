@@ -1,0 +1,16 @@
+namespace Fumidai.Ssh.Client;
+
+/// <summary>The TCP connection or the SSH handshake to host:port failed or timed out.</summary>
+public sealed class SshConnectException : Exception
+{
+    public SshConnectException(string host, int port, string message, Exception? inner = null)
+        : base($"{host}:{port}: {message}", inner)
+    {
+        Host = host;
+        Port = port;
+    }
+
+    public string Host { get; }
+
+    public int Port { get; }
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Fumidai.Ssh.Keys;
+
+namespace Fumidai.Ssh.Tests.Infrastructure;
+
+/// <summary>Debian's sshd on a free port of 127.0.0.1, with its own host keys, config and authorized_keys in a temp folder.</summary>
+/// <remarks>Runs in the foreground (<c>-D -e</c>) so its log is its stderr; stopped by PID (with its per-connection children) on dispose.</remarks>
+public sealed class PrivateSshd : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private PrivateSshd(TempDirectory directory, int port, Process process, IReadOnlyList<SshPublicKey> hostKeys)
+    {
+        Directory = directory;
+        Port = port;
+        _process = process;
+        HostKeys = hostKeys;
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_log) _log.AppendLine(e.Data);
+        };
+        _process.BeginErrorReadLine();
+    }
+
+    public const string Host = "127.0.0.1";
+
+    /// <summary>The login to use: tests run as root and create no users.</summary>
+    public static string User => Environment.UserName;
+
+    public TempDirectory Directory { get; }
+
+    public int Port { get; }
+
+    /// <summary>ed25519, ECDSA P-256 and RSA 3072 host keys, in that order.</summary>
+    public IReadOnlyList<SshPublicKey> HostKeys { get; }
+
+    public string AuthorizedKeysFile => Directory.Combine("authorized_keys");
+
+    /// <summary>known_hosts lines pinning every host key for 127.0.0.1 on our port.</summary>
+    public string KnownHostsText => string.Join('\n', HostKeys.Select(k => $"[{Host}]:{Port} {k}")) + "\n";
+
+    /// <summary>Everything sshd logged so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log) return _log.ToString();
+        }
+    }
+
+    /// <param name="authorizedKeys">authorized_keys lines for every login.</param>
+    /// <param name="trustedUserCaKeys">CA keys for TrustedUserCAKeys, or null to leave it unset.</param>
+    /// <param name="extraConfig">More sshd_config lines, e.g. <c>RekeyLimit 8M</c>.</param>
+    public static async Task<PrivateSshd> StartAsync(IEnumerable<string> authorizedKeys, IEnumerable<SshPublicKey>? trustedUserCaKeys = null,
+        IEnumerable<string>? extraConfig = null)
+    {
+        var directory = new TempDirectory("fumidai-sshd");
+        try
+        {
+            var hostKeys = new List<SshPublicKey>();
+            var config = new StringBuilder();
+            foreach (var (type, bits) in new[] { ("ed25519", 0), ("ecdsa", 256), ("rsa", 3072) })
+            {
+                string path = directory.Combine("ssh_host_" + type + "_key");
+                var args = new List<string> { "-q", "-t", type, "-N", "", "-C", "private-sshd", "-f", path };
+                if (bits > 0) args.AddRange(["-b", bits.ToString()]);
+                var result = await ProcessRunner.RunAsync("ssh-keygen", args, TimeSpan.FromSeconds(60));
+                if (result.ExitCode != 0) throw new InvalidOperationException("ssh-keygen failed: " + result.StandardError);
+                hostKeys.Add(SshPublicKey.ParseOpenSsh(File.ReadAllText(path + ".pub")));
+                config.Append("HostKey ").Append(path).Append('\n');
+            }
+            File.WriteAllLines(directory.Combine("authorized_keys"), authorizedKeys);
+            int port = FreePort();
+            config.Append($"""
+                Port {port}
+                ListenAddress {Host}
+                PidFile {directory.Combine("sshd.pid")}
+                AuthorizedKeysFile {directory.Combine("authorized_keys")}
+                UsePAM no
+                StrictModes no
+                LogLevel VERBOSE
+                PermitRootLogin yes
+                PasswordAuthentication yes
+                KbdInteractiveAuthentication yes
+                Subsystem sftp /usr/lib/openssh/sftp-server
+                MaxStartups 50
+                MaxAuthTries 10
+
+                """);
+            if (trustedUserCaKeys is not null)
+            {
+                File.WriteAllLines(directory.Combine("user_ca.pub"), trustedUserCaKeys.Select(k => k.ToString()));
+                config.Append("TrustedUserCAKeys ").Append(directory.Combine("user_ca.pub")).Append('\n');
+            }
+            foreach (var line in extraConfig ?? []) config.Append(line).Append('\n');
+            string configPath = directory.Combine("sshd_config");
+            File.WriteAllText(configPath, config.ToString());
+            System.IO.Directory.CreateDirectory("/run/sshd");
+
+            var info = new ProcessStartInfo("/usr/sbin/sshd") { RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { "-D", "-e", "-f", configPath }) info.ArgumentList.Add(arg);
+            var process = Process.Start(info) ?? throw new InvalidOperationException("could not start sshd");
+            var sshd = new PrivateSshd(directory, port, process, hostKeys);
+            await sshd.WaitListeningAsync();
+            return sshd;
+        }
+        catch
+        {
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits (at most 10 s) until sshd accepts TCP connections.</summary>
+    private async Task WaitListeningAsync()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"sshd exited with {_process.ExitCode}: {Log}");
+            if (Log.Contains("Server listening", StringComparison.Ordinal)) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("sshd did not start listening: " + Log);
+    }
+
+    /// <summary>Waits (bounded) until the log contains <paramref name="text"/>: sshd writes some lines after the client has moved on.</summary>
+    public async Task<bool> WaitForLogAsync(string text, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(5)))
+        {
+            if (Log.Contains(text, StringComparison.Ordinal)) return true;
+            await Task.Delay(50);
+        }
+        return false;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        ProcessRunner.Kill(_process);
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+        }
+        _process.Dispose();
+        Directory.Dispose();
+    }
+}
