@@ -46,7 +46,10 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL; PRAGMA user_version;";
+        // Two statements, read separately: ExecuteScalar of both would return journal_mode's "wal", not the version.
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText = "PRAGMA user_version;";
         long version = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
         if (version >= SchemaVersion) return;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,123 @@
+using System.CommandLine;
+using Fumidai.Cli.Infrastructure;
+using Fumidai.Cli.Totp;
+using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Identity;
+using Fumidai.Gateway.Storage;
+
+namespace Fumidai.Cli.Commands;
+
+/// <summary><c>fumidai user …</c>: people who log in to the bastion, their roles, keys, state and TOTP.</summary>
+public static class UserCommands
+{
+    public static Command Create(CliRuntime runtime)
+    {
+        var command = new Command("user", "Manage users: add, list, show, set roles, keys, disable/enable, unlock, reset MFA");
+        command.Subcommands.Add(UserAddCommand.Create(runtime));
+        command.Subcommands.Add(UserQueryCommands.List(runtime));
+        command.Subcommands.Add(UserQueryCommands.Show(runtime));
+        command.Subcommands.Add(Set(runtime));
+        command.Subcommands.Add(UserKeyCommands.Create(runtime));
+        command.Subcommands.Add(SetDisabled(runtime, "disable", true, "Disable a user: no new logins"));
+        command.Subcommands.Add(SetDisabled(runtime, "enable", false, "Enable a disabled user"));
+        command.Subcommands.Add(Unlock(runtime));
+        command.Subcommands.Add(ResetMfa(runtime));
+        return command;
+    }
+
+    /// <summary>The argument every user subcommand starts with.</summary>
+    public static Argument<string> NameArgument() => new("NAME") { Description = "The user's name" };
+
+    /// <summary>The user, or a not-found error naming it.</summary>
+    public static async Task<UserRecord> RequireUserAsync(MetadataStore store, string name, CancellationToken cancellationToken) =>
+        await store.GetUserAsync(InputValidation.Name("user", name), cancellationToken).ConfigureAwait(false)
+        ?? throw CliException.NotFound($"user '{name}' does not exist");
+
+    private static Command Set(CliRuntime runtime)
+    {
+        var name = NameArgument();
+        var roles = new Option<string[]>("--role")
+        {
+            Description = "The user's roles from now on (replaces the current ones); repeat or separate with commas",
+            HelpName = "ROLE",
+            Required = true,
+        };
+        var command = new Command("set", "Replace a user's roles") { name, roles };
+        command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
+        {
+            var store = await context.OpenStoreAsync().ConfigureAwait(false);
+            var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
+            var granted = await InputValidation.RolesAsync(store, result.GetValue(roles) ?? [], context.CancellationToken).ConfigureAwait(false);
+            if (granted.Count == 0) throw CliException.Usage("--role: at least one role is required");
+            await store.SetUserRolesAsync(user.Name, granted, context.CancellationToken).ConfigureAwait(false);
+            await context.RecordChangeAsync("user.set", user.Name, details: new Dictionary<string, string>
+            {
+                ["roles"] = string.Join(',', granted),
+                ["previous_roles"] = string.Join(',', user.Roles),
+            }).ConfigureAwait(false);
+            context.Out.WriteLine($"{user.Name}: roles {string.Join(',', granted)}");
+        }, ct));
+        return command;
+    }
+
+    private static Command SetDisabled(CliRuntime runtime, string verb, bool disabled, string description)
+    {
+        var name = NameArgument();
+        var command = new Command(verb, description) { name };
+        command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
+        {
+            var store = await context.OpenStoreAsync().ConfigureAwait(false);
+            var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
+            await store.SetUserDisabledAsync(user.Name, disabled, context.CancellationToken).ConfigureAwait(false);
+            await context.RecordChangeAsync("user." + verb, user.Name, details: new Dictionary<string, string>
+            {
+                ["was"] = user.Disabled ? "disabled" : "enabled",
+            }).ConfigureAwait(false);
+            context.Out.WriteLine($"{user.Name}: {(disabled ? "disabled" : "enabled")}");
+        }, ct));
+        return command;
+    }
+
+    private static Command Unlock(CliRuntime runtime)
+    {
+        var name = NameArgument();
+        var command = new Command("unlock", "Clear a user's failed-login count and lockout") { name };
+        command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
+        {
+            var store = await context.OpenStoreAsync().ConfigureAwait(false);
+            var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
+            var lockedUntil = await store.GetLockedUntilAsync(user.Name, DateTimeOffset.UtcNow, context.CancellationToken).ConfigureAwait(false);
+            await store.ClearFailuresAsync(user.Name, context.CancellationToken).ConfigureAwait(false);
+            await context.RecordAsync(AuditTypes.Unlock, "user.unlock", user.Name, details: new Dictionary<string, string>
+            {
+                ["was_locked"] = lockedUntil is null ? "false" : "true",
+            }).ConfigureAwait(false);
+            context.Out.WriteLine(lockedUntil is null ? $"{user.Name}: was not locked; failure count cleared" : $"{user.Name}: unlocked");
+        }, ct));
+        return command;
+    }
+
+    private static Command ResetMfa(CliRuntime runtime)
+    {
+        var name = NameArgument();
+        var qrPng = new Option<string?>("--qr-png") { Description = "Also write the new TOTP QR code to this PNG file", HelpName = "FILE" };
+        var command = new Command("reset-mfa", "Give a user a new TOTP secret (codes of the old one stop working); prints the enrolment")
+        {
+            name, qrPng,
+        };
+        command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
+        {
+            string? png = result.GetValue(qrPng);
+            if (png is not null) InputValidation.OutputFile("--qr-png", png);
+            var store = await context.OpenStoreAsync().ConfigureAwait(false);
+            var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
+            var enrolment = TotpEnrolment.Create(user.Name, context.Data.LoadProtector());
+            await store.SetTotpSecretAsync(user.Name, enrolment.EncryptedSecret, context.CancellationToken).ConfigureAwait(false);
+            await context.RecordAsync(AuditTypes.MfaReset, "user.reset-mfa", user.Name).ConfigureAwait(false);
+            await context.RecordAsync(AuditTypes.MfaEnrolled, "user.reset-mfa", user.Name).ConfigureAwait(false);
+            enrolment.Print(context.Out);
+            if (png is not null) enrolment.WritePng(png);
+        }, ct));
+        return command;
+    }
+}

@@ -1,0 +1,11 @@
+using Fumidai.Ssh.Keys;
+
+namespace Fumidai.Cli.HostKeys;
+
+/// <summary>Fetches the host keys a target's SSH server offers, for <c>target add --scan</c>.</summary>
+/// <remarks>The default runs ssh-keyscan; the SSH client role's own scan can replace it here.</remarks>
+public interface IHostKeyScanner
+{
+    /// <summary>The host keys offered; throws <see cref="Infrastructure.CliException"/> with a clear reason when none could be fetched.</summary>
+    Task<IReadOnlyList<SshPublicKey>> ScanAsync(string host, int port, CancellationToken cancellationToken);
+}

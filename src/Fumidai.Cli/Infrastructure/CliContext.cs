@@ -1,0 +1,73 @@
+using Fumidai.Gateway;
+using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Configuration;
+using Fumidai.Gateway.Storage;
+
+namespace Fumidai.Cli.Infrastructure;
+
+/// <summary>One command's run: the data directory it works on, its opened store, and audit helpers.</summary>
+public sealed class CliContext
+{
+    /// <summary>The audit source of every CLI event; the OS account running it is in the <c>actor</c> detail.</summary>
+    public const string AuditSource = "cli";
+
+    private MetadataStore? _store;
+    private AuditLog? _audit;
+
+    public CliContext(CliRuntime runtime, DataDirectory data, CancellationToken cancellationToken)
+    {
+        Runtime = runtime;
+        Data = data;
+        CancellationToken = cancellationToken;
+    }
+
+    public CliRuntime Runtime { get; }
+
+    public DataDirectory Data { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    public TextWriter Out => Runtime.Console.Out;
+
+    public TextWriter Error => Runtime.Console.Error;
+
+    public TextReader In => Runtime.Console.In;
+
+    /// <summary>The validated configuration, read when the store is opened.</summary>
+    public FumidaiOptions Options { get; private set; } = new();
+
+    /// <summary>Opens the metadata store of an initialised data directory, validating its configuration first.</summary>
+    public async Task<MetadataStore> OpenStoreAsync()
+    {
+        if (_store is not null) return _store;
+        if (!Data.IsInitialized)
+            throw new CliException(ExitCodes.Configuration,
+                $"{Data.Root} is not a Fumidai data directory; create it with `fumidai init --data {Data.Root}`");
+        // A broken fumidai.json is reported by every command, not only by serve, so an admin notices early.
+        Options = Data.LoadOptions();
+        _store = await Data.OpenStoreAsync(CancellationToken).ConfigureAwait(false);
+        return _store;
+    }
+
+    /// <summary>Adopts a store created by <c>init</c>.</summary>
+    public void UseStore(MetadataStore store) => _store = store;
+
+    private async Task<AuditLog> AuditAsync() => _audit ??= new AuditLog(await OpenStoreAsync().ConfigureAwait(false));
+
+    /// <summary>Audits a change made with the CLI (<see cref="AuditTypes.AdminChange"/>), naming the action and the OS account.</summary>
+    public Task RecordChangeAsync(string action, string? user = null, string? target = null, IReadOnlyDictionary<string, string>? details = null) =>
+        RecordAsync(AuditTypes.AdminChange, action, user, target, details);
+
+    /// <summary>Audits an event of the given type made through the CLI.</summary>
+    public async Task RecordAsync(string type, string action, string? user = null, string? target = null,
+        IReadOnlyDictionary<string, string>? details = null)
+    {
+        var all = new Dictionary<string, string>(details ?? new Dictionary<string, string>())
+        {
+            ["action"] = action,
+            ["actor"] = Environment.UserName,
+        };
+        var audit = await AuditAsync().ConfigureAwait(false);
+        await audit.RecordAsync(type, AuditOutcome.Success, user, AuditSource, target, all, CancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Fumidai.Cli.HostKeys;
+using Fumidai.Gateway;
+using Fumidai.Gateway.Configuration;
+
+namespace Fumidai.Cli.Infrastructure;
+
+/// <summary>What every command shares: the console, the global <c>--data</c> option and replaceable services.</summary>
+public sealed class CliRuntime
+{
+    public CliRuntime(CliConsole console, IHostKeyScanner? scanner = null)
+    {
+        Console = console;
+        HostKeyScanner = scanner ?? new SshKeyscanScanner();
+    }
+
+    public CliConsole Console { get; }
+
+    public IHostKeyScanner HostKeyScanner { get; }
+
+    /// <summary><c>--data DIR</c>, recursive so every subcommand accepts it.</summary>
+    public Option<string?> DataOption { get; } = new("--data")
+    {
+        Description = $"Data directory (default: ${DataDirectory.EnvironmentVariable}, else ./fumidai-data)",
+        HelpName = "DIR",
+        Recursive = true,
+    };
+
+    /// <summary>A fresh <c>--json</c> option for a command whose output scripts parse.</summary>
+    public static Option<bool> JsonOption() => new("--json") { Description = "Write JSON instead of a table" };
+
+    /// <summary>Runs a command body, turning failures into one stderr line and a meaningful exit code.</summary>
+    public async Task<int> RunAsync(ParseResult parseResult, Func<CliContext, Task> body, CancellationToken cancellationToken)
+    {
+        var context = new CliContext(this, DataDirectory.Resolve(parseResult.GetValue(DataOption)), cancellationToken);
+        try
+        {
+            await body(context).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        catch (CliException ex)
+        {
+            return Fail(ex.ExitCode, ex.Message);
+        }
+        catch (ConfigurationException ex)
+        {
+            return Fail(ExitCodes.Configuration, "invalid configuration: " + ex.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Fail(ExitCodes.Failure, "interrupted");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail(ExitCodes.Failure, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // Unexpected: still one line (no stack trace on an operator's terminal), but with the type to report it.
+            return Fail(ExitCodes.Failure, $"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private int Fail(int exitCode, string message)
+    {
+        foreach (var line in message.Split('\n'))
+            Console.Error.WriteLine("fumidai: error: " + line.TrimEnd('\r'));
+        return exitCode;
+    }
+}
