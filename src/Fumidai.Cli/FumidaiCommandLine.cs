@@ -13,7 +13,7 @@ public static class FumidaiCommandLine
         var root = new RootCommand("Fumidai: an SSH bastion with TOTP, session recording and idle timeouts.");
         root.Options.Add(runtime.DataOption);
         root.Subcommands.Add(InitCommand.Create(runtime));
-        // `fumidai serve` (the bastion itself) is added here as Commands/ServeCommand.Create(runtime).
+        root.Subcommands.Add(ServeCommand.Create(runtime));
         root.Subcommands.Add(UserCommands.Create(runtime));
         root.Subcommands.Add(CaCommands.Create(runtime));
         root.Subcommands.Add(TargetCommands.Create(runtime));

@@ -49,7 +49,8 @@ public sealed class OperatorSession
         {
             case PtyRequest pty when !_started:
                 _pty = pty;
-                _size = (pty.Columns, pty.Rows);
+                // A client without a real terminal (ssh -tt from a pipe) reports 0x0; recordings need a usable size.
+                _size = (pty.Columns == 0 ? 80 : pty.Columns, pty.Rows == 0 ? 24 : pty.Rows);
                 return true;
             case EnvRequest env when !_started:
                 if (_environment.Count >= MaxEnvironment) return false;
