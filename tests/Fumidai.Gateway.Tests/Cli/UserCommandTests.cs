@@ -75,7 +75,8 @@ public sealed class UserCommandTests : IClassFixture<InitializedCli>
         Assert.Equal(ExitCodes.Conflict, (await _cli.RunAsync("user", "key", "add", "bob", first)).ExitCode);
 
         var shown = JsonDocument.Parse((await _cli.OkAsync("user", "show", "bob", "--json")).Out).RootElement;
-        Assert.Equal([firstPrint, secondPrint], shown.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("fingerprint").GetString()).Order());
+        Assert.Equal(new[] { firstPrint, secondPrint }.Order(StringComparer.Ordinal),
+            shown.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("fingerprint").GetString()!).Order(StringComparer.Ordinal));
 
         await _cli.OkAsync("user", "key", "remove", "bob", first);
         await _cli.OkAsync("user", "key", "remove", "bob", secondPrint);
