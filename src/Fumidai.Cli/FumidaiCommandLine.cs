@@ -14,7 +14,7 @@ public static class FumidaiCommandLine
             + "Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found, 4 already exists or in use, 5 data directory or configuration problem.");
         root.Options.Add(runtime.DataOption);
         root.Subcommands.Add(InitCommand.Create(runtime));
-        // `fumidai serve` (the bastion itself) is added here as Commands/ServeCommand.Create(runtime).
+        root.Subcommands.Add(ServeCommand.Create(runtime));
         root.Subcommands.Add(UserCommands.Create(runtime));
         root.Subcommands.Add(CaCommands.Create(runtime));
         root.Subcommands.Add(TargetCommands.Create(runtime));

@@ -23,7 +23,6 @@ public sealed class SshConnection : IAsyncDisposable
     private readonly Dictionary<uint, SshChannel> _channels = [];
     private readonly Dictionary<uint, TaskCompletionSource<SshChannel>> _opening = [];
     private readonly Queue<TaskCompletionSource<(bool, byte[])>> _globalReplies = new();
-    private readonly IChannelOpenHandler? _openHandler;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
     private Task _globalRequestChain = Task.CompletedTask;
@@ -34,11 +33,14 @@ public sealed class SshConnection : IAsyncDisposable
     public SshConnection(SshTransport transport, IChannelOpenHandler? openHandler, ILogger? logger = null)
     {
         Transport = transport;
-        _openHandler = openHandler;
+        OpenHandler = openHandler;
         _logger = logger ?? NullLogger.Instance;
     }
 
     public SshTransport Transport { get; }
+
+    /// <summary>Decides the peer's CHANNEL_OPENs; set before <see cref="RunAsync"/>. Null refuses every channel.</summary>
+    public IChannelOpenHandler? OpenHandler { get; set; }
 
     /// <summary>Upper bound on channels open at once on this connection.</summary>
     public int MaxChannels { get; init; } = 64;
@@ -198,10 +200,10 @@ public sealed class SshConnection : IAsyncDisposable
         try
         {
             ChannelOpenDecision decision;
-            if (_openHandler is null) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "channels not accepted");
+            if (OpenHandler is null) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "channels not accepted");
             else if (request.ChannelType == "session" && _noMoreSessions) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "no more sessions");
             else if (ChannelCount >= MaxChannels) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.ResourceShortage, "too many channels");
-            else decision = await _openHandler.OnChannelOpenAsync(request, _shutdown.Token).ConfigureAwait(false);
+            else decision = await OpenHandler.OnChannelOpenAsync(request, _shutdown.Token).ConfigureAwait(false);
             if (decision.OnOpened is null)
             {
                 using var failure = SshWriter.ForPacket(MessageNumber.ChannelOpenFailure, 64);

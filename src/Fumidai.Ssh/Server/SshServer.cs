@@ -63,6 +63,11 @@ public sealed class SshServer : IAsyncDisposable
             {
                 return;
             }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.OperationAborted)
+            {
+                // StopAccepting closed the listener.
+                return;
+            }
             catch (SocketException ex)
             {
                 _logger.LogWarning("accept failed: {Error}", ex.SocketErrorCode);
@@ -104,9 +109,10 @@ public sealed class SshServer : IAsyncDisposable
             authenticated = true;
             Interlocked.Decrement(ref _unauthenticated);
             session = new SshServerSession(transport, user, remote);
-            var handler = _application.CreateChannelHandler(session);
-            await using var connection = new SshConnection(transport, handler, _logger);
+            await using var connection = new SshConnection(transport, null, _logger);
             session.Connection = connection;
+            // The handler is created once the connection exists, so it can also take global requests.
+            connection.OpenHandler = _application.CreateChannelHandler(session);
             await connection.RunAsync(_stopping.Token).ConfigureAwait(false);
         }
         catch (SshProtocolException ex)
@@ -148,6 +154,9 @@ public sealed class SshServer : IAsyncDisposable
             if (session is not null) _application.OnSessionEnded(session, error);
         }
     }
+
+    /// <summary>Closes the listener: no new connections, while existing ones go on (the first step of a drain).</summary>
+    public void StopAccepting() => _listener?.Dispose();
 
     /// <summary>Stops accepting and ends every connection.</summary>
     public async ValueTask DisposeAsync()

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Fumidai.Cli.Infrastructure;
+using Fumidai.Gateway;
+using Microsoft.Extensions.Logging;
+
+namespace Fumidai.Cli.Commands;
+
+/// <summary><c>fumidai serve</c>: run the bastion, logging to stdout; SIGTERM or Ctrl-C drains and stops.</summary>
+public static class ServeCommand
+{
+    public static Command Create(CliRuntime runtime)
+    {
+        var listen = new Option<string?>("--ssh-listen")
+        {
+            Description = "Address and port for operators' SSH connections (default from the configuration: 0.0.0.0:2222)",
+            HelpName = "ADDR:PORT",
+        };
+        var command = new Command("serve", "Run the bastion: operators connect with ssh, sessions are recorded");
+        command.Options.Add(listen);
+        command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
+        {
+            await context.OpenStoreAsync().ConfigureAwait(false);
+            using var loggers = LoggerFactory.Create(builder => builder
+                .AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                    o.UseUtcTimestamp = true;
+                })
+                .SetMinimumLevel(LogLevel.Information));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+            {
+                signal.Cancel = true;
+                stop.Cancel();
+            });
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
+            {
+                signal.Cancel = true;
+                stop.Cancel();
+            });
+            var service = new BastionService(context.Data, loggers);
+            await service.RunAsync(result.GetValue(listen), stop.Token).ConfigureAwait(false);
+        }, CancellationToken.None));
+        return command;
+    }
+}

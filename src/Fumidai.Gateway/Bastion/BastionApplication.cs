@@ -1,0 +1,23 @@
+using Fumidai.Ssh.Authentication;
+using Fumidai.Ssh.Connection;
+using Fumidai.Ssh.Server;
+
+namespace Fumidai.Gateway.Bastion;
+
+/// <summary>The bastion as an SSH server application: two-factor authentication, then operator connections.</summary>
+public sealed class BastionApplication : ISshServerApplication
+{
+    private readonly BastionAuthenticator _authenticator;
+    private readonly BastionContext _context;
+
+    public BastionApplication(BastionAuthenticator authenticator, BastionContext context)
+    {
+        _authenticator = authenticator;
+        _context = context;
+    }
+
+    public ValueTask<AuthenticationDecision> AuthenticateAsync(AuthenticationAttempt attempt, AuthenticationContext context,
+        CancellationToken cancellationToken) => _authenticator.AuthenticateAsync(attempt, context, cancellationToken);
+
+    public IChannelOpenHandler CreateChannelHandler(SshServerSession session) => new OperatorConnection(_context, session);
+}

@@ -1,0 +1,44 @@
+using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Configuration;
+using Fumidai.Gateway.Policy;
+using Fumidai.Gateway.Storage;
+using Fumidai.Gateway.Targets;
+using Microsoft.Extensions.Logging;
+
+namespace Fumidai.Gateway.Bastion;
+
+/// <summary>What every operator session needs: stores, audit, dialer, limits, and the node-wide shutdown signal.</summary>
+public sealed class BastionContext
+{
+    public required MetadataStore Store { get; init; }
+
+    public required AuditLog Audit { get; init; }
+
+    public required TargetDialer Dialer { get; init; }
+
+    public required string RecordingsPath { get; init; }
+
+    public required TimeSpan IdleTimeout { get; init; }
+
+    public TimeSpan? MaxSession { get; init; }
+
+    public required ILogger Logger { get; init; }
+
+    /// <summary>Cancelled when the node drains (SIGTERM): sessions get a notice and close cleanly.</summary>
+    public CancellationToken Draining { get; init; }
+
+    /// <summary>Sessions relaying right now, so a drain can wait for their recordings to be finalised.</summary>
+    public SessionRegistry Sessions { get; } = new();
+
+    /// <summary>Roles are read per session so that `role add` takes effect without a restart.</summary>
+    public async Task<AccessPolicy> LoadPolicyAsync(CancellationToken cancellationToken) =>
+        new(await Store.ListRolesAsync(cancellationToken).ConfigureAwait(false));
+
+    public static string NewSessionId() =>
+        DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-"
+        + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
+
+    /// <summary>Where a session's recording lives, relative to the recordings folder: YYYY/MM/DD/ID.cast.</summary>
+    public static string RecordingPath(string sessionId, DateTimeOffset start) =>
+        Path.Combine(start.UtcDateTime.ToString("yyyy"), start.UtcDateTime.ToString("MM"), start.UtcDateTime.ToString("dd"), sessionId + ".cast");
+}

@@ -1,0 +1,121 @@
+using System.Buffers;
+using Fumidai.Gateway.Policy;
+using Fumidai.Recording.Recorder;
+using Fumidai.Ssh;
+using Fumidai.Ssh.Client;
+using Fumidai.Ssh.Connection;
+
+namespace Fumidai.Gateway.Bastion;
+
+/// <summary>Copies bytes between the operator's channel and the target's, recording what the kind of session calls for.</summary>
+/// <remarks>
+/// Each direction waits for the other side's window before reading more, so a slow side slows only this session.
+/// Shells record output, input and resizes; exec records output; sftp and scp record only transfer markers, never
+/// file contents.
+/// </remarks>
+public sealed class ChannelRelay
+{
+    private const int BufferSize = 64 * 1024;
+    private readonly SshChannel _operator;
+    private readonly bool _recordOutput;
+    private readonly bool _recordInput;
+    private long _fromOperator;
+    private long _toOperator;
+
+    public ChannelRelay(SshChannel operatorChannel, SessionRecorder recorder, string kind)
+    {
+        _operator = operatorChannel;
+        Recorder = recorder;
+        _recordOutput = kind is ChannelKinds.Shell or ChannelKinds.Exec;
+        _recordInput = kind is ChannelKinds.Shell;
+    }
+
+    public SessionRecorder Recorder { get; }
+
+    /// <summary>Raised for every chunk the operator sends: the only activity that resets the idle timer.</summary>
+    public event Action? InputReceived;
+
+    /// <summary>Observes the byte streams of sftp/scp sessions to audit file transfers; null for terminals.</summary>
+    public ITransferObserver? TransferObserver { get; init; }
+
+    public long BytesFromOperator => Interlocked.Read(ref _fromOperator);
+
+    public long BytesToOperator => Interlocked.Read(ref _toOperator);
+
+    /// <summary>Relays until the target's output ends ("exit") or the operator goes away ("client-closed").</summary>
+    public async Task<string> RunAsync(SshClientSession target, CancellationToken cancellationToken)
+    {
+        var upstream = PumpUpAsync(target, cancellationToken);
+        var stdout = PumpDownAsync(target.ReadAsync, (data, ct) => _operator.WriteAsync(data, ct), cancellationToken);
+        var stderr = PumpDownAsync(target.ReadErrorAsync, (data, ct) => _operator.WriteExtendedAsync(data, ct), cancellationToken);
+        var downstream = Task.WhenAll(stdout, stderr);
+        var first = await Task.WhenAny(downstream, _operator.Closed, target.Channel.Closed).ConfigureAwait(false);
+        if (first == _operator.Closed) return "client-closed";
+        try
+        {
+            await downstream.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsChannelGone(ex))
+        {
+            return _operator.Closed.IsCompleted ? "client-closed" : "target-closed";
+        }
+        _ = upstream;
+        return "exit";
+    }
+
+    private async Task PumpUpAsync(SshClientSession target, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (true)
+            {
+                int read = await _operator.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    await target.SendEofAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                var data = buffer.AsMemory(0, read);
+                Interlocked.Add(ref _fromOperator, read);
+                InputReceived?.Invoke();
+                if (_recordInput) Recorder.Input(data.Span);
+                TransferObserver?.FromClient(data.Span);
+                await target.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (IsChannelGone(ex))
+        {
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task PumpDownAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>> read,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (true)
+            {
+                int count = await read(buffer, cancellationToken).ConfigureAwait(false);
+                if (count == 0) return;
+                var data = buffer.AsMemory(0, count);
+                if (_recordOutput) Recorder.Output(data.Span);
+                TransferObserver?.FromServer(data.Span);
+                await write(data, cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref _toOperator, count);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool IsChannelGone(Exception ex) =>
+        ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or InvalidOperationException or IOException;
+}

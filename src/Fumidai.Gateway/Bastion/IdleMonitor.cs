@@ -1,0 +1,65 @@
+using System.Diagnostics;
+
+namespace Fumidai.Gateway.Bastion;
+
+/// <summary>
+/// Ends a session after a period without operator input (PCI DSS 8.2.8) or after a maximum duration, warning first:
+/// a minute before the limit, or at half the limit when that is shorter.
+/// </summary>
+/// <remarks>Only bytes the operator sends count as activity: never output, keepalives or window changes.</remarks>
+public sealed class IdleMonitor
+{
+    private readonly TimeSpan _idleLimit;
+    private readonly TimeSpan? _maxSession;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _lastInput = Stopwatch.GetTimestamp();
+
+    public IdleMonitor(TimeSpan idleLimit, TimeSpan? maxSession)
+    {
+        _idleLimit = idleLimit;
+        _maxSession = maxSession;
+    }
+
+    /// <summary>Operator input arrived.</summary>
+    public void Touch() => Interlocked.Exchange(ref _lastInput, Stopwatch.GetTimestamp());
+
+    public static TimeSpan WarningLead(TimeSpan limit) => limit > TimeSpan.FromMinutes(2) ? TimeSpan.FromMinutes(1) : limit / 2;
+
+    /// <summary>Waits until a limit is reached; calls <paramref name="warn"/> before each. Returns the end reason.</summary>
+    public async Task<string> WaitAsync(Func<string, Task> warn, CancellationToken cancellationToken)
+    {
+        bool idleWarned = false, maxWarned = false;
+        while (true)
+        {
+            var idleFor = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastInput));
+            var running = Stopwatch.GetElapsedTime(_started);
+            if (idleFor >= _idleLimit) return "idle-timeout";
+            if (_maxSession is { } max && running >= max) return "max-session";
+            var idleWarnAt = _idleLimit - WarningLead(_idleLimit);
+            if (idleFor < idleWarnAt) idleWarned = false;
+            else if (!idleWarned)
+            {
+                idleWarned = true;
+                await warn($"session idle: it will be closed in {Format(_idleLimit - idleFor)} unless you type something").ConfigureAwait(false);
+            }
+            var next = idleFor < idleWarnAt ? idleWarnAt - idleFor : _idleLimit - idleFor;
+            if (_maxSession is { } limit)
+            {
+                var maxWarnAt = limit - WarningLead(limit);
+                if (!maxWarned && running >= maxWarnAt)
+                {
+                    maxWarned = true;
+                    await warn($"maximum session time reached in {Format(limit - running)}").ConfigureAwait(false);
+                }
+                var untilMax = running < maxWarnAt ? maxWarnAt - running : limit - running;
+                if (untilMax < next) next = untilMax;
+            }
+            // Wake at the next deadline, but at least every second so input can re-arm the warning.
+            var delay = next < TimeSpan.FromSeconds(1) ? next : TimeSpan.FromSeconds(1);
+            await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(10), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string Format(TimeSpan value) =>
+        value >= TimeSpan.FromMinutes(1) ? $"{Math.Ceiling(value.TotalMinutes):0} min" : $"{Math.Max(1, Math.Ceiling(value.TotalSeconds)):0} s";
+}

@@ -1,0 +1,404 @@
+using System.Text;
+using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Policy;
+using Fumidai.Gateway.Sessions;
+using Fumidai.Gateway.Targets;
+using Fumidai.Recording.Asciicast;
+using Fumidai.Recording.Recorder;
+using Fumidai.Ssh;
+using Fumidai.Ssh.Authentication;
+using Fumidai.Ssh.Client;
+using Fumidai.Ssh.Connection;
+using Fumidai.Ssh.Connection.Requests;
+using Microsoft.Extensions.Logging;
+
+namespace Fumidai.Gateway.Bastion;
+
+/// <summary>
+/// One operator session channel: collects pty and env, then on shell/exec/subsystem chooses the target, checks the
+/// policy, dials the target, relays both ways while recording, and ends on exit, disconnect, idle or drain.
+/// </summary>
+public sealed class OperatorSession
+{
+    private const int MaxEnvironment = 32;
+    private const int MaxMenuAttempts = 5;
+    private readonly BastionContext _context;
+    private readonly BastionLogin _login;
+    private readonly string _source;
+    private readonly SshChannel _channel;
+    private readonly List<EnvRequest> _environment = [];
+    private readonly object _lock = new();
+    private PtyRequest? _pty;
+    private (uint Columns, uint Rows) _size = (80, 24);
+    private SshClientSession? _target;
+    private SessionRecorder? _recorder;
+    private bool _started;
+
+    public OperatorSession(BastionContext context, BastionLogin login, string source, SshChannel channel)
+    {
+        _context = context;
+        _login = login;
+        _source = source;
+        _channel = channel;
+    }
+
+    /// <summary>Answers the operator's channel requests (wired as <see cref="SshChannel.RequestHandler"/>).</summary>
+    public async ValueTask<bool> HandleRequestAsync(ChannelRequest request, CancellationToken cancellationToken)
+    {
+        switch (request)
+        {
+            case PtyRequest pty when !_started:
+                _pty = pty;
+                // A client without a real terminal (ssh -tt from a pipe) reports 0x0; recordings need a usable size.
+                _size = (pty.Columns == 0 ? 80 : pty.Columns, pty.Rows == 0 ? 24 : pty.Rows);
+                return true;
+            case EnvRequest env when !_started:
+                if (_environment.Count >= MaxEnvironment) return false;
+                _environment.Add(env);
+                return true;
+            case WindowChangeRequest resize:
+                await ResizeAsync(resize).ConfigureAwait(false);
+                return true;
+            case SignalRequest or BreakRequest when _target is { } target:
+                // Signals and BREAK are the operator's to send: pass them on unchanged.
+                await target.Channel.SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
+                return true;
+            case ShellRequest when !_started:
+                _started = true;
+                StartRun(ChannelKinds.Shell, null);
+                return true;
+            case ExecRequest exec when !_started:
+                _started = true;
+                StartRun(ClassifyExec(exec.Command), exec.Command);
+                return true;
+            case SubsystemRequest subsystem when !_started:
+                _started = true;
+                StartRun(subsystem.Name == "sftp" ? ChannelKinds.Sftp : "subsystem:" + subsystem.Name, subsystem.Name);
+                return true;
+            case ForwardingChannelRequest forwarding:
+                await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, _login.User.Name, _source, _login.Name.Target,
+                    new Dictionary<string, string> { ["request"] = forwarding.Type }, cancellationToken).ConfigureAwait(false);
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private static string ClassifyExec(string command) =>
+        command.StartsWith("scp ", StringComparison.Ordinal) ? ChannelKinds.Scp : ChannelKinds.Exec;
+
+    private async Task ResizeAsync(WindowChangeRequest resize)
+    {
+        SshClientSession? target;
+        lock (_lock)
+        {
+            _size = (resize.Columns, resize.Rows);
+            target = _target;
+            _recorder?.Resize((int)resize.Columns, (int)resize.Rows);
+        }
+        if (target is not null) await target.ChangeWindowAsync(resize.Columns, resize.Rows, resize.WidthPixels, resize.HeightPixels).ConfigureAwait(false);
+    }
+
+    private void StartRun(string kind, string? command)
+    {
+        // The request's success reply must leave before any output, so the run starts on its own task.
+        var run = Task.Run(() => RunAsync(kind, command));
+        _context.Sessions.Add($"{_login.User.Name}/{_channel.LocalId}/{Guid.NewGuid():N}", run);
+    }
+
+    private async Task RunAsync(string kind, string? command)
+    {
+        var cancellationToken = _channel.ClosingToken;
+        try
+        {
+            var choice = await ChooseTargetAsync(kind, cancellationToken).ConfigureAwait(false);
+            if (choice is null) return;
+            var (target, login, policy) = choice.Value;
+            if (policy.Check(_login.User, target, login, kind) is { } denied)
+            {
+                await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, _login.User.Name, _source, target.Name,
+                    new Dictionary<string, string> { ["login"] = login, ["kind"] = kind, ["reason"] = denied }, CancellationToken.None).ConfigureAwait(false);
+                await FailAsync($"access denied: {denied}", 1).ConfigureAwait(false);
+                return;
+            }
+            await RelayAsync(target, login, kind, command, policy).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SshConnectionLostException or SshChannelClosedException or IOException)
+        {
+            _context.Logger.LogDebug("session of {User} ended early: {Message}", _login.User.Name, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            _context.Logger.LogError(ex, "session of {User} failed", _login.User.Name);
+            await FailAsync("internal error; the incident was logged", 1).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(TargetRecord Target, string Login, AccessPolicy Policy)?> ChooseTargetAsync(string kind, CancellationToken cancellationToken)
+    {
+        var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
+        var name = _login.Name;
+        if (name.Target is not null)
+        {
+            var target = await _context.Store.GetTargetAsync(name.Target, cancellationToken).ConfigureAwait(false);
+            if (target is null)
+            {
+                await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, _login.User.Name, _source, name.Target,
+                    new Dictionary<string, string> { ["reason"] = "unknown target" }, CancellationToken.None).ConfigureAwait(false);
+                await FailAsync($"unknown target '{name.Target}'", 1).ConfigureAwait(false);
+                return null;
+            }
+            return (target, name.Login ?? DefaultLogin(policy, target), policy);
+        }
+        var reachable = policy.Reachable(_login.User, await _context.Store.ListTargetsAsync(cancellationToken).ConfigureAwait(false));
+        if (kind != ChannelKinds.Shell || _pty is null)
+        {
+            await FailAsync($"no target given: connect as {_login.User.Name}:TARGET@bastion (targets: {string.Join(", ", reachable.Select(r => r.Target.Name))})", 2)
+                .ConfigureAwait(false);
+            return null;
+        }
+        await WriteAsync(TargetMenu.Render(_login.User.Name, reachable)).ConfigureAwait(false);
+        if (reachable.Count == 0)
+        {
+            await FinishChannelAsync(1).ConfigureAwait(false);
+            return null;
+        }
+        var idle = new IdleMonitor(_context.IdleTimeout, null);
+        for (int attempt = 0; attempt < MaxMenuAttempts; attempt++)
+        {
+            await WriteAsync("Target (name, LOGIN@name or number; Ctrl-C to quit): ").ConfigureAwait(false);
+            using var menuTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _context.Draining);
+            menuTimeout.CancelAfter(_context.IdleTimeout);
+            var line = await TerminalLineReader.ReadLineAsync(_channel, idle, menuTimeout.Token).ConfigureAwait(false);
+            if (line is null) break;
+            if (line.Length == 0) continue;
+            if (TargetMenu.Choose(line, reachable) is { } chosen)
+                return (chosen.Target, chosen.Login ?? DefaultLogin(policy, chosen.Target), policy);
+            await WriteAsync($"unknown target '{line}'\r\n").ConfigureAwait(false);
+        }
+        await FinishChannelAsync(1).ConfigureAwait(false);
+        return null;
+    }
+
+    private string DefaultLogin(AccessPolicy policy, TargetRecord target) =>
+        policy.LoginsFor(_login.User, target).FirstOrDefault() ?? target.Logins.FirstOrDefault() ?? "root";
+
+    private async Task RelayAsync(TargetRecord target, string login, string kind, string? command, AccessPolicy policy)
+    {
+        string sessionId = BastionContext.NewSessionId();
+        var start = DateTimeOffset.UtcNow;
+        string user = _login.User.Name;
+        string relativeRecording = BastionContext.RecordingPath(sessionId, start);
+        var record = new SessionRecord(sessionId, user, target.Name, login, kind, command, _source, start, null, SessionStatus.Running, null, 0, 0,
+            relativeRecording);
+        await _context.Store.AddSessionAsync(record).ConfigureAwait(false);
+        var recorder = SessionRecorder.Create(Path.Combine(_context.RecordingsPath, relativeRecording), Header(user, target, start));
+        lock (_lock) _recorder = recorder;
+        recorder.Marker($"target {target.Name} ({target.Host}:{target.Port}) as {login}");
+        if (command is not null) recorder.Marker($"{kind}: {command}");
+        var details = new Dictionary<string, string> { ["session"] = sessionId, ["login"] = login, ["kind"] = kind };
+        if (command is not null) details["command"] = command;
+        await _context.Audit.RecordAsync(AuditTypes.SessionStart, AuditOutcome.Success, user, _source, target.Name, details).ConfigureAwait(false);
+        if (kind is ChannelKinds.Exec or ChannelKinds.Scp)
+            await _context.Audit.RecordAsync(AuditTypes.Exec, AuditOutcome.Info, user, _source, target.Name, details).ConfigureAwait(false);
+
+        string reason = "closed";
+        string status = SessionStatus.Closed;
+        long bytesIn = 0, bytesOut = 0;
+        SshClient? client = null;
+        try
+        {
+            try
+            {
+                client = await _context.Dialer.DialAsync(target, login, user, sessionId, _channel.ClosingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SshConnectException or SshHostKeyException or ClientAuthenticationException or SshProtocolException
+                or IOException or InvalidOperationException or TimeoutException)
+            {
+                string line = DescribeDialFailure(target, login, ex);
+                reason = "target-failure";
+                status = SessionStatus.Failed;
+                recorder.Marker(line);
+                await _context.Audit.RecordAsync(AuditTypes.TargetFailure, AuditOutcome.Failure, user, _source, target.Name,
+                    new Dictionary<string, string> { ["session"] = sessionId, ["login"] = login, ["error"] = line }).ConfigureAwait(false);
+                await FailAsync(line, 1).ConfigureAwait(false);
+                return;
+            }
+            var relay = new ChannelRelay(_channel, recorder, kind);
+            var outcome = await RunRelayAsync(client, relay, kind, command, policy, target, login).ConfigureAwait(false);
+            reason = outcome;
+            bytesIn = relay.BytesFromOperator;
+            bytesOut = relay.BytesToOperator;
+            if (recorder.Failure is not null)
+            {
+                status = SessionStatus.Failed;
+                await _context.Audit.RecordAsync(AuditTypes.RecordingFailure, AuditOutcome.Failure, user, _source, target.Name,
+                    new Dictionary<string, string> { ["session"] = sessionId, ["error"] = recorder.Failure.Message }).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            lock (_lock) _target = null;
+            if (client is not null) await client.DisposeAsync().ConfigureAwait(false);
+            await recorder.CompleteAsync("end: " + reason).ConfigureAwait(false);
+            var end = DateTimeOffset.UtcNow;
+            await _context.Store.EndSessionAsync(sessionId, end, status, reason, bytesIn, bytesOut).ConfigureAwait(false);
+            await _context.Audit.RecordAsync(AuditTypes.SessionEnd, status == SessionStatus.Closed ? AuditOutcome.Success : AuditOutcome.Failure,
+                user, _source, target.Name, new Dictionary<string, string>
+                {
+                    ["session"] = sessionId,
+                    ["login"] = login,
+                    ["reason"] = reason,
+                    ["bytes_in"] = bytesIn.ToString(),
+                    ["bytes_out"] = bytesOut.ToString(),
+                    ["duration_seconds"] = ((long)(end - start).TotalSeconds).ToString(),
+                }).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<string> RunRelayAsync(SshClient client, ChannelRelay relay, string kind, string? command, AccessPolicy policy,
+        TargetRecord target, string login)
+    {
+        await using var session = await client.OpenSessionAsync(_channel.ClosingToken).ConfigureAwait(false);
+        if (_pty is { } pty)
+        {
+            (uint columns, uint rows) = _size;
+            await session.RequestPtyAsync(pty.Term, columns, rows, pty.Modes, pty.WidthPixels, pty.HeightPixels, _channel.ClosingToken).ConfigureAwait(false);
+        }
+        foreach (var env in _environment) await session.SetEnvironmentAsync(env.Name, env.Value, _channel.ClosingToken).ConfigureAwait(false);
+        switch (kind)
+        {
+            case ChannelKinds.Shell:
+                await session.ShellAsync(_channel.ClosingToken).ConfigureAwait(false);
+                break;
+            case ChannelKinds.Sftp:
+                await session.SubsystemAsync("sftp", _channel.ClosingToken).ConfigureAwait(false);
+                break;
+            default:
+                await session.ExecAsync(command!, _channel.ClosingToken).ConfigureAwait(false);
+                break;
+        }
+        lock (_lock) _target = session;
+        var idle = new IdleMonitor(policy.IdleTimeoutFor(_login.User, target, login, _context.IdleTimeout),
+            policy.MaxSessionFor(_login.User, target, login, _context.MaxSession));
+        relay.InputReceived += idle.Touch;
+        var recordingFailed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        relay.Recorder.Failed += _ => recordingFailed.TrySetResult("recording-failure");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_channel.ClosingToken);
+        var pumps = relay.RunAsync(session, stop.Token);
+        var limits = idle.WaitAsync(message => WriteNoticeAsync(message), stop.Token);
+        var draining = Task.Delay(Timeout.Infinite, _context.Draining).ContinueWith(_ => "shutdown", TaskScheduler.Default);
+        var first = await Task.WhenAny(pumps, limits, draining, recordingFailed.Task).ConfigureAwait(false);
+        string reason;
+        if (first == pumps)
+        {
+            reason = await pumps.ConfigureAwait(false);
+            var exit = await session.Exit.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            relay.Recorder.Marker(exit.ToString());
+            await ForwardExitAsync(exit).ConfigureAwait(false);
+        }
+        else
+        {
+            reason = first == limits ? await limits.ConfigureAwait(false)
+                : first == draining ? "shutdown"
+                : "recording-failure";
+            string notice = reason switch
+            {
+                "idle-timeout" => "session closed: idle for too long",
+                "max-session" => "session closed: maximum session time reached",
+                "shutdown" => "session closed: the bastion is shutting down",
+                _ => "session closed: the recording could not be written, so the session cannot continue",
+            };
+            await WriteNoticeAsync(notice).ConfigureAwait(false);
+            await FinishChannelAsync(reason == "shutdown" ? 0u : 1u).ConfigureAwait(false);
+        }
+        await stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await pumps.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or SshConnectionLostException or SshChannelClosedException or IOException)
+        {
+        }
+        return reason;
+    }
+
+    private async Task ForwardExitAsync(SshExitResult exit)
+    {
+        try
+        {
+            if (exit.ExitStatus is { } code) await _channel.SendRequestAsync(new ExitStatusRequest(code)).ConfigureAwait(false);
+            else if (exit.ExitSignal is { } signal)
+                await _channel.SendRequestAsync(new ExitSignalRequest(signal, exit.CoreDumped, exit.ErrorMessage ?? "")).ConfigureAwait(false);
+            await _channel.SendEofAsync().ConfigureAwait(false);
+            await _channel.CloseAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SshConnectionLostException or InvalidOperationException or IOException)
+        {
+        }
+    }
+
+    private AsciicastHeader Header(string user, TargetRecord target, DateTimeOffset start)
+    {
+        var (columns, rows) = _size;
+        var env = new Dictionary<string, string> { ["TERM"] = _pty?.Term ?? "dumb", ["SHELL"] = "/bin/sh" };
+        return new AsciicastHeader((int)Math.Clamp(columns, 1, 1000), (int)Math.Clamp(rows, 1, 1000))
+        {
+            Timestamp = start.ToUnixTimeSeconds(),
+            Title = $"{user}@{target.Name}",
+            Env = env,
+        };
+    }
+
+    private static string DescribeDialFailure(TargetRecord target, string login, Exception ex) => ex switch
+    {
+        SshHostKeyException hk => $"cannot connect to {target.Name}: its host key changed (expected {string.Join(" or ", hk.ExpectedFingerprints)}, got {hk.PresentedFingerprint}); refusing",
+        ClientAuthenticationException => $"cannot connect to {target.Name}: login as {login} refused by the target",
+        SshConnectException or IOException or TimeoutException => $"cannot connect to {target.Name} ({target.Host}:{target.Port}): target unreachable",
+        _ => $"cannot connect to {target.Name}: {ex.Message}",
+    };
+
+    private Task WriteAsync(string text) => _channel.WriteAsync(Encoding.UTF8.GetBytes(text)).AsTask();
+
+    /// <summary>A bastion notice on the operator's terminal (stderr without a pty, so scripts can tell it from output).</summary>
+    private async Task WriteNoticeAsync(string message)
+    {
+        var bytes = Encoding.UTF8.GetBytes($"\r\n[fumidai] {message}\r\n");
+        try
+        {
+            if (_pty is not null) await _channel.WriteAsync(bytes).ConfigureAwait(false);
+            else await _channel.WriteExtendedAsync(bytes).ConfigureAwait(false);
+            _recorder?.Marker("notice: " + message);
+        }
+        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or InvalidOperationException or IOException)
+        {
+        }
+    }
+
+    /// <summary>Ends the operator's channel with a one-line reason and an exit status.</summary>
+    private async Task FailAsync(string message, uint exitStatus)
+    {
+        try
+        {
+            var bytes = Encoding.UTF8.GetBytes($"fumidai: {message}\r\n");
+            await _channel.WriteExtendedAsync(bytes).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or InvalidOperationException or IOException)
+        {
+        }
+        await FinishChannelAsync(exitStatus).ConfigureAwait(false);
+    }
+
+    private async Task FinishChannelAsync(uint exitStatus)
+    {
+        try
+        {
+            await _channel.SendRequestAsync(new ExitStatusRequest(exitStatus)).ConfigureAwait(false);
+            await _channel.SendEofAsync().ConfigureAwait(false);
+            await _channel.CloseAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or InvalidOperationException or IOException)
+        {
+        }
+    }
+}

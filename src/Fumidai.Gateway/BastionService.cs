@@ -1,0 +1,138 @@
+using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Bastion;
+using Fumidai.Gateway.Configuration;
+using Fumidai.Gateway.Identity;
+using Fumidai.Gateway.Sessions;
+using Fumidai.Gateway.Storage;
+using Fumidai.Gateway.Targets;
+using Fumidai.Ssh.Authentication;
+using Fumidai.Ssh.Framing;
+using Fumidai.Ssh.Kex;
+using Fumidai.Ssh.Server;
+using Fumidai.Ssh.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Fumidai.Gateway;
+
+/// <summary><c>fumidai serve</c>: recovers interrupted sessions, listens for operators, drains on shutdown.</summary>
+public sealed class BastionService
+{
+    private readonly DataDirectory _data;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+
+    public BastionService(DataDirectory data, ILoggerFactory loggers)
+    {
+        _data = data;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("fumidai");
+    }
+
+    /// <summary>How long a drain waits for sessions to close and finalise their recordings.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Runs until <paramref name="stop"/> is cancelled, then drains. <paramref name="started"/> receives the bound address.</summary>
+    public async Task RunAsync(string? listenOverride, CancellationToken stop, Action<System.Net.IPEndPoint>? started = null)
+    {
+        var options = _data.LoadOptions();
+        string listen = listenOverride ?? options.Ssh.Listen;
+        if (!ConfigurationLoader.TryParseEndPoint(listen, out var endPoint))
+            throw new ConfigurationException($"--ssh-listen '{listen}' is not ADDRESS:PORT");
+        var store = await _data.OpenStoreAsync(stop).ConfigureAwait(false);
+        var audit = new AuditLog(store, _loggers.CreateLogger("audit"));
+        await RecoverInterruptedSessionsAsync(store, audit, stop).ConfigureAwait(false);
+        var protector = _data.LoadProtector();
+        var hostKeys = _data.LoadHostKeys();
+        using var userCa = _data.LoadUserCa();
+        var dialer = new TargetDialer(protector, userCa, Duration.Parse(options.Targets.ConnectTimeout),
+            Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"));
+        using var draining = new CancellationTokenSource();
+        var context = new BastionContext
+        {
+            Store = store,
+            Audit = audit,
+            Dialer = dialer,
+            RecordingsPath = _data.RecordingsPath,
+            IdleTimeout = Duration.Parse(options.Sessions.IdleTimeout),
+            MaxSession = options.Sessions.MaxSession is { } max ? Duration.Parse(max) : null,
+            Logger = _loggers.CreateLogger("session"),
+            Draining = draining.Token,
+        };
+        var authenticator = new BastionAuthenticator(store, protector, audit,
+            new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),
+            options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration), _loggers.CreateLogger("auth"));
+        var server = new SshServer(new SshServerOptions
+        {
+            EndPoint = endPoint!,
+            HostKeys = hostKeys,
+            Transport = TransportSettings(options.Ssh),
+            Authentication = new ServerAuthenticationSettings
+            {
+                LoginGraceTime = Duration.Parse(options.Ssh.LoginGraceTime),
+                MaxAttempts = options.Ssh.MaxAuthTries,
+                Banner = options.Ssh.Banner + "\r\n",
+            },
+            MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
+        }, new BastionApplication(authenticator, context), _loggers.CreateLogger("ssh"));
+        server.Start();
+        var bound = server.LocalEndPoint!;
+        _logger.LogInformation("listening on {EndPoint}; host keys {Fingerprints}", bound,
+            string.Join(", ", hostKeys.Select(k => $"{k.PublicKey.KeyType} {k.PublicKey.Fingerprint}")));
+        await audit.RecordAsync(AuditTypes.ServiceStart, AuditOutcome.Info, details: new Dictionary<string, string> { ["listen"] = bound.ToString() },
+            cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        started?.Invoke(bound);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _logger.LogInformation("draining: no new logins; closing {Count} session(s)", context.Sessions.Count);
+        server.StopAccepting();
+        await draining.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await context.Sessions.WhenAllAsync(DrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("drain timed out with {Count} session(s) still open", context.Sessions.Count);
+        }
+        await server.DisposeAsync().ConfigureAwait(false);
+        await audit.RecordAsync(AuditTypes.ServiceStop, AuditOutcome.Info, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        _logger.LogInformation("stopped");
+    }
+
+    /// <summary>Sessions left "running" by a crash: repair their recordings and mark them interrupted.</summary>
+    private async Task RecoverInterruptedSessionsAsync(MetadataStore store, AuditLog audit, CancellationToken cancellationToken)
+    {
+        foreach (var session in await store.ListRunningSessionsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (session.Recording is { } relative && File.Exists(Path.Combine(_data.RecordingsPath, relative)))
+                RecordingRepair.TrimPartialLastLine(Path.Combine(_data.RecordingsPath, relative));
+            await store.EndSessionAsync(session.Id, DateTimeOffset.UtcNow, SessionStatus.Interrupted, "interrupted", session.BytesIn, session.BytesOut,
+                cancellationToken).ConfigureAwait(false);
+            await audit.RecordAsync(AuditTypes.SessionEnd, AuditOutcome.Failure, session.User, session.Source, session.Target,
+                new Dictionary<string, string> { ["session"] = session.Id, ["reason"] = "interrupted" }, cancellationToken).ConfigureAwait(false);
+            _logger.LogWarning("session {Session} of {User} was interrupted by a crash; marked interrupted", session.Id, session.User);
+        }
+    }
+
+    private static SshTransportSettings TransportSettings(SshOptions ssh) => new()
+    {
+        KexAlgorithms = ssh.KexAlgorithms.Count > 0 ? Known(ssh.KexAlgorithms, KeyExchangeMethods.AllNames, "Ssh:KexAlgorithms") : KeyExchangeMethods.DefaultNames,
+        Ciphers = ssh.Ciphers.Count > 0 ? Known(ssh.Ciphers, CipherAlgorithms.AllNames, "Ssh:Ciphers") : CipherAlgorithms.DefaultNames,
+        Macs = ssh.Macs.Count > 0 ? Known(ssh.Macs, MacAlgorithms.AllNames, "Ssh:Macs") : MacAlgorithms.DefaultNames,
+        HostKeyAlgorithms = ssh.HostKeyAlgorithms.Count > 0
+            ? Known(ssh.HostKeyAlgorithms, SshTransportSettings.AllHostKeyAlgorithms, "Ssh:HostKeyAlgorithms")
+            : SshTransportSettings.DefaultHostKeyAlgorithms,
+    };
+
+    private static IReadOnlyList<string> Known(List<string> configured, IReadOnlyList<string> known, string key)
+    {
+        var unknown = configured.Where(a => !known.Contains(a)).ToArray();
+        if (unknown.Length > 0) throw new ConfigurationException($"{key}: unknown algorithm(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known)}");
+        return configured;
+    }
+}
