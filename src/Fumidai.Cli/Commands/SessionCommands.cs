@@ -14,11 +14,12 @@ public static class SessionCommands
 {
     public static Command Create(CliRuntime runtime)
     {
-        var command = new Command("sessions", "Recorded sessions: list, show, play, export");
+        var command = new Command("sessions", "Recorded sessions: list, show, play, export, transcript, commands, search, reindex");
         command.Subcommands.Add(List(runtime));
         command.Subcommands.Add(Show(runtime));
         command.Subcommands.Add(Play(runtime));
         command.Subcommands.Add(Export(runtime));
+        foreach (var text in SessionTextCommands.Create(runtime)) command.Subcommands.Add(text);
         return command;
     }
 

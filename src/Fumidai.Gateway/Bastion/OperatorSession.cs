@@ -269,6 +269,21 @@ public sealed class OperatorSession
                     ["bytes_out"] = bytesOut.ToString(),
                     ["duration_seconds"] = ((long)(end - start).TotalSeconds).ToString(),
                 }).ConfigureAwait(false);
+            await IndexCommandsAsync(sessionId, Path.Combine(_context.RecordingsPath, relativeRecording)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Fills the search index once the operator is gone; a failure here costs search, never the recording.</summary>
+    private async Task IndexCommandsAsync(string sessionId, string recordingPath)
+    {
+        try
+        {
+            if (await _context.Store.GetSessionAsync(sessionId).ConfigureAwait(false) is { } ended)
+                await SessionIndexer.IndexAsync(_context.Store, ended, recordingPath).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            _context.Logger.LogWarning("session {Session}: command index not updated: {Message}", sessionId, ex.Message);
         }
     }
 
