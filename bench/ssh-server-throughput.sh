@@ -99,9 +99,16 @@ SSH_OPTS=(-F /dev/null -i "$T/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes
   -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o KexAlgorithms="$KEX" -o Compression=no -l root)
 EXPECTED=$(head -c "$BYTES" /dev/zero | wc -c)
 
-# run_one SIDE CIPHER -> prints MB/s (MB = 10^6 bytes), checks the byte count where the server reports it.
+# Server CPU time in clock ticks: the test host's own utime+stime; for sshd the listener's own plus its reaped
+# children's (the per-connection sshd processes and `cat`), which are counted once each connection has ended.
+cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+TICKS=$(getconf CLK_TCK)
+
+# run_one SIDE CIPHER -> prints "MB/s cpu-seconds-per-GiB" (MB = 10^6 bytes); checks the byte count the sink reports.
 run_one() {
-  local side=$1 cipher=$2 start end out
+  local side=$1 cipher=$2 start end out pid c0 c1
+  if [ "$side" = fumidai ]; then pid=$HOST_PID; else pid=$SSHD_PID; fi
+  c0=$(cpu_ticks "$pid")
   start=$(date +%s.%N)
   if [ "$side" = fumidai ]; then
     out=$(head -c "$BYTES" /dev/zero | timeout 600 ssh "${SSH_OPTS[@]}" -c "$cipher" -p "$FUMIDAI_PORT" 127.0.0.1 sink)
@@ -111,7 +118,10 @@ run_one() {
     head -c "$BYTES" /dev/zero | timeout 600 ssh "${SSH_OPTS[@]}" -c "$cipher" -p "$SSHD_PORT" 127.0.0.1 'cat > /dev/null'
     end=$(date +%s.%N)
   fi
-  awk -v b="$EXPECTED" -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", b / (e - s) / 1e6 }'
+  sleep 0.2 # let sshd reap the connection's processes so their CPU time is counted
+  c1=$(cpu_ticks "$pid")
+  awk -v b="$EXPECTED" -v s="$start" -v e="$end" -v c=$((c1 - c0)) -v t="$TICKS" \
+    'BEGIN { printf "%.1f %.2f\n", b / (e - s) / 1e6, c / t / (b / 1073741824) }'
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -130,13 +140,16 @@ for cipher in $CIPHERS; do
     # Alternate which side goes first so drift in machine load does not favour one side.
     if [ $((round % 2)) -eq 1 ]; then order="fumidai openssh"; else order="openssh fumidai"; fi
     for side in $order; do
-      mbs=$(run_one "$side" "$cipher")
+      read -r mbs cpu < <(run_one "$side" "$cipher")
       echo "$mbs" >> "$T/$side.$cipher"
-      printf '%-32s round %d  %-8s %8s MB/s\n' "$cipher" "$round" "$side" "$mbs"
+      echo "$cpu" >> "$T/$side.$cipher.cpu"
+      printf '%-32s round %d  %-8s %8s MB/s  server CPU %5s s/GiB\n' "$cipher" "$round" "$side" "$mbs" "$cpu"
     done
   done
   f=$(median < "$T/fumidai.$cipher"); o=$(median < "$T/openssh.$cipher")
-  SUMMARY+=("$(awk -v c="$cipher" -v f="$f" -v o="$o" 'BEGIN { printf "%-32s fumidai %8.1f  openssh %8.1f  ratio %.2f", c, f, o, f / o }')")
+  fc=$(median < "$T/fumidai.$cipher.cpu"); oc=$(median < "$T/openssh.$cipher.cpu")
+  SUMMARY+=("$(awk -v c="$cipher" -v f="$f" -v o="$o" -v fc="$fc" -v oc="$oc" \
+    'BEGIN { printf "%-32s fumidai %8.1f  openssh %8.1f  ratio %.2f   server CPU s/GiB: fumidai %.2f  openssh %.2f", c, f, o, f / o, fc, oc }')")
 done
-echo "# medians (MB/s, MB = 10^6 bytes):"
+echo "# medians (MB/s, MB = 10^6 bytes; server CPU = user+system seconds the server side spent per GiB received):"
 printf '%s\n' "${SUMMARY[@]}"
