@@ -12,20 +12,21 @@ using Microsoft.Diagnostics.NETCore.Client;
 // Memory per idle authenticated connection (issue 2 goal: <= 64 KiB with 1,000 open).
 //
 //   Fumidai.IdleConnections --pid PID --port N --key ID_ED25519 [--user U] [--count 1000] [--warmup 20]
-//                           [--parallel 16] [--session] [--settle 5]
+//                           [--parallel 16] [--session] [--settle 5] [--hold SECONDS]
 //
 // Connects to a running test host (PID, port) with Fumidai.Ssh's client transport, authenticates each connection
 // with the given unencrypted OpenSSH private key (publickey, signed request, done by hand), optionally opens one
 // session channel on each, and leaves them idle. The server's VmRSS is read from /proc/PID/status after a warm-up
 // (connections opened and closed, so JIT and pools are already paid) and after COUNT connections are open, each time
 // after an induced full GC in the server (an EventPipe session with the GCHeapCollect keyword, as dotnet-gcdump
-// does) and a settle period. Prints KiB per connection. Run it through bench/idle-connections.sh.
+// does) and a settle period. Prints KiB per connection. --hold keeps the connections open that long after the
+// measurement, for inspection with other tools. Run it through bench/idle-connections.sh.
 int? pid = null;
 int port = 0;
 string? keyPath = null;
 string user = "bench";
 int count = 1000, warmup = 20, parallel = 16;
-double settleSeconds = 5;
+double settleSeconds = 5, holdSeconds = 0;
 bool openSession = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -40,6 +41,7 @@ for (int i = 0; i < args.Length; i++)
         case "--parallel": parallel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--settle": settleSeconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--session": openSession = true; break;
+        case "--hold": holdSeconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
             return 2;
@@ -63,17 +65,30 @@ var warm = await OpenManyAsync(warmup);
 await CloseAllAsync(warm);
 long baseline = await SettledRssAsync("baseline (after warm-up)");
 
+// Open the connections in two halves and measure after each: the figure per connection over the whole count is the
+// goal's definition; the slope between the halves leaves out one-off growth (thread pool threads started during the
+// burst of handshakes, GC regions, allocator arenas) and is the better estimate for larger counts.
+int half = count / 2;
 var stopwatch = Stopwatch.StartNew();
-var open = await OpenManyAsync(count);
-Console.WriteLine($"opened {open.Count} connections in {stopwatch.Elapsed.TotalSeconds:F1} s");
+var open = await OpenManyAsync(half);
+long halfway = half > 0 ? await SettledRssAsync($"{half} open") : baseline;
+open.AddRange(await OpenManyAsync(count - half));
+Console.WriteLine($"opened {open.Count} connections in {stopwatch.Elapsed.TotalSeconds:F1} s (with measuring)");
 await Task.Delay(TimeSpan.FromSeconds(settleSeconds));
 long noGc = ReadRssKiB();
-Console.WriteLine($"rss without induced GC: {noGc} KiB ({(noGc - baseline) / (double)count:F1} KiB per connection)");
+Console.WriteLine($"rss {count} open, before the induced GC: {noGc} KiB ({(noGc - baseline) / (double)count:F1} KiB per connection)");
 long loaded = await SettledRssAsync($"{count} open");
 int lost = open.Count(c => c.Loop.IsCompleted);
 Console.WriteLine($"connections lost while idle: {lost}");
 double perConnection = (loaded - baseline) / (double)count;
-Console.WriteLine($"RESULT {perConnection:F1} KiB per idle authenticated connection (baseline {baseline} KiB, loaded {loaded} KiB, n={count})");
+double marginal = (loaded - halfway) / (double)(count - half);
+Console.WriteLine($"RESULT {perConnection:F1} KiB per idle authenticated connection (baseline {baseline} KiB, {count} open {loaded} KiB); " +
+    $"marginal {marginal:F1} KiB per connection from {half} to {count}");
+if (holdSeconds > 0)
+{
+    Console.WriteLine($"holding the connections open for {holdSeconds} s");
+    await Task.Delay(TimeSpan.FromSeconds(holdSeconds));
+}
 await CloseAllAsync(open);
 return lost == 0 ? 0 : 1;
 
@@ -114,18 +129,20 @@ async Task<long> SettledRssAsync(string label)
         if (Math.Abs(current - previous) <= previous / 100) { previous = current; break; }
         previous = current;
     }
-    Console.WriteLine($"rss {label}: {previous} KiB");
+    Console.WriteLine($"rss {label}: {previous} KiB, {ReadStatus("Threads:")} threads");
     return previous;
 }
 
-long ReadRssKiB()
+long ReadRssKiB() => ReadStatus("VmRSS:");
+
+long ReadStatus(string field)
 {
     foreach (var line in File.ReadLines($"/proc/{serverPid}/status"))
     {
-        if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        if (line.StartsWith(field, StringComparison.Ordinal))
+            return long.Parse(line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
-    throw new InvalidOperationException("no VmRSS");
+    throw new InvalidOperationException($"no {field} in /proc/{serverPid}/status");
 }
 
 static void InduceServerGc(int pid)
