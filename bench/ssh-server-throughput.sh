@@ -5,17 +5,17 @@
 # `cat > /dev/null` on a private sshd, alternating run by run, ROUNDS rounds per cipher. Prints MB/s per run, the
 # medians and the ratio Fumidai/OpenSSH (issue 2 goal: >= 0.8).
 #
-#   bench/ssh-server-throughput.sh                 # 512 MiB, 3 rounds, aes128-gcm and chacha20-poly1305
-#   ROUNDS=5 BYTES=256M CIPHERS=aes128-gcm@openssh.com bench/ssh-server-throughput.sh
+#   bench/ssh-server-throughput.sh                 # 512 MiB, 5 rounds, aes128-gcm and chacha20-poly1305
+#   ROUNDS=9 BYTES=256M CIPHERS=aes128-gcm@openssh.com bench/ssh-server-throughput.sh
 #
-# Knobs (env): ROUNDS (3), BYTES (512M, a `head -c` size), CIPHERS (space separated), KEX (curve25519-sha256),
-#   NO_BUILD=1 (use the existing Release build), TESTHOST_ENV (extra VAR=value pairs for the test host, e.g.
-#   "DOTNET_gcServer=1"), KEEP=1 (keep the state directory).
+# Knobs (env): ROUNDS (5: the issue asks for 3 or more, and a shared machine is noisy), BYTES (512M, a `head -c`
+#   size), CIPHERS (space separated), KEX (curve25519-sha256), NO_BUILD=1 (use the existing Release build),
+#   TESTHOST_ENV (extra VAR=value pairs for the test host, e.g. "DOTNET_gcServer=1"), KEEP=1 (keep the state dir).
 # Runs as root (sshd needs /run/sshd and to switch users). Every process it starts is stopped by PID on exit.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 BYTES=${BYTES:-512M}
 CIPHERS=${CIPHERS:-aes128-gcm@openssh.com chacha20-poly1305@openssh.com}
 KEX=${KEX:-curve25519-sha256}
