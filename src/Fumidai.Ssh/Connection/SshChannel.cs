@@ -402,5 +402,14 @@ public sealed class SshChannel
         }
     }
 
-    private static Pipe NewPipe() => new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+    /// <summary>
+    /// Pipe segment size: one segment holds a whole data packet at our maximum packet size. With the default 4 KiB
+    /// segments a full 2 MiB window is 512 rented arrays and segments, more than the shared pools keep, so a bulk
+    /// transfer allocated about half its volume as garbage (measured: ~525 MiB and 33 GCs per GiB uploaded, against
+    /// ~4 MiB and no GC with 64 KiB segments). Segments are rented only while data waits in the pipe.
+    /// </summary>
+    private const int PipeSegmentSize = (int)SshConnection.DefaultMaxPacket;
+
+    private static Pipe NewPipe() => new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: PipeSegmentSize,
+        useSynchronizationContext: false));
 }
