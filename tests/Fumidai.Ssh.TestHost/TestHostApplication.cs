@@ -74,7 +74,7 @@ public sealed class TestHostApplication : ISshServerApplication, IChannelOpenHan
         switch (request)
         {
             case ExecRequest exec:
-                _ = RunExecAsync(channel, exec.Command);
+                channel.RunAfterReply(() => RunExecAsync(channel, exec.Command));
                 return ValueTask.FromResult(true);
             case PtyRequest or EnvRequest or WindowChangeRequest:
                 return ValueTask.FromResult(true);
@@ -85,8 +85,6 @@ public sealed class TestHostApplication : ISshServerApplication, IChannelOpenHan
 
     private static async Task RunExecAsync(SshChannel channel, string command)
     {
-        // Let the success reply leave before output starts.
-        await Task.Yield();
         uint status;
         try
         {

@@ -102,9 +102,20 @@ public sealed class OperatorSession
 
     private void StartRun(string kind, string? command)
     {
-        // The request's success reply must leave before any output, so the run starts on its own task.
-        var run = Task.Run(() => RunAsync(kind, command));
-        _context.Sessions.Add($"{_login.User.Name}/{_channel.LocalId}/{Guid.NewGuid():N}", run);
+        // The request's success reply must leave before any output, so the run starts once it has been sent.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _context.Sessions.Add($"{_login.User.Name}/{_channel.LocalId}/{Guid.NewGuid():N}", started.Task.ContinueWith(_ => { }, TaskScheduler.Default));
+        _channel.RunAfterReply(async () =>
+        {
+            try
+            {
+                await RunAsync(kind, command).ConfigureAwait(false);
+            }
+            finally
+            {
+                started.TrySetResult();
+            }
+        });
     }
 
     private async Task RunAsync(string kind, string? command)

@@ -87,7 +87,16 @@ public sealed class SshChannel
     {
         get
         {
-            lock (_windowLock) return _extendedData ??= NewPipe();
+            lock (_windowLock)
+            {
+                if (_extendedData is null)
+                {
+                    _extendedData = NewPipe();
+                    // Created on the reader's first call: if EOF or CLOSE came first, the reader must still see the end.
+                    if (_receivedEof || _receivedClose) _extendedData.Writer.Complete();
+                }
+                return _extendedData;
+            }
         }
     }
 
@@ -103,9 +112,19 @@ public sealed class SshChannel
         int count = (int)Math.Min(available.Length, buffer.Length);
         available.Slice(0, count).CopyTo(buffer.Span);
         reader.AdvanceTo(available.GetPosition(count));
-        await CreditAsync((uint)count, cancellationToken).ConfigureAwait(false);
+        if (!DeferCredit) await CreditAsync((uint)count, cancellationToken).ConfigureAwait(false);
         return count;
     }
+
+    /// <summary>
+    /// When true, reads do not give window back: the consumer calls <see cref="ReturnWindowAsync"/> once it has passed
+    /// the bytes on. A relay does so after writing them to the other side, so a slow far end slows this peer too.
+    /// </summary>
+    public bool DeferCredit { get; set; }
+
+    /// <summary>Credits the peer's window for bytes read earlier with <see cref="DeferCredit"/> set.</summary>
+    public ValueTask ReturnWindowAsync(int count, CancellationToken cancellationToken = default) =>
+        count > 0 ? CreditAsync((uint)count, cancellationToken) : ValueTask.CompletedTask;
 
     /// <summary>Gives the peer back window for bytes the consumer took, in batches of half the window.</summary>
     private async ValueTask CreditAsync(uint count, CancellationToken cancellationToken)
@@ -339,16 +358,34 @@ public sealed class SshChannel
         {
             _connection.LogRequestFailure(this, request.Type, ex);
         }
-        if (!request.WantReply || _sentClose) return;
-        try
+        if (request.WantReply && !_sentClose)
         {
-            using var message = SshWriter.ForPacket(ok ? MessageNumber.ChannelSuccess : MessageNumber.ChannelFailure, 4);
-            message.WriteUInt32(RemoteId);
-            await _connection.Transport.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                using var message = SshWriter.ForPacket(ok ? MessageNumber.ChannelSuccess : MessageNumber.ChannelFailure, 4);
+                message.WriteUInt32(RemoteId);
+                await _connection.Transport.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SshConnectionLostException or IOException or ObjectDisposedException)
+            {
+            }
         }
-        catch (Exception ex) when (ex is SshConnectionLostException or IOException or ObjectDisposedException)
-        {
-        }
+        StartDeferredWork();
+    }
+
+    private Func<Task>? _afterReply;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> once the reply to the request being handled has been sent, so that output a command
+    /// produces (and its exit status and CLOSE) can never overtake the success reply to its exec or shell request.
+    /// </summary>
+    /// <remarks>Call from inside <see cref="RequestHandler"/>.</remarks>
+    public void RunAfterReply(Func<Task> work) => _afterReply = work;
+
+    private void StartDeferredWork()
+    {
+        var work = Interlocked.Exchange(ref _afterReply, null);
+        if (work is not null) _ = Task.Run(work);
     }
 
     internal void OnRequestReply(bool success)
