@@ -144,7 +144,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     private static bool IsStoreFailure(Exception ex) =>
-        ex is AmazonClientException or HttpRequestException or SocketException or IOException
+        ex is AmazonServiceException or AmazonClientException or HttpRequestException or SocketException or IOException
         || (ex is TaskCanceledException && ex.InnerException is TimeoutException);
 
     /// <summary>Turns SDK errors into one line an operator can act on; never includes credentials.</summary>
