@@ -11,7 +11,9 @@ public static class ChunkCodec
 
     public static string Label(ChunkCompression compression) => compression == ChunkCompression.Brotli ? "br" : "gzip";
 
-    public static string Extension(ChunkCompression compression) => compression == ChunkCompression.Brotli ? ".cast.br" : ".cast.gz";
+    /// <summary>The chunk file extension: <c>.cast</c> for recordings, <c>.jsonl</c> for the audit log, then <c>.br</c> or <c>.gz</c>.</summary>
+    public static string Extension(ChunkCompression compression, string kind = RecordingKinds.Recording) =>
+        (kind == RecordingKinds.Audit ? ".jsonl" : ".cast") + (compression == ChunkCompression.Brotli ? ".br" : ".gz");
 
     public static ChunkCompression Parse(string label) => label switch
     {

@@ -89,7 +89,7 @@ public sealed class ChunkSpool
 
     public string PartPath(int index) => Path.Combine(Directory, PartPrefix + index.ToString("D6", CultureInfo.InvariantCulture) + PartSuffix);
 
-    public string ChunkName(int index) => ObjectLayout.ChunkKey("", index, ChunkCodec.Extension(Descriptor.Compression));
+    public string ChunkName(int index) => ObjectLayout.ChunkKey("", index, ChunkCodec.Extension(Descriptor.Compression, Descriptor.Kind));
 
     public string ChunkPath(ChunkEntry entry) => Path.Combine(Directory, entry.Name);
 

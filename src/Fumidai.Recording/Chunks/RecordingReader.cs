@@ -49,7 +49,8 @@ public static class RecordingReader
             string name = o.Key[prefix.Length..];
             foreach (var c in Enum.GetValues<ChunkCompression>())
             {
-                if (!name.EndsWith(ChunkCodec.Extension(c), StringComparison.Ordinal)) continue;
+                if (!name.EndsWith(ChunkCodec.Extension(c, RecordingKinds.Recording), StringComparison.Ordinal)
+                    && !name.EndsWith(ChunkCodec.Extension(c, RecordingKinds.Audit), StringComparison.Ordinal)) continue;
                 names.Add(name);
                 found = c;
             }

@@ -43,7 +43,7 @@ public sealed class RecordingVerifier
         for (int i = 0; i < manifest.Chunks.Count; i++)
         {
             var entry = manifest.Chunks[i];
-            if (entry.Index != i || entry.Name != ObjectLayout.ChunkKey("", i, ChunkCodec.Extension(compression)))
+            if (entry.Index != i || entry.Name != ObjectLayout.ChunkKey("", i, ChunkCodec.Extension(compression, manifest.Kind)))
                 return new(prefix, $"manifest: chunk {i} listed out of order", manifest);
             listed.Add(entry.Name);
             byte[]? chunk = await _store.GetAsync(prefix + entry.Name, cancellationToken).ConfigureAwait(false);
