@@ -98,7 +98,8 @@ public sealed class SshServer : IAsyncDisposable
         grace.CancelAfter(_options.Authentication.LoginGraceTime);
         try
         {
-            transport = await SshTransport.AcceptAsync(stream, _options.HostKeys, _options.Transport, _logger, grace.Token).ConfigureAwait(false);
+            transport = SshTransport.CreateServer(stream, _options.HostKeys, _options.Transport, _logger);
+            await transport.HandshakeAsync(grace.Token).ConfigureAwait(false);
             var context = new AuthenticationContext(remote, transport.RemoteVersion);
             var user = await ServerAuthentication.RunAsync(transport, _application, _options.Authentication, context, _logger, grace.Token).ConfigureAwait(false);
             authenticated = true;
