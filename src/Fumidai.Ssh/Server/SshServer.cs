@@ -93,6 +93,7 @@ public sealed class SshServer : IAsyncDisposable
         bool authenticated = false;
         SshTransport? transport = null;
         SshServerSession? session = null;
+        SshConnection? connection = null;
         Exception? error = null;
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         grace.CancelAfter(_options.Authentication.LoginGraceTime);
@@ -106,7 +107,9 @@ public sealed class SshServer : IAsyncDisposable
             Interlocked.Decrement(ref _unauthenticated);
             session = new SshServerSession(transport, user, remote);
             var handler = _application.CreateChannelHandler(session);
-            await using var connection = new SshConnection(transport, handler, _logger);
+            // Disposed in finally, not here: disposing closes the transport, and the catch blocks below must still be
+            // able to send DISCONNECT.
+            connection = new SshConnection(transport, handler, _logger);
             session.Connection = connection;
             await connection.RunAsync(_stopping.Token).ConfigureAwait(false);
         }
@@ -144,6 +147,7 @@ public sealed class SshServer : IAsyncDisposable
         finally
         {
             if (!authenticated) Interlocked.Decrement(ref _unauthenticated);
+            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
             if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
             else await stream.DisposeAsync().ConfigureAwait(false);
             if (session is not null) _application.OnSessionEnded(session, error);
