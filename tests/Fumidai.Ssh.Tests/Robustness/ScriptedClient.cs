@@ -28,6 +28,12 @@ public sealed class ScriptedClient : IAsyncDisposable
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (wrap is not null) stream = wrap(stream);
+        return await ConnectAsync(stream, logger, settings);
+    }
+
+    /// <summary>Runs the client handshake over any stream (e.g. an in-memory connection).</summary>
+    public static async Task<ScriptedClient> ConnectAsync(Stream stream, ILogger? logger = null, SshTransportSettings? settings = null)
+    {
         using var timeout = new CancellationTokenSource(StepTimeout);
         var transport = await SshTransport.ConnectAsync(stream, (_, _) => ValueTask.CompletedTask, settings, logger, timeout.Token);
         return new ScriptedClient(transport);
