@@ -286,7 +286,10 @@ public sealed partial class SshTransport : IAsyncDisposable
     {
         if (_closed) return;
         _closed = true;
-        _kexDone.TrySetException(new SshConnectionLostException("connection closed"));
+        var kexDone = _kexDone;
+        kexDone.TrySetException(new SshConnectionLostException("connection closed"));
+        // Writers waiting on it see the exception; when none waits it must not surface as an unobserved task exception.
+        _ = kexDone.Task.Exception;
         try
         {
             _stream.Dispose();
