@@ -154,4 +154,32 @@ public sealed class ConnectionAttackTests : IClassFixture<RobustnessHost>
         await client.SendAsync(MessageNumber.KexEcdhInit, w => w.WriteBinary(new byte[32]));
         await ExpectAsync(client, DisconnectReason.ProtocolError, "key exchange message without KEXINIT");
     }
+
+    [Fact]
+    public async Task Channel_opens_beyond_the_limit_are_refused_and_the_connection_goes_on()
+    {
+        await using var client = await ScriptedClient.LoginAsync(_host.Port, RobustnessHost.Password);
+        // The server's default limit is 64 channels per connection.
+        for (int i = 0; i < 64; i++) await client.OpenSessionAsync();
+        await client.SendAsync(MessageNumber.ChannelOpen, w =>
+        {
+            w.WriteString("session");
+            w.WriteUInt32(1000);
+            w.WriteUInt32(1 << 20);
+            w.WriteUInt32(32 * 1024);
+        });
+        var failure = await client.ReceiveSkippingAsync(MessageNumber.ChannelOpenFailure);
+        var reader = new SshReader(failure);
+        reader.ReadMessageNumber();
+        Assert.Equal(1000u, reader.ReadUInt32());
+        Assert.Equal((uint)ChannelOpenFailureReason.ResourceShortage, reader.ReadUInt32());
+        // The refused open costs nothing else: a keepalive round trip still works.
+        await client.SendAsync(MessageNumber.GlobalRequest, w =>
+        {
+            w.WriteString("keepalive@openssh.com");
+            w.WriteBoolean(true);
+        });
+        await client.ReceiveSkippingAsync(MessageNumber.RequestFailure);
+        _host.Log.AssertNoErrors();
+    }
 }
