@@ -339,11 +339,13 @@ public sealed class SshChannel
         TryFinish();
     }
 
-    internal void OnRequest(ChannelRequest request)
+    /// <returns>The task that handles and answers this request, so the dispatcher can bound how many are pending.</returns>
+    internal Task OnRequest(ChannelRequest request)
     {
         // Chain so that replies leave in the order requests arrived (RFC 4254 §5.4), without blocking the dispatch loop.
         var previous = _requestChain;
         _requestChain = HandleRequestAsync(previous, request);
+        return _requestChain;
     }
 
     private async Task HandleRequestAsync(Task previous, ChannelRequest request)

@@ -20,11 +20,19 @@ public sealed class SshConnection : IAsyncDisposable
     /// <summary>Largest data payload we accept in one packet.</summary>
     public const uint DefaultMaxPacket = 64 * 1024;
 
+    /// <summary>
+    /// Requests (global, channel, channel opens) being handled or waiting for their reply to be sent. Beyond this the
+    /// dispatch loop stops reading, so a peer that floods requests and never reads the replies meets TCP backpressure
+    /// instead of growing our memory without bound (OpenSSH likewise stops reading while its output backs up).
+    /// </summary>
+    public const int MaxPendingRequests = 256;
+
     private readonly Dictionary<uint, SshChannel> _channels = [];
     private readonly Dictionary<uint, TaskCompletionSource<SshChannel>> _opening = [];
     private readonly Queue<TaskCompletionSource<(bool, byte[])>> _globalReplies = new();
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly SemaphoreSlim _requestSlots = new(MaxPendingRequests, MaxPendingRequests);
     private Task _globalRequestChain = Task.CompletedTask;
     private uint _nextChannelId;
     private bool _noMoreSessions;
@@ -78,6 +86,11 @@ public sealed class SshConnection : IAsyncDisposable
 
     private async ValueTask DispatchAsync(IncomingPacket packet, CancellationToken cancellationToken)
     {
+        if (packet.Message is MessageNumber.GlobalRequest or MessageNumber.ChannelRequest or MessageNumber.ChannelOpen)
+        {
+            // Handled on their own tasks: take a slot first, released when the reply has gone out.
+            await _requestSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         var reader = new SshReader(packet.Payload.Span);
         var message = reader.ReadMessageNumber();
         switch (message)
@@ -127,7 +140,7 @@ public sealed class SshConnection : IAsyncDisposable
                 string type = reader.ReadString();
                 bool wantReply = reader.ReadBoolean();
                 var request = ChannelRequestCodec.Decode(type, wantReply, ref reader);
-                channel.OnRequest(request);
+                ReleaseSlotWhenDone(channel.OnRequest(request));
                 break;
             }
             case MessageNumber.ChannelSuccess:
@@ -192,7 +205,14 @@ public sealed class SshConnection : IAsyncDisposable
             _ => new ChannelOpenRequest(type),
         };
         if (type is "session" or "direct-tcpip" or "forwarded-tcpip") reader.EnsureEnd("CHANNEL_OPEN");
-        _ = AcceptChannelAsync(request, senderChannel, initialWindow, maxPacket);
+        ReleaseSlotWhenDone(AcceptChannelAsync(request, senderChannel, initialWindow, maxPacket));
+    }
+
+    private void ReleaseSlotWhenDone(Task work)
+    {
+        if (work.IsCompleted) _requestSlots.Release();
+        else work.ContinueWith(static (_, slots) => ((SemaphoreSlim)slots!).Release(), _requestSlots, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task AcceptChannelAsync(ChannelOpenRequest request, uint senderChannel, uint initialWindow, uint maxPacket)
@@ -291,6 +311,7 @@ public sealed class SshConnection : IAsyncDisposable
         var request = new GlobalRequest(name, wantReply, reader.RemainingSpan.ToArray());
         var previous = _globalRequestChain;
         _globalRequestChain = HandleGlobalRequestAsync(previous, request);
+        ReleaseSlotWhenDone(_globalRequestChain);
     }
 
     private async Task HandleGlobalRequestAsync(Task previous, GlobalRequest request)
