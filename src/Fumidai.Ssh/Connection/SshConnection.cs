@@ -217,12 +217,13 @@ public sealed class SshConnection : IAsyncDisposable
 
     private async Task AcceptChannelAsync(ChannelOpenRequest request, uint senderChannel, uint initialWindow, uint maxPacket)
     {
+        bool reserved = false;
         try
         {
             ChannelOpenDecision decision;
             if (OpenHandler is null) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "channels not accepted");
             else if (request.ChannelType == "session" && _noMoreSessions) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "no more sessions");
-            else if (ChannelCount >= MaxChannels) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.ResourceShortage, "too many channels");
+            else if (!(reserved = TryReserveChannel())) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.ResourceShortage, "too many channels");
             else decision = await OpenHandler.OnChannelOpenAsync(request, _shutdown.Token).ConfigureAwait(false);
             if (decision.OnOpened is null)
             {
@@ -235,6 +236,9 @@ public sealed class SshConnection : IAsyncDisposable
                 return;
             }
             var channel = Register(request.ChannelType);
+            // Registered: the channel table counts it from here on.
+            if (reserved) Interlocked.Decrement(ref _opensInFlight);
+            reserved = false;
             channel.Open(senderChannel, initialWindow, maxPacket);
             decision.OnOpened(channel);
             using var confirm = SshWriter.ForPacket(MessageNumber.ChannelOpenConfirmation, 16);
@@ -246,6 +250,10 @@ public sealed class SshConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or SshConnectionLostException or IOException or ObjectDisposedException)
         {
+        }
+        finally
+        {
+            if (reserved) Interlocked.Decrement(ref _opensInFlight);
         }
     }
 
@@ -356,6 +364,16 @@ public sealed class SshConnection : IAsyncDisposable
         }
         await Transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
         return reply is null ? (true, []) : await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private int _opensInFlight;
+
+    /// <summary>Counts opens whose handler is still deciding, so slow handlers cannot let more than MaxChannels through.</summary>
+    private bool TryReserveChannel()
+    {
+        if (Interlocked.Increment(ref _opensInFlight) + ChannelCount <= MaxChannels) return true;
+        Interlocked.Decrement(ref _opensInFlight);
+        return false;
     }
 
     private SshChannel Register(string type)
