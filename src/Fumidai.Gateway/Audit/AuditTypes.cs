@@ -15,6 +15,7 @@ public static class AuditTypes
     public const string Exec = "session.exec";
     public const string FileTransfer = "session.file";
     public const string RequestDenied = "request.denied";
+    public const string PortForward = "session.forward";
     public const string TargetFailure = "target.failure";
     public const string AdminChange = "admin.change";
     public const string RecordingAccess = "recording.access";

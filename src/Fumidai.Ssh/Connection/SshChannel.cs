@@ -381,10 +381,13 @@ public sealed class SshChannel
     /// Runs <paramref name="work"/> once the reply to the request being handled has been sent, so that output a command
     /// produces (and its exit status and CLOSE) can never overtake the success reply to its exec or shell request.
     /// </summary>
-    /// <remarks>Call from inside <see cref="RequestHandler"/>.</remarks>
+    /// <remarks>
+    /// Call from inside <see cref="RequestHandler"/>, or from <see cref="ChannelOpenDecision.OnOpened"/>: then the work
+    /// starts once CHANNEL_OPEN_CONFIRMATION has been sent.
+    /// </remarks>
     public void RunAfterReply(Func<Task> work) => _afterReply = work;
 
-    private void StartDeferredWork()
+    internal void StartDeferredWork()
     {
         var work = Interlocked.Exchange(ref _afterReply, null);
         if (work is not null) _ = Task.Run(work);

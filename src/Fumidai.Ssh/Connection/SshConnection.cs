@@ -247,6 +247,7 @@ public sealed class SshConnection : IAsyncDisposable
             confirm.WriteUInt32(channel.LocalWindowSize);
             confirm.WriteUInt32(channel.LocalMaxPacket);
             await Transport.SendAsync(confirm, _shutdown.Token).ConfigureAwait(false);
+            channel.StartDeferredWork();
         }
         catch (Exception ex) when (ex is OperationCanceledException or SshConnectionLostException or IOException or ObjectDisposedException)
         {
