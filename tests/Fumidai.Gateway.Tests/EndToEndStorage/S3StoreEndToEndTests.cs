@@ -73,4 +73,27 @@ public sealed class S3StoreEndToEndTests : StoreEndToEndTests, IClassFixture<S3F
         Assert.Contains("storage.recovered", types);
         Assert.True(types.IndexOf("recording.failure") < types.IndexOf("storage.recovered"));
     }
+
+    [Fact]
+    public async Task Strict_mode_closes_running_sessions_and_refuses_new_ones_while_the_store_is_down()
+    {
+        using var own = new S3rverProcess();
+        await using var b = await StorageBastion.CreateAsync(own.Url, mode: "strict");
+        await b.StartServeAsync();
+        var first = await b.AddOperatorAsync("strict1");
+        var second = await b.AddOperatorAsync("strict2");
+        await using var ssh = b.Ssh(first, "for i in $(seq 1 120); do echo STRICT_$i; sleep 0.5; done");
+        await ssh.WaitForAsync("STRICT_2", Short);
+
+        own.Stop();
+        await ssh.WaitForAsync("the recording store is unavailable", Short);
+        Assert.Equal(1, await ssh.WaitForExitAsync(Short));
+        await using var refused = b.Ssh(second, "echo SHOULD_NOT_RUN");
+        Assert.Equal(1, await refused.WaitForExitAsync(Short));
+        Assert.Contains("sessions cannot be recorded right now", refused.Output);
+        Assert.DoesNotContain("SHOULD_NOT_RUN\r", refused.Output);
+        var closed = await b.WaitForSessionAsync("strict1", s => s.GetProperty("status").GetString() != "running", "closed");
+        Assert.Equal("recording-unavailable", closed.GetProperty("endReason").GetString());
+        own.Start();
+    }
 }
