@@ -7,6 +7,7 @@ using Fumidai.Gateway.Policy;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Storage;
 using Fumidai.Recording.Asciicast;
+using Fumidai.Recording.Storage;
 using Fumidai.Recording.Transcripts;
 
 namespace Fumidai.Cli.Commands;
@@ -41,10 +42,11 @@ public static class SessionTextCommands
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await SessionAsync(context, store, result.GetValue(id)!).ConfigureAwait(false);
-            string path = RecordingFile.Locate(context.Data, session);
+            await using var recording = await RecordingFile.OpenAsync(context, session).ConfigureAwait(false);
             await AuditReadAsync(context, session, "transcript").ConfigureAwait(false);
-            var (header, events) = AsciicastReader.ReadFile(path);
-            foreach (var line in Recording.Transcripts.Transcript.Build(header, events).Lines) context.Out.WriteLine(line.Text);
+            using var reader = new AsciicastReader(recording);
+            var header = reader.Header;
+            foreach (var line in Recording.Transcripts.Transcript.Build(header, reader.ReadEvents()).Lines) context.Out.WriteLine(line.Text);
         }, ct));
         return command;
     }
@@ -58,9 +60,9 @@ public static class SessionTextCommands
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await SessionAsync(context, store, result.GetValue(id)!).ConfigureAwait(false);
-            string? path = session.Kind == ChannelKinds.Shell ? RecordingFile.Locate(context.Data, session) : null;
+            await using var recording = session.Kind == ChannelKinds.Shell ? await RecordingFile.OpenAsync(context, session).ConfigureAwait(false) : null;
             await AuditReadAsync(context, session, "commands").ConfigureAwait(false);
-            var commands = SessionIndexer.Commands(session, path)
+            var commands = SessionIndexer.Commands(session, recording)
                 .Select(c => new CommandView(JsonOutput.Time(session.Start + c.Offset), (long)c.Offset.TotalMilliseconds, c.Command))
                 .ToArray();
             if (result.GetValue(json))
@@ -113,13 +115,16 @@ public static class SessionTextCommands
             int done = 0, failed = 0;
             foreach (var session in sessions)
             {
-                string? path = session.Recording is null ? null : Path.Combine(context.Data.RecordingsPath, session.Recording);
                 try
                 {
-                    await SessionIndexer.IndexAsync(store, session, path, context.CancellationToken).ConfigureAwait(false);
+                    await using (var recording = session.Kind == ChannelKinds.Shell && session.Recording is not null
+                        ? await SessionRecordings.OpenAsync(session, context.RecordingStore(), context.Data.RecordingsPath, context.CancellationToken)
+                            .ConfigureAwait(false)
+                        : null)
+                        await SessionIndexer.IndexAsync(store, session, recording, context.CancellationToken).ConfigureAwait(false);
                     done++;
                 }
-                catch (Exception ex) when (ex is IOException or InvalidDataException)
+                catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectStoreException)
                 {
                     failed++;
                     context.Error.WriteLine($"fumidai: warning: session {session.Id}: {ex.Message}");

@@ -20,6 +20,9 @@ public static class AuditTypes
     public const string AdminChange = "admin.change";
     public const string RecordingAccess = "recording.access";
     public const string RecordingFailure = "recording.failure";
+
+    /// <summary>The recording store accepts writes again after an outage (PCI DSS 10.7.2: failures and their end).</summary>
+    public const string StorageRecovered = "storage.recovered";
     public const string Unlock = "login.unlock";
     public const string ServiceStart = "service.start";
     public const string ServiceStop = "service.stop";

@@ -13,10 +13,23 @@ public static class SessionIndexer
     {
         if (session.Kind is ChannelKinds.Exec or ChannelKinds.Scp && session.Command is { } line) return [(TimeSpan.Zero, line)];
         if (session.Kind != ChannelKinds.Shell || recordingPath is null || !File.Exists(recordingPath)) return [];
-        var (header, events) = AsciicastReader.ReadFile(recordingPath);
-        return CommandExtractor.Extract(header, events).Select(c => (c.Time, c.Command)).ToArray();
+        using var file = File.OpenRead(recordingPath);
+        return Commands(session, file);
+    }
+
+    /// <summary>The same, reading the recording from <paramref name="recording"/> (null: none, or not needed for this kind).</summary>
+    public static IReadOnlyList<(TimeSpan Offset, string Command)> Commands(SessionRecord session, Stream? recording)
+    {
+        if (session.Kind is ChannelKinds.Exec or ChannelKinds.Scp && session.Command is { } line) return [(TimeSpan.Zero, line)];
+        if (session.Kind != ChannelKinds.Shell || recording is null) return [];
+        using var reader = new AsciicastReader(recording);
+        var header = reader.Header;
+        return CommandExtractor.Extract(header, reader.ReadEvents()).Select(c => (c.Time, c.Command)).ToArray();
     }
 
     public static async Task IndexAsync(MetadataStore store, SessionRecord session, string? recordingPath, CancellationToken cancellationToken = default) =>
         await store.IndexSessionCommandsAsync(session.Id, Commands(session, recordingPath), cancellationToken).ConfigureAwait(false);
+
+    public static async Task IndexAsync(MetadataStore store, SessionRecord session, Stream? recording, CancellationToken cancellationToken = default) =>
+        await store.IndexSessionCommandsAsync(session.Id, Commands(session, recording), cancellationToken).ConfigureAwait(false);
 }
