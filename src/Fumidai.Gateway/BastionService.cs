@@ -1,4 +1,5 @@
 using Fumidai.Gateway.Audit;
+using Fumidai.Recording.Chunks;
 using Fumidai.Gateway.Bastion;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Identity;
@@ -43,6 +44,11 @@ public sealed class BastionService
         var audit = new AuditLog(store, _loggers.CreateLogger("audit"));
         await using var recordings = await OpenRecordingsAsync(options, audit, stop).ConfigureAwait(false);
         await RecoverInterruptedSessionsAsync(store, audit, recordings, stop).ConfigureAwait(false);
+        // Only after recovery: the scanner would otherwise take this run's open audit period for a crashed one.
+        await using var auditShipper = recordings.CreateAuditShipper(NodeName());
+        var auditExporter = new AuditExporter(store, auditShipper, Path.Combine(_data.SpoolPath, "audit-shipped.seq"), _loggers.CreateLogger("audit"));
+        using var exporting = new CancellationTokenSource();
+        var exporterLoop = auditExporter.RunAsync(exporting.Token);
         var protector = _data.LoadProtector();
         var hostKeys = _data.LoadHostKeys();
         using var userCa = _data.LoadUserCa();
@@ -102,11 +108,23 @@ public sealed class BastionService
             _logger.LogWarning("drain timed out with {Count} session(s) still open", context.Sessions.Count);
         }
         await server.DisposeAsync().ConfigureAwait(false);
+        await audit.RecordAsync(AuditTypes.ServiceStop, AuditOutcome.Info, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        // The audit period ends with the service: ship what is left, then sign its manifest; it goes up with the recordings.
+        await exporting.CancelAsync().ConfigureAwait(false);
+        await exporterLoop.ConfigureAwait(false);
+        await auditExporter.ShipPendingAsync().ConfigureAwait(false);
+        await auditShipper.RotateAsync(AuditLogShipper.EndReasonShutdown).ConfigureAwait(false);
         // Sessions are closed and their manifests queued: give the uploads the rest of the drain time.
         if (await recordings.DrainAsync(DrainTimeout).ConfigureAwait(false))
-            _logger.LogInformation("every recording is in {Store}", recordings.Store.Description);
-        await audit.RecordAsync(AuditTypes.ServiceStop, AuditOutcome.Info, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            _logger.LogInformation("every recording and the audit log are in {Store}", recordings.Store.Description);
         _logger.LogInformation("stopped");
+    }
+
+    /// <summary>This node's name in audit period ids: the host name, restricted to letters, digits and '-'.</summary>
+    private static string NodeName()
+    {
+        var name = new string(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        return name.Length == 0 ? "node" : name[..Math.Min(name.Length, 40)];
     }
 
     /// <summary>Opens the recording store and proves it writable before anything listens; a failure stops <c>serve</c> with the cause.</summary>

@@ -69,6 +69,9 @@ public sealed class RecordingStorage : IAsyncDisposable
     public SessionRecorder NewRecorder(RecordingDescriptor descriptor, AsciicastHeader header) =>
         SessionRecorder.CreateChunked(ChunkedRecordingWriter.Create(SpoolRoot, descriptor, Uploader, _signer, _chunking), header);
 
+    /// <summary>Ships the audit event log like recordings: chained JSON-line chunks, a signed manifest per period.</summary>
+    public AuditLogShipper CreateAuditShipper(string node) => new(SpoolRoot, Uploader, _signer, node);
+
     /// <summary>Waits (bounded) for everything spooled to reach the store; false when some is left for the next start.</summary>
     public async Task<bool> DrainAsync(TimeSpan timeout)
     {

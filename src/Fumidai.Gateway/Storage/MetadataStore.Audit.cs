@@ -64,13 +64,21 @@ public sealed partial class MetadataStore
         }
     }
 
-    public async Task<IReadOnlyList<AuditEvent>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken = default) =>
+        QueryAuditAsync(since is null ? "" : " WHERE time >= $since", since is null ? [] : [("$since", Time(since.Value))], cancellationToken);
+
+    /// <summary>Events after a sequence number, oldest first, at most <paramref name="limit"/>: what the shipper has not sent yet.</summary>
+    public Task<IReadOnlyList<AuditEvent>> ListAuditAfterAsync(long sequence, int limit, CancellationToken cancellationToken = default) =>
+        QueryAuditAsync(" WHERE seq > $after ORDER BY seq LIMIT $limit", [("$after", sequence), ("$limit", limit)], cancellationToken, ordered: true);
+
+    private async Task<IReadOnlyList<AuditEvent>> QueryAuditAsync(string where, IEnumerable<(string, object?)> parameters,
+        CancellationToken cancellationToken, bool ordered = false)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, time, type, user_name, outcome, source, target, details, prev_hash, hash FROM audit"
-            + (since is null ? "" : " WHERE time >= $since") + " ORDER BY seq";
-        if (since is not null) Add(command, "$since", Time(since.Value));
+        command.CommandText = "SELECT seq, time, type, user_name, outcome, source, target, details, prev_hash, hash FROM audit" + where
+            + (ordered ? "" : " ORDER BY seq");
+        foreach (var (name, value) in parameters) Add(command, name, value);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var events = new List<AuditEvent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

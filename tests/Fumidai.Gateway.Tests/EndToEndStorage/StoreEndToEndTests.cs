@@ -119,6 +119,49 @@ public abstract class StoreEndToEndTests
         Assert.StartsWith("manifest signature invalid (signed by " + intruder.KeyId, problem);
     }
 
+    [Fact]
+    public async Task Audit_log_is_shipped_chained_and_signed_and_verify_all_checks_it()
+    {
+        await using var b = await CreateAsync();
+        var serve = await b.StartServeAsync();
+        var op = await b.AddOperatorAsync("auditship");
+        await using (var ssh = b.Ssh(op, "echo SHIPPED"))
+            Assert.Equal(0, await ssh.WaitForExitAsync(Short));
+        await b.WaitForSessionAsync("auditship", s => s.GetProperty("status").GetString() == "closed", "closed");
+        Assert.True(await serve.TerminateAsync(Short), "serve did not stop on SIGTERM:\n" + serve.Log);
+
+        var keys = await b.KeysAsync(ObjectLayout.AuditRoot);
+        string manifestKey = Assert.Single(keys, k => k.EndsWith("/manifest.json", StringComparison.Ordinal));
+        string auditPrefix = manifestKey[..(manifestKey.LastIndexOf('/') + 1)];
+        var manifest = ManifestCodec.Read(await b.Store.GetAsync(manifestKey)).Manifest;
+        Assert.Equal("shutdown", manifest.EndReason);
+        var lines = new List<string>();
+        await using (var all = new MemoryStream())
+        {
+            await RecordingReader.CopyToAsync(b.Store, auditPrefix, all);
+            lines.AddRange(System.Text.Encoding.UTF8.GetString(all.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        var events = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "login" && e.GetProperty("user").GetString() == "auditship");
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "service.stop");
+        // The shipped events keep the database's hash chain: each links to the one before.
+        for (int i = 1; i < events.Count; i++)
+            Assert.Equal(events[i - 1].GetProperty("hash").GetString(), events[i].GetProperty("prevHash").GetString());
+
+        var verified = await b.CliAsync("verify", "--all", "--json");
+        Assert.True(verified.ExitCode == 0, verified.ToString());
+        Assert.Contains(JsonDocument.Parse(verified.Out).RootElement.EnumerateArray(), v => v.GetProperty("prefix").GetString() == auditPrefix);
+
+        string chunk = auditPrefix + manifest.Chunks[0].Name;
+        byte[] original = (await b.Store.GetAsync(chunk))!;
+        byte[] changed = (byte[])original.Clone();
+        changed[^1] ^= 0x01;
+        await b.Store.PutAsync(chunk, changed);
+        var tampered = await b.CliAsync("verify", "--all");
+        Assert.Equal(1, tampered.ExitCode);
+        Assert.Contains("chunk 0: SHA-256 mismatch", tampered.Error);
+    }
+
     private static async Task<(bool Ok, string? Problem)> VerifyAsync(StorageBastion b, string id)
     {
         var result = await b.CliAsync("verify", id, "--json");

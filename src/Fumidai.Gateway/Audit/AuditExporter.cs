@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using Fumidai.Gateway.Storage;
+using Fumidai.Recording.Chunks;
+using Microsoft.Extensions.Logging;
+
+namespace Fumidai.Gateway.Audit;
+
+/// <summary>
+/// Ships the audit table to the object store in sequence order, every event whoever wrote it (serve or the CLI), so
+/// the shipped log keeps the database's hash chain unbroken.
+/// </summary>
+/// <remarks>
+/// The last shipped sequence number is kept in the spool; after a crash a few events may be shipped twice (at least
+/// once), never skipped. Each event carries its own chained hash, so duplicates are recognisable.
+/// </remarks>
+public sealed class AuditExporter
+{
+    private const int BatchSize = 1000;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly MetadataStore _store;
+    private readonly AuditLogShipper _shipper;
+    private readonly string _stateFile;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _pass = new(1, 1);
+    private long _shipped;
+
+    public AuditExporter(MetadataStore store, AuditLogShipper shipper, string stateFile, ILogger logger)
+    {
+        _store = store;
+        _shipper = shipper;
+        _stateFile = stateFile;
+        _logger = logger;
+        Directory.CreateDirectory(Path.GetDirectoryName(stateFile)!);
+        _shipped = File.Exists(stateFile) && long.TryParse(File.ReadAllText(stateFile).Trim(), CultureInfo.InvariantCulture, out long last) ? last : 0;
+    }
+
+    /// <summary>Ships new events every second until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            do
+            {
+                try
+                {
+                    await ShipPendingAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+                {
+                    _logger.LogWarning("audit shipping paused: {Message}", ex.Message);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>One pass: everything written so far goes to the shipper (also called once more at shutdown).</summary>
+    public async Task ShipPendingAsync(CancellationToken cancellationToken = default)
+    {
+        await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                var batch = await _store.ListAuditAfterAsync(_shipped, BatchSize, cancellationToken).ConfigureAwait(false);
+                if (batch.Count == 0) return;
+                foreach (var e in batch)
+                {
+                    _shipper.Append(JsonSerializer.SerializeToUtf8Bytes(new ShippedAuditEvent(e.Sequence, MetadataStore.Time(e.Time), e.Type, e.User,
+                        e.Outcome, e.Source, e.Target, e.Details, e.PreviousHash, e.Hash), Json));
+                }
+                _shipped = batch[^1].Sequence;
+                string temporary = _stateFile + ".tmp";
+                await File.WriteAllTextAsync(temporary, _shipped.ToString(CultureInfo.InvariantCulture), CancellationToken.None).ConfigureAwait(false);
+                File.Move(temporary, _stateFile, overwrite: true);
+            }
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+}
+
+/// <summary>One audit event as shipped to the object store: the database row with its place in the hash chain.</summary>
+internal sealed record ShippedAuditEvent(long Seq, string Time, string Type, string? User, string Outcome, string? Source, string? Target,
+    IReadOnlyDictionary<string, string> Details, string PrevHash, string Hash);
