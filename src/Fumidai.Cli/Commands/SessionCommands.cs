@@ -23,9 +23,9 @@ public static class SessionCommands
         return command;
     }
 
-    private static Argument<string> IdArgument() => new("ID") { Description = "The session's id" };
+    internal static Argument<string> IdArgument() => new("ID") { Description = "The session's id" };
 
-    private static async Task<SessionRecord> RequireSessionAsync(MetadataStore store, string id, CancellationToken cancellationToken)
+    internal static async Task<SessionRecord> RequireSessionAsync(MetadataStore store, string id, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(id) || id.Length > 128) throw CliException.Usage($"invalid session id '{id}'");
         return await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false)
@@ -138,7 +138,7 @@ public static class SessionCommands
         return command;
     }
 
-    private static Task RecordAccessAsync(CliContext context, SessionRecord session, string how, string? destination)
+    internal static Task RecordAccessAsync(CliContext context, SessionRecord session, string how, string? destination = null)
     {
         var details = new Dictionary<string, string>
         {

@@ -19,31 +19,16 @@ public static class SessionTextCommands
 
     public static IEnumerable<Command> Create(CliRuntime runtime) => [Transcript(runtime), Commands(runtime), Search(runtime), Reindex(runtime)];
 
-    private static async Task<SessionRecord> SessionAsync(CliContext context, MetadataStore store, string id)
-    {
-        if (string.IsNullOrWhiteSpace(id) || id.Length > 128) throw CliException.Usage($"invalid session id '{id}'");
-        return await store.GetSessionAsync(id, context.CancellationToken).ConfigureAwait(false)
-            ?? throw CliException.NotFound($"session '{id}' does not exist");
-    }
-
-    private static Task AuditReadAsync(CliContext context, SessionRecord session, string how) =>
-        context.RecordAsync(AuditTypes.RecordingAccess, "sessions." + how, null, session.Target, new Dictionary<string, string>
-        {
-            ["session"] = session.Id,
-            ["recording"] = session.Recording ?? "",
-            ["session_user"] = session.User,
-        });
-
     private static Command Transcript(CliRuntime runtime)
     {
-        var id = new Argument<string>("ID") { Description = "The session's id" };
+        var id = SessionCommands.IdArgument();
         var command = new Command("transcript", "Print what the screen showed, line by line, without escape sequences (audited)") { id };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
-            var session = await SessionAsync(context, store, result.GetValue(id)!).ConfigureAwait(false);
+            var session = await SessionCommands.RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
             await using var recording = await RecordingFile.OpenAsync(context, session).ConfigureAwait(false);
-            await AuditReadAsync(context, session, "transcript").ConfigureAwait(false);
+            await SessionCommands.RecordAccessAsync(context, session, "transcript").ConfigureAwait(false);
             using var reader = new AsciicastReader(recording);
             var header = reader.Header;
             foreach (var line in Recording.Transcripts.Transcript.Build(header, reader.ReadEvents()).Lines) context.Out.WriteLine(line.Text);
@@ -53,15 +38,15 @@ public static class SessionTextCommands
 
     private static Command Commands(CliRuntime runtime)
     {
-        var id = new Argument<string>("ID") { Description = "The session's id" };
+        var id = SessionCommands.IdArgument();
         var json = CliRuntime.JsonOption();
         var command = new Command("commands", "List the commands the operator ran, with the time of each (audited)") { id, json };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
-            var session = await SessionAsync(context, store, result.GetValue(id)!).ConfigureAwait(false);
+            var session = await SessionCommands.RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
             await using var recording = session.Kind == ChannelKinds.Shell ? await RecordingFile.OpenAsync(context, session).ConfigureAwait(false) : null;
-            await AuditReadAsync(context, session, "commands").ConfigureAwait(false);
+            await SessionCommands.RecordAccessAsync(context, session, "commands").ConfigureAwait(false);
             var commands = SessionIndexer.Commands(session, recording)
                 .Select(c => new CommandView(JsonOutput.Time(session.Start + c.Offset), (long)c.Offset.TotalMilliseconds, c.Command))
                 .ToArray();
