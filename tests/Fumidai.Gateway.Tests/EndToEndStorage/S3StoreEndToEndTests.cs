@@ -43,7 +43,8 @@ public sealed class S3StoreEndToEndTests : StoreEndToEndTests, IClassFixture<S3F
         await using var b = await StorageBastion.CreateAsync(own.Url);
         await b.StartServeAsync();
         var op = await b.AddOperatorAsync("outage");
-        await using var ssh = b.Ssh(op, "for i in $(seq 1 60); do echo OUTAGE_$i; sleep 0.5; done");
+        // 45 s of output, with the store down for 30 s of it (issue 5).
+        await using var ssh = b.Ssh(op, "for i in $(seq 1 60); do echo OUTAGE_$i; sleep 0.75; done");
         await ssh.WaitForAsync("OUTAGE_2", Short);
         var running = await b.WaitForSessionAsync("outage", s => s.GetProperty("status").GetString() == "running", "running");
         string id = running.GetProperty("id").GetString()!;
@@ -55,7 +56,7 @@ public sealed class S3StoreEndToEndTests : StoreEndToEndTests, IClassFixture<S3F
         Assert.True(await b.Serve!.WaitForLogAsync("failing", Short), "no outage log line:\n" + b.Serve.Log);
         // Best-effort: the operator's session goes on while the store is down.
         int before = ssh.Output.Length;
-        await Task.Delay(TimeSpan.FromSeconds(15) - down.Elapsed);
+        await Task.Delay(TimeSpan.FromSeconds(30) - down.Elapsed);
         Assert.True(ssh.Output.Length > before, "the session stalled during the outage");
         own.Start();
 
