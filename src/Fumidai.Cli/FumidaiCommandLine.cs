@@ -10,7 +10,8 @@ public static class FumidaiCommandLine
 {
     public static RootCommand Build(CliRuntime runtime)
     {
-        var root = new RootCommand("Fumidai: an SSH bastion with TOTP, session recording and idle timeouts.");
+        var root = new RootCommand("Fumidai: an SSH bastion with TOTP, session recording and idle timeouts.\n"
+            + "Exit codes: 0 ok, 1 failure, 2 usage error, 3 not found, 4 already exists or in use, 5 data directory or configuration problem.");
         root.Options.Add(runtime.DataOption);
         root.Subcommands.Add(InitCommand.Create(runtime));
         root.Subcommands.Add(ServeCommand.Create(runtime));

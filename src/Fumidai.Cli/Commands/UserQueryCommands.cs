@@ -55,7 +55,7 @@ public static class UserQueryCommands
             o.WriteLine($"totp:     {(v.Totp ? "enrolled" : "none")}");
             o.WriteLine($"password: {(v.Password ? "set" : "none")}");
             o.WriteLine($"created:  {v.Created}");
-            o.WriteLine($"keys:     {(v.Keys.Count == 0 ? "none" : "")}");
+            o.WriteLine(v.Keys.Count == 0 ? "keys:     none" : "keys:");
             foreach (var key in v.Keys)
                 o.WriteLine($"  {key.Type} {key.Fingerprint} {key.Comment}".TrimEnd());
         }, ct));

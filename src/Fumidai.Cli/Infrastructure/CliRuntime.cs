@@ -11,7 +11,7 @@ public sealed class CliRuntime
     public CliRuntime(CliConsole console, IHostKeyScanner? scanner = null)
     {
         Console = console;
-        HostKeyScanner = scanner ?? new SshKeyscanScanner();
+        HostKeyScanner = scanner ?? new SshClientScanner();
     }
 
     public CliConsole Console { get; }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Fumidai.Gateway.Bastion.Transfers;
 using Fumidai.Gateway.Policy;
 using Fumidai.Recording.Recorder;
 using Fumidai.Ssh;
@@ -46,8 +47,8 @@ public sealed class ChannelRelay
     public async Task<string> RunAsync(SshClientSession target, CancellationToken cancellationToken)
     {
         var upstream = PumpUpAsync(target, cancellationToken);
-        var stdout = PumpDownAsync(target.ReadAsync, (data, ct) => _operator.WriteAsync(data, ct), cancellationToken);
-        var stderr = PumpDownAsync(target.ReadErrorAsync, (data, ct) => _operator.WriteExtendedAsync(data, ct), cancellationToken);
+        var stdout = PumpDownAsync(target.ReadAsync, (data, ct) => _operator.WriteAsync(data, ct), observe: true, cancellationToken);
+        var stderr = PumpDownAsync(target.ReadErrorAsync, (data, ct) => _operator.WriteExtendedAsync(data, ct), observe: false, cancellationToken);
         var downstream = Task.WhenAll(stdout, stderr);
         var first = await Task.WhenAny(downstream, _operator.Closed, target.Channel.Closed).ConfigureAwait(false);
         if (first == _operator.Closed) return "client-closed";
@@ -94,7 +95,7 @@ public sealed class ChannelRelay
     }
 
     private async Task PumpDownAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>> read,
-        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, CancellationToken cancellationToken)
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, bool observe, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -105,7 +106,7 @@ public sealed class ChannelRelay
                 if (count == 0) return;
                 var data = buffer.AsMemory(0, count);
                 if (_recordOutput) Recorder.Output(data.Span);
-                TransferObserver?.FromServer(data.Span);
+                if (observe) TransferObserver?.FromServer(data.Span);
                 await write(data, cancellationToken).ConfigureAwait(false);
                 Interlocked.Add(ref _toOperator, count);
             }

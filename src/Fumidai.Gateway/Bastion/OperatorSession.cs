@@ -1,5 +1,6 @@
 using System.Text;
 using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Bastion.Transfers;
 using Fumidai.Gateway.Policy;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Targets;
@@ -224,9 +225,24 @@ public sealed class OperatorSession
                 await FailAsync(line, 1).ConfigureAwait(false);
                 return;
             }
-            var relay = new ChannelRelay(_channel, recorder, kind);
-            var outcome = await RunRelayAsync(client, relay, kind, command, policy, target, login).ConfigureAwait(false);
-            reason = outcome;
+            var transfers = new FileTransferAuditor(_context.Audit, recorder, user, _source, target.Name, sessionId);
+            var relay = new ChannelRelay(_channel, recorder, kind)
+            {
+                TransferObserver = kind switch
+                {
+                    ChannelKinds.Sftp => new SftpObserver(transfers.Report),
+                    ChannelKinds.Scp => new ScpObserver(command!, transfers.Report),
+                    _ => null,
+                },
+            };
+            try
+            {
+                reason = await RunRelayAsync(client, relay, kind, command, policy, target, login).ConfigureAwait(false);
+            }
+            finally
+            {
+                await transfers.CompleteAsync().ConfigureAwait(false);
+            }
             bytesIn = relay.BytesFromOperator;
             bytesOut = relay.BytesToOperator;
             if (recorder.Failure is not null)

@@ -15,6 +15,7 @@ namespace Fumidai.Ssh.Client;
 public sealed partial class SshClient : IAsyncDisposable
 {
     private readonly SshConnection _connection;
+    private readonly Socket _socket;
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
     private readonly Task _dispatch;
@@ -23,9 +24,10 @@ public sealed partial class SshClient : IAsyncDisposable
     private volatile bool _keepaliveExpired;
     private int _disposed;
 
-    private SshClient(SshTransport transport, IReadOnlyList<string> methods, SshClientOptions options, ILogger logger)
+    private SshClient(SshTransport transport, Socket socket, IReadOnlyList<string> methods, SshClientOptions options, ILogger logger)
     {
         _logger = logger;
+        _socket = socket;
         Host = options.Host;
         Port = options.Port;
         AuthenticatedMethods = methods;
@@ -75,7 +77,7 @@ public sealed partial class SshClient : IAsyncDisposable
             var methods = await ClientAuthentication.RunAsync(transport, options.Credentials, logger, login.Token).ConfigureAwait(false);
             logger.LogInformation("logged in to {Host}:{Port} as {User} by {Methods}; host key {Fingerprint}",
                 options.Host, options.Port, options.Credentials.UserName, string.Join(",", methods), transport.ServerHostKey?.Fingerprint);
-            return new SshClient(transport, methods, options, logger);
+            return new SshClient(transport, stream.Socket, methods, options, logger);
         }
         catch (Exception ex)
         {
@@ -241,11 +243,36 @@ public sealed partial class SshClient : IAsyncDisposable
     }
 
     /// <summary>Sends DISCONNECT (by application), stops the dispatch loop and keepalives, and closes the socket.</summary>
+    /// <remarks>
+    /// The socket is half-closed after DISCONNECT and the server's remaining output is read until it hangs up (at most
+    /// 2 s): closing with unread data would send a TCP reset that can overtake the DISCONNECT, and the target's log would
+    /// show a reset instead of a clean logout.
+    /// </remarks>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await Transport.DisconnectAsync(DisconnectReason.ByApplication, "disconnected by application").ConfigureAwait(false);
+        if (!_dispatch.IsCompleted)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                using (var message = Wire.SshWriter.ForPacket(Wire.MessageNumber.Disconnect, 64))
+                {
+                    message.WriteUInt32((uint)DisconnectReason.ByApplication);
+                    message.WriteString("disconnected by application");
+                    message.WriteString("");
+                    await Transport.SendAsync(message, timeout.Token).ConfigureAwait(false);
+                }
+                _socket.Shutdown(SocketShutdown.Send);
+                await _dispatch.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Best effort: the server may be gone already, or slow to hang up.
+            }
+        }
         _stop.Cancel();
+        await Transport.DisconnectAsync(DisconnectReason.ByApplication, "disconnected by application").ConfigureAwait(false);
         try
         {
             await Task.WhenAll(_dispatch, _keepalive).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);

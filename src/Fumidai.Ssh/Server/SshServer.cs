@@ -63,6 +63,11 @@ public sealed class SshServer : IAsyncDisposable
             {
                 return;
             }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.OperationAborted)
+            {
+                // StopAccepting closed the listener.
+                return;
+            }
             catch (SocketException ex)
             {
                 _logger.LogWarning("accept failed: {Error}", ex.SocketErrorCode);

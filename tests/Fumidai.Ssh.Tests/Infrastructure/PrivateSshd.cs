@@ -56,8 +56,9 @@ public sealed class PrivateSshd : IAsyncDisposable
     /// <param name="authorizedKeys">authorized_keys lines for every login.</param>
     /// <param name="trustedUserCaKeys">CA keys for TrustedUserCAKeys, or null to leave it unset.</param>
     /// <param name="extraConfig">More sshd_config lines, e.g. <c>RekeyLimit 8M</c>.</param>
+    /// <param name="hostCa">When set, each host key gets a host certificate for principal 127.0.0.1 signed by it (HostCertificate).</param>
     public static async Task<PrivateSshd> StartAsync(IEnumerable<string> authorizedKeys, IEnumerable<SshPublicKey>? trustedUserCaKeys = null,
-        IEnumerable<string>? extraConfig = null)
+        IEnumerable<string>? extraConfig = null, SshPrivateKey? hostCa = null)
     {
         var directory = new TempDirectory("fumidai-sshd");
         try
@@ -71,8 +72,20 @@ public sealed class PrivateSshd : IAsyncDisposable
                 if (bits > 0) args.AddRange(["-b", bits.ToString()]);
                 var result = await ProcessRunner.RunAsync("ssh-keygen", args, TimeSpan.FromSeconds(60));
                 if (result.ExitCode != 0) throw new InvalidOperationException("ssh-keygen failed: " + result.StandardError);
-                hostKeys.Add(SshPublicKey.ParseOpenSsh(File.ReadAllText(path + ".pub")));
+                var hostKey = SshPublicKey.ParseOpenSsh(File.ReadAllText(path + ".pub"));
+                hostKeys.Add(hostKey);
                 config.Append("HostKey ").Append(path).Append('\n');
+                if (hostCa is not null)
+                {
+                    var builder = new SshCertificateBuilder(hostKey, SshCertificateType.Host, "private-sshd " + type)
+                    {
+                        ValidAfter = DateTimeOffset.UtcNow.AddMinutes(-1),
+                        ValidBefore = DateTimeOffset.UtcNow.AddHours(1),
+                    };
+                    builder.ValidPrincipals.Add(Host);
+                    File.WriteAllText(path + "-cert.pub", builder.Sign(hostCa) + "\n");
+                    config.Append("HostCertificate ").Append(path).Append("-cert.pub\n");
+                }
             }
             File.WriteAllLines(directory.Combine("authorized_keys"), authorizedKeys);
             int port = FreePort();

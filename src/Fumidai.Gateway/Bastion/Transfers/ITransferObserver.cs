@@ -1,4 +1,4 @@
-namespace Fumidai.Gateway.Bastion;
+namespace Fumidai.Gateway.Bastion.Transfers;
 
 /// <summary>Watches a file-transfer session's bytes (sftp, legacy scp) to audit each file: path, size, SHA-256.</summary>
 public interface ITransferObserver

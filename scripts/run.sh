@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Starts the bastion on its embedded defaults: builds `fumidai`, creates the data directory on first run
+# (printing the admin's TOTP enrolment), then serves. Extra arguments go to `fumidai serve`, e.g. --ssh-listen.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+out=artifacts/fumidai
+dotnet publish src/Fumidai.Cli -c Release -o "$out" -nologo -v q >/dev/null
+data=${FUMIDAI_DATA:-$PWD/fumidai-data}
+if [ ! -f "$data/fumidai.db" ]; then
+  "$out/fumidai" init --data "$data" --admin "${FUMIDAI_ADMIN:-admin}"
+fi
+exec "$out/fumidai" serve --data "$data" "$@"
