@@ -62,7 +62,10 @@ public sealed class BastionHarness : IAsyncLifetime
         var caKey = SshPublicKey.ParseOpenSsh(ca.Output.Trim());
 
         HopKeyFile = await NewKeyAsync("hop");
-        SecondHop = await PrivateSshd.StartAsync([File.ReadAllText(HopKeyFile + ".pub").Trim()]);
+        // Its banner tells the operator's terminal (and the recording) that the second hop was reached.
+        string banner = Directory.Combine("second_hop_banner");
+        File.WriteAllText(banner, "SECOND-HOP-BANNER\n");
+        SecondHop = await PrivateSshd.StartAsync([File.ReadAllText(HopKeyFile + ".pub").Trim()], extraConfig: ["Banner " + banner]);
         Target = await PrivateSshd.StartAsync([], [caKey]);
 
         await MustAsync("target", "add", "web01", "--host", PrivateSshd.Host, "--port", Target.Port.ToString(), "--login", "root",

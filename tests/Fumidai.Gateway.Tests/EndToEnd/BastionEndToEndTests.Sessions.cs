@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Fumidai.Ssh.Tests.Infrastructure;
+
+namespace Fumidai.Gateway.Tests.EndToEnd;
+
+/// <summary>Terminal sessions: the login menu, a nested hop recorded, the idle timeout, JSON listings.</summary>
+public sealed partial class BastionEndToEndTests
+{
+    /// <summary>The end of root's prompt on the target (bash, "host:~# ").</summary>
+    private const string Prompt = "# ";
+
+    [Fact]
+    public async Task The_login_menu_lists_reachable_targets_and_connects_to_the_one_typed()
+    {
+        var op = await _h.AddOperatorAsync("menu");
+        long s0 = Totp.CurrentStep();
+        await using var ssh = _h.SshInteractive(op, "menu", await Totp.CodeAsync(op.Secret, s0));
+
+        int menu = await ssh.WaitForAsync("Target (name", Short);
+        string listing = ssh.Output[..menu];
+        Assert.Contains("web01", listing);
+        Assert.Contains("webkey", listing);
+        Assert.DoesNotContain("db01", listing);
+        Assert.Contains("recorded", listing);
+
+        await ssh.TypeAsync("nosuch\r");
+        int unknown = await ssh.WaitForAsync("unknown target 'nosuch'", Short, menu);
+        int again = await ssh.WaitForAsync("Target (name", Short, unknown);
+
+        await ssh.TypeAsync("web01\r");
+        int shell = await ssh.WaitForAsync(Prompt, Short, again + "Target (name".Length);
+        await ssh.TypeAsync("echo MENU_$((2+3))\r");
+        await ssh.WaitForAsync("MENU_5", Short, shell);
+        await ssh.TypeAsync("exit\r");
+
+        Assert.Equal(0, await ssh.WaitForExitAsync(Short));
+        var session = await _h.WaitForSessionAsync("menu", s => s.GetProperty("status").GetString() == "closed", "closed");
+        Assert.Equal("web01", session.GetProperty("target").GetString());
+        Assert.Equal("root", session.GetProperty("login").GetString());
+        Assert.Contains("MENU_5", await _h.ExportAndCatAsync(session.GetProperty("id").GetString()!));
+    }
+
+    [Fact]
+    public async Task A_nested_ssh_from_the_target_is_recorded_and_shows_in_asciinema_cat_of_the_export()
+    {
+        var op = await _h.AddOperatorAsync("nested");
+        long s0 = Totp.CurrentStep();
+        string code = await Totp.CodeAsync(op.Secret, s0);
+        string script = _h.Directory.Combine("nested.exp");
+        // Driven by expect, as a person would: wait for each prompt, type, wait for the answer.
+        File.WriteAllText(script, """
+            set timeout 30
+            set hop_port [lindex $argv 0]
+            set hop_key [lindex $argv 1]
+            set ssh_args [lrange $argv 2 end]
+            proc step {pattern what} {
+                expect {
+                    -re $pattern {}
+                    timeout { puts "\nEXPECT-TIMEOUT waiting for $what"; exit 10 }
+                    eof { puts "\nEXPECT-EOF waiting for $what"; exit 11 }
+                }
+            }
+            spawn -noecho ssh -tt -e none {*}$ssh_args
+            step {# $} "the target's prompt"
+            send -- "ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes -i $hop_key -p $hop_port root@127.0.0.1\r"
+            step {SECOND-HOP-BANNER} "the second hop's banner"
+            step {# $} "the second hop's prompt"
+            send -- {echo NESTED_MARK_$((6*7)) $SSH_CONNECTION}
+            send -- "\r"
+            step {NESTED_MARK_42 127\.0\.0\.1 [0-9]+ 127\.0\.0\.1 [0-9]+} "the marker from the second hop"
+            step {# $} "the second hop's prompt again"
+            send -- "exit\r"
+            step {Connection to 127.0.0.1 closed|# $} "back on the target"
+            send -- "exit\r"
+            expect {
+                eof {}
+                timeout { puts "\nEXPECT-TIMEOUT waiting for the end"; exit 12 }
+            }
+            lassign [wait] pid spawnid os_error status
+            exit $status
+            """);
+        var args = new List<string> { "-f", script, _h.SecondHop.Port.ToString(), _h.HopKeyFile };
+        args.AddRange(_h.ClientOptions("nested:web01", op.KeyFile));
+        args.Add("127.0.0.1");
+
+        var result = await ProcessRunner.RunAsync("expect", args, TimeSpan.FromSeconds(120), environment: _h.Askpass(code, null).Environment);
+
+        Assert.True(result.ExitCode == 0, Describe(result));
+        Assert.True(await _h.SecondHop.WaitForLogAsync("Accepted publickey for root", TimeSpan.FromSeconds(10)), _h.SecondHop.Log);
+        var session = await _h.WaitForSessionAsync("nested", s => s.GetProperty("status").GetString() == "closed", "closed");
+        string shown = await _h.ExportAndCatAsync(session.GetProperty("id").GetString()!);
+        _output.WriteLine(shown);
+        Assert.Contains($"NESTED_MARK_42 127.0.0.1", shown);
+        Assert.Contains($" 127.0.0.1 {_h.SecondHop.Port}", shown);
+        Assert.Contains("SECOND-HOP-BANNER", shown);
+    }
+
+    [Fact]
+    public async Task A_short_idle_timeout_warns_then_closes_the_session_and_audits_why()
+    {
+        var op = await _h.AddOperatorAsync("idle", role: "quick");
+        long s0 = Totp.CurrentStep();
+        var clock = Stopwatch.StartNew();
+        await using var ssh = _h.SshInteractive(op, "idle:web01", await Totp.CodeAsync(op.Secret, s0));
+
+        int prompt = await ssh.WaitForAsync(Prompt, Short);
+        int warning = await ssh.WaitForAsync("[fumidai] session idle", Short, prompt);
+        // Typing is activity: it re-arms the timer, so a second warning comes before the end.
+        await ssh.TypeAsync("echo STILL_$((1+1))\r");
+        int typed = await ssh.WaitForAsync("STILL_2", Short, warning);
+        int second = await ssh.WaitForAsync("[fumidai] session idle", Short, typed);
+        int closed = await ssh.WaitForAsync("[fumidai] session closed: idle", Short, second);
+        Assert.True(warning < typed && typed < second && second < closed);
+
+        int exit = await ssh.WaitForExitAsync(Short);
+        Assert.NotEqual(0, exit);
+        // 4 s idle after the last input, which came after the first warning (2 s in): at least 6 s in all.
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(6), $"closed after {clock.Elapsed}");
+        var end = await _h.WaitForAuditAsync(e => e.Type == "session.end" && e.User == "idle", "session.end of idle");
+        Assert.Equal("idle-timeout", end.Detail("reason"));
+        var session = await _h.WaitForSessionAsync("idle", s => s.GetProperty("status").GetString() == "closed", "closed");
+        Assert.Equal("idle-timeout", session.GetProperty("endReason").GetString());
+    }
+
+    [Fact]
+    public async Task Sessions_list_and_audit_as_json_describe_the_session_with_its_bytes()
+    {
+        var op = await _h.AddOperatorAsync("json");
+        long s0 = Totp.CurrentStep();
+
+        var result = await _h.SshExecAsync(op, "json:web01", "head -c 5000 /dev/zero | tr '\\0' x", await Totp.CodeAsync(op.Secret, s0));
+        Assert.True(result.ExitCode == 0, Describe(result));
+        Assert.Equal(5000, result.Output.Length);
+
+        var session = await _h.WaitForSessionAsync("json", s => s.GetProperty("status").GetString() == "closed", "closed");
+        foreach (var field in new[] { "id", "user", "target", "login", "start", "end", "status" })
+            Assert.True(session.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String, $"{field} missing: {session}");
+        Assert.Equal("json", session.GetProperty("user").GetString());
+        Assert.Equal("web01", session.GetProperty("target").GetString());
+        Assert.Equal("root", session.GetProperty("login").GetString());
+        var start = DateTimeOffset.Parse(session.GetProperty("start").GetString()!);
+        var end = DateTimeOffset.Parse(session.GetProperty("end").GetString()!);
+        Assert.True(start <= end && end - start < TimeSpan.FromMinutes(2), $"{start} .. {end}");
+        string id = session.GetProperty("id").GetString()!;
+
+        var events = await _h.AuditAsync();
+        Assert.Contains(events, e => e.Type == "login" && e.User == "json" && e.Outcome == "success" && e.Source == "127.0.0.1");
+        var started = Assert.Single(events, e => e.Type == "session.start" && e.User == "json");
+        Assert.Equal(id, started.Detail("session"));
+        Assert.Equal("web01", started.Target);
+        var ended = Assert.Single(events, e => e.Type == "session.end" && e.User == "json");
+        Assert.Equal(id, ended.Detail("session"));
+        Assert.True(long.Parse(ended.Detail("bytes_out")) >= 5000, ended.ToString());
+        Assert.True(long.Parse(ended.Detail("bytes_in")) >= 0, ended.ToString());
+        Assert.True(started.Seq < ended.Seq, $"{started.Seq} !< {ended.Seq}");
+    }
+}
