@@ -34,6 +34,8 @@ public sealed class OperatorSession
     private SshClientSession? _target;
     private SessionRecorder? _recorder;
     private bool _started;
+    // What the operator typed after the menu choice, before the target's shell was there: sent to it first.
+    private readonly List<byte> _typedAhead = [];
 
     public OperatorSession(BastionContext context, BastionLogin login, string source, SshChannel channel)
     {
@@ -170,7 +172,7 @@ public sealed class OperatorSession
             await WriteAsync("Target (name, LOGIN@name or number; Ctrl-C to quit): ").ConfigureAwait(false);
             using var menuTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _context.Draining);
             menuTimeout.CancelAfter(_context.IdleTimeout);
-            var line = await TerminalLineReader.ReadLineAsync(_channel, idle, menuTimeout.Token).ConfigureAwait(false);
+            var line = await TerminalLineReader.ReadLineAsync(_channel, idle, _typedAhead, menuTimeout.Token).ConfigureAwait(false);
             if (line is null) break;
             if (line.Length == 0) continue;
             if (TargetMenu.Choose(line, reachable) is { } chosen)
@@ -228,6 +230,7 @@ public sealed class OperatorSession
             var transfers = new FileTransferAuditor(_context.Audit, recorder, user, _source, target.Name, sessionId);
             var relay = new ChannelRelay(_channel, recorder, kind)
             {
+                TypedAhead = _typedAhead.ToArray(),
                 TransferObserver = kind switch
                 {
                     ChannelKinds.Sftp => new SftpObserver(transfers.Report),
