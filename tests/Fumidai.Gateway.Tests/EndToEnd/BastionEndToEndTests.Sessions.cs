@@ -42,6 +42,36 @@ public sealed partial class BastionEndToEndTests
     }
 
     [Fact]
+    public async Task Lines_typed_ahead_with_the_menu_choice_reach_the_target()
+    {
+        var op = await _h.AddOperatorAsync("typeahead");
+        long s0 = Totp.CurrentStep();
+        await using var ssh = _h.SshInteractive(op, "typeahead", await Totp.CodeAsync(op.Secret, s0));
+        int menu = await ssh.WaitForAsync("Target (name", Short);
+
+        // One write, as a paste would send it: the choice and the first command.
+        await ssh.TypeAsync("web01\recho AHEAD_$((3+4))\r");
+
+        await ssh.WaitForAsync("AHEAD_7", Short, menu);
+        await ssh.TypeAsync("exit\r");
+        Assert.Equal(0, await ssh.WaitForExitAsync(Short));
+    }
+
+    [Fact]
+    public async Task Ctrl_c_at_the_menu_ends_the_connection_without_a_session()
+    {
+        var op = await _h.AddOperatorAsync("menuquit");
+        long s0 = Totp.CurrentStep();
+        await using var ssh = _h.SshInteractive(op, "menuquit", await Totp.CodeAsync(op.Secret, s0));
+        await ssh.WaitForAsync("Target (name", Short);
+
+        await ssh.TypeAsync("we\u0003");
+
+        Assert.Equal(1, await ssh.WaitForExitAsync(Short));
+        Assert.Empty(await _h.SessionsAsync("menuquit"));
+    }
+
+    [Fact]
     public async Task A_nested_ssh_from_the_target_is_recorded_and_shows_in_asciinema_cat_of_the_export()
     {
         var op = await _h.AddOperatorAsync("nested");
@@ -121,6 +151,50 @@ public sealed partial class BastionEndToEndTests
         Assert.Equal("idle-timeout", end.Detail("reason"));
         var session = await _h.WaitForSessionAsync("idle", s => s.GetProperty("status").GetString() == "closed", "closed");
         Assert.Equal("idle-timeout", session.GetProperty("endReason").GetString());
+    }
+
+    [Fact]
+    public async Task The_idle_timeout_also_closes_an_exec_channel_that_reads_nothing()
+    {
+        var op = await _h.AddOperatorAsync("idlexec", role: "quick");
+        long s0 = Totp.CurrentStep();
+        var clock = Stopwatch.StartNew();
+
+        var result = await _h.SshExecAsync(op, "idlexec:web01", "sleep 40; echo should-not-finish", await Totp.CodeAsync(op.Secret, s0));
+
+        Assert.True(result.ExitCode is not 0 and not 255, Describe(result));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.DoesNotContain("should-not-finish", result.Output);
+        int warning = result.StandardError.IndexOf("[fumidai] session idle", StringComparison.Ordinal);
+        int closed = result.StandardError.IndexOf("[fumidai] session closed: idle", StringComparison.Ordinal);
+        Assert.True(warning >= 0 && closed > warning, Describe(result));
+        var end = await _h.WaitForAuditAsync(e => e.Type == "session.end" && e.User == "idlexec", "session.end of idlexec");
+        Assert.Equal("idle-timeout", end.Detail("reason"));
+    }
+
+    [Fact]
+    public async Task The_maximum_session_duration_closes_a_busy_session_with_a_warning_first()
+    {
+        var op = await _h.AddOperatorAsync("maxsession", role: "brief");
+        long s0 = Totp.CurrentStep();
+        var clock = Stopwatch.StartNew();
+        await using var ssh = _h.SshInteractive(op, "maxsession:web01", await Totp.CodeAsync(op.Secret, s0));
+        int prompt = await ssh.WaitForAsync(Prompt, Short);
+
+        // Input keeps the session from being idle; the maximum duration ends it all the same.
+        int at = prompt;
+        for (int i = 0; i < 40 && !ssh.HasExited && !ssh.Output.Contains("[fumidai] session closed", StringComparison.Ordinal); i++)
+        {
+            await ssh.TypeAsync($"echo BUSY_{i}\r");
+            await Task.Delay(250);
+        }
+        int warning = await ssh.WaitForAsync("[fumidai] maximum session time reached in", Short, at);
+        int closed = await ssh.WaitForAsync("[fumidai] session closed: maximum session time reached", Short, warning);
+        Assert.True(warning < closed);
+        Assert.NotEqual(0, await ssh.WaitForExitAsync(Short));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(4), $"closed after {clock.Elapsed}");
+        var end = await _h.WaitForAuditAsync(e => e.Type == "session.end" && e.User == "maxsession", "session.end of maxsession");
+        Assert.Equal("max-session", end.Detail("reason"));
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public sealed partial class BastionEndToEndTests : IClassFixture<BastionHarness>
         Assert.Contains("hello-42", result.Output);
         Assert.Contains("oops", result.StandardError);
         Assert.Contains("All sessions are recorded", result.StandardError);
+        Assert.Equal(["(exec:web01@127.0.0.1) Verification code: "], File.ReadAllLines(_h.LastPromptLog));
         Assert.True(await _h.Target.WaitForLogAsync("Accepted certificate ID \"fumidai:exec:", TimeSpan.FromSeconds(10)),
             "the target's sshd log does not name the operator:\n" + _h.Target.Log);
         var login = await _h.WaitForAuditAsync(e => e.Type == "login" && e.User == "exec", "login of exec");
@@ -49,6 +50,51 @@ public sealed partial class BastionEndToEndTests : IClassFixture<BastionHarness>
         Assert.Equal("exit", end.Detail("reason"));
         var exec = await _h.WaitForAuditAsync(e => e.Type == "session.exec" && e.User == "exec", "session.exec of exec");
         Assert.Contains("hello-$((40+2))", exec.Detail("command"));
+        var session = Assert.Single(await _h.SessionsAsync("exec"));
+        Assert.Equal("exec", session.GetProperty("kind").GetString());
+        Assert.Contains("hello-42", await _h.ExportAndCatAsync(session.GetProperty("id").GetString()!));
+    }
+
+    [Fact]
+    public async Task The_login_is_picked_with_LOGIN_at_TARGET_and_a_login_outside_the_role_is_denied()
+    {
+        var op = await _h.AddOperatorAsync("pick");
+        long s0 = Totp.CurrentStep();
+
+        var root = await _h.SshExecAsync(op, "pick:root@web01", "id -un", await Totp.CodeAsync(op.Secret, s0));
+        var nobody = await _h.SshExecAsync(op, "pick:nobody@web01", "id -un", await Totp.CodeAsync(op.Secret, s0 + 1));
+
+        Assert.True(root.ExitCode == 0, Describe(root));
+        Assert.Equal("root", root.Output.Trim());
+        Assert.True(nobody.ExitCode is not 0 and not 255, Describe(nobody));
+        Assert.Contains("access denied", nobody.StandardError);
+        Assert.Contains("nobody", nobody.StandardError);
+        Assert.Single(await _h.SessionsAsync("pick"));
+    }
+
+    [Fact]
+    public async Task Port_forwarding_through_the_bastion_is_refused_and_audited()
+    {
+        var op = await _h.AddOperatorAsync("forward");
+        long s0 = Totp.CurrentStep();
+
+        // -W: a direct-tcpip channel to the target's sshd port.
+        var direct = await _h.SshExecAsync(op, "forward:web01", "", await Totp.CodeAsync(op.Secret, s0),
+            sshArguments: ["-W", $"127.0.0.1:{_h.Target.Port}"]);
+        // -R: a tcpip-forward global request, which ssh must not ignore.
+        var remote = await _h.SshExecAsync(op, "forward:web01", "echo should-not-run", await Totp.CodeAsync(op.Secret, s0 + 1),
+            sshArguments: ["-R", "0:127.0.0.1:9", "-o", "ExitOnForwardFailure=yes"]);
+
+        Assert.True(direct.ExitCode == 255, Describe(direct));
+        Assert.Contains("prohibited", direct.StandardError);
+        Assert.DoesNotContain("SSH-2.0-", direct.Output);
+        Assert.True(remote.ExitCode == 255, Describe(remote));
+        Assert.Contains("remote port forwarding failed", remote.StandardError);
+        var denied = await _h.WaitForAuditAsync(e => e.Type == "request.denied" && e.User == "forward" && e.Detail("request") == "direct-tcpip",
+            "request.denied direct-tcpip");
+        Assert.Equal($"127.0.0.1:{_h.Target.Port}", denied.Detail("destination"));
+        await _h.WaitForAuditAsync(e => e.Type == "request.denied" && e.User == "forward" && e.Detail("request") == "tcpip-forward",
+            "request.denied tcpip-forward");
     }
 
     [Fact]
@@ -142,6 +188,26 @@ public sealed partial class BastionEndToEndTests : IClassFixture<BastionHarness>
         var after = await _h.SshExecAsync(op, "locked:web01", "echo unlocked", await Totp.CodeAsync(op.Secret, s0 + 1));
         Assert.True(after.ExitCode == 0, Describe(after));
         Assert.Contains("unlocked", after.Output);
+    }
+
+    [Fact]
+    public async Task After_reset_mfa_the_old_secret_is_refused_and_the_new_one_accepted()
+    {
+        var op = await _h.AddOperatorAsync("reset");
+        long s0 = Totp.CurrentStep();
+        var reset = await _h.MustAsync("user", "reset-mfa", "reset");
+        string uri = reset.Output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("otpauth://totp/Fumidai:reset?", StringComparison.Ordinal));
+        string newSecret = uri.Split('?', 2)[1].Split('&').Select(p => p.Split('=', 2)).Single(p => p[0] == "secret")[1];
+        Assert.NotEqual(op.Secret, newSecret);
+
+        var old = await _h.SshExecAsync(op, "reset:web01", "echo should-not-run", await Totp.CodeAsync(op.Secret, s0));
+        var fresh = await _h.SshExecAsync(op, "reset:web01", "echo new-secret", await Totp.CodeAsync(newSecret, s0));
+
+        Assert.True(old.ExitCode == 255, Describe(old));
+        Assert.DoesNotContain("should-not-run", old.Output);
+        Assert.True(fresh.ExitCode == 0, Describe(fresh));
+        Assert.Contains("new-secret", fresh.Output);
+        await _h.WaitForAuditAsync(e => e.Type == "mfa.reset" && e.User == "reset", "mfa.reset of reset");
     }
 
     [Fact]

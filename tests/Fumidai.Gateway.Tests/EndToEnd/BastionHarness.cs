@@ -28,8 +28,11 @@ public sealed record AuditEntry(long Seq, string Type, string? User, string Outc
 /// </summary>
 /// <remarks>
 /// Targets: <c>web01</c> (the target sshd, pinned correctly), <c>db01</c> (same server, outside role <c>ops</c>),
-/// <c>webkey</c> (same server, pinned to another server's key). Roles: <c>ops</c> (web*, root) and <c>quick</c>
-/// (web01, root, idle timeout 4 s). Admin commands run in-process through <see cref="FumidaiCommandLine"/>.
+/// <c>webkey</c> (same server, pinned to another server's key). Roles: <c>ops</c> (web*, root), <c>quick</c>
+/// (web01, root, idle timeout 4 s) and <c>brief</c> (web01, root, maximum session 4 s). Admin commands run in-process
+/// through <see cref="FumidaiCommandLine"/>.
+/// All tests connect from 127.0.0.1, so their failed logins share the bastion's per-source throttle (30 failures in
+/// 5 minutes by default); the class stays well below it (about 16), keep it so when adding failure tests.
 /// </remarks>
 public sealed class BastionHarness : IAsyncLifetime
 {
@@ -52,6 +55,9 @@ public sealed class BastionHarness : IAsyncLifetime
     public BastionProcess Bastion { get; private set; } = null!;
 
     public string KnownHostsFile => Directory.Combine("bastion_known_hosts");
+
+    /// <summary>The file where the latest askpass helper logged the prompts it was shown.</summary>
+    public string LastPromptLog { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
@@ -77,6 +83,7 @@ public sealed class BastionHarness : IAsyncLifetime
             "--host-key", SecondHop.HostKeys[0].ToString());
         await MustAsync("role", "add", "ops", "--targets", "web*", "--logins", "root");
         await MustAsync("role", "add", "quick", "--targets", "web01", "--logins", "root", "--idle-timeout", "4s");
+        await MustAsync("role", "add", "brief", "--targets", "web01", "--logins", "root", "--max-session", "4s");
 
         await StartBastionAsync();
     }
@@ -273,6 +280,7 @@ public sealed class BastionHarness : IAsyncLifetime
         text.Append("  *) exit 1 ;;\nesac\n");
         File.WriteAllText(script, text.ToString());
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        LastPromptLog = log;
         return (new Dictionary<string, string>
         {
             ["SSH_ASKPASS"] = script,
@@ -283,9 +291,10 @@ public sealed class BastionHarness : IAsyncLifetime
 
     /// <summary><c>ssh LOGIN@bastion COMMAND</c> with key (or password) and the given TOTP code.</summary>
     public async Task<ProcessRunner.Result> SshExecAsync(Operator op, string loginName, string command, string? code, bool usePassword = false,
-        bool batch = false, TimeSpan? timeout = null, int passwordPrompts = 1)
+        bool batch = false, TimeSpan? timeout = null, int passwordPrompts = 1, string[]? sshArguments = null)
     {
         var args = ClientOptions(loginName, usePassword ? null : op.KeyFile, batch, passwordPrompts);
+        args.AddRange(sshArguments ?? []);
         args.AddRange(["127.0.0.1", command]);
         var environment = batch ? new Dictionary<string, string>() : Askpass(code, usePassword ? op.Password : null).Environment;
         if (batch)
