@@ -124,6 +124,10 @@ public sealed partial class BastionEndToEndTests
         Assert.Contains($"NESTED_MARK_42 127.0.0.1", shown);
         Assert.Contains($" 127.0.0.1 {_h.SecondHop.Port}", shown);
         Assert.Contains("SECOND-HOP-BANNER", shown);
+        // Reading a recording is itself audited.
+        var access = await _h.WaitForAuditAsync(e => e.Type == "recording.access" && e.Detail("session") == session.GetProperty("id").GetString(),
+            "recording.access of the export");
+        Assert.Equal("nested", access.Detail("session_user"));
     }
 
     [Fact]

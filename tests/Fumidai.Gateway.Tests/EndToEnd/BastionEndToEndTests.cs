@@ -98,6 +98,29 @@ public sealed partial class BastionEndToEndTests : IClassFixture<BastionHarness>
     }
 
     [Fact]
+    public async Task Stdin_and_its_end_pass_through_exec_and_a_pty_without_a_size_gets_80x24()
+    {
+        var op = await _h.AddOperatorAsync("stdin");
+        long s0 = Totp.CurrentStep();
+        var input = new byte[200_000];
+        Random.Shared.NextBytes(input);
+
+        // wc only prints once its stdin ends: the operator's EOF must reach the target.
+        var args = _h.ClientOptions("stdin:web01", op.KeyFile);
+        args.AddRange(["127.0.0.1", "wc -c"]);
+        var counted = await Ssh.Tests.Infrastructure.ProcessRunner.RunAsync("ssh", args, Short, input,
+            environment: _h.Askpass(await Totp.CodeAsync(op.Secret, s0), null).Environment);
+        // ssh -tt from pipes reports a 0x0 terminal; the bastion asks the target for 80x24 instead.
+        var pty = await _h.SshExecAsync(op, "stdin:web01", "stty size; tty", await Totp.CodeAsync(op.Secret, s0 + 1), sshArguments: ["-tt"]);
+
+        Assert.True(counted.ExitCode == 0, Describe(counted));
+        Assert.Equal(input.Length.ToString(), counted.Output.Trim());
+        Assert.True(pty.ExitCode == 0, Describe(pty));
+        Assert.StartsWith("24 80", pty.Output.TrimStart());
+        Assert.Contains("/dev/pts/", pty.Output);
+    }
+
+    [Fact]
     public async Task Password_and_totp_log_in()
     {
         var op = await _h.AddOperatorAsync("pw", password: "correct horse 42 battery");
