@@ -62,6 +62,23 @@ public sealed class BastionProcess : IAsyncDisposable
     /// <summary>Starts <c>fumidai serve</c> on a free port of 127.0.0.1 and waits (bounded) for its "listening on" line.</summary>
     public static async Task<BastionProcess> StartAsync(string dataDirectory, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
+        // The free port is only free when we asked: another program may take it before fumidai binds it, so try a few.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortAsync(dataDirectory, environment, timeout);
+            }
+            catch (PortTakenException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private sealed class PortTakenException(string message) : Exception(message);
+
+    private static async Task<BastionProcess> StartOnFreePortAsync(string dataDirectory, IDictionary<string, string>? environment, TimeSpan? timeout)
+    {
         int port = FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
@@ -82,6 +99,8 @@ public sealed class BastionProcess : IAsyncDisposable
             string expected = $"listening on 127.0.0.1:{port}";
             if (!await bastion.WaitForLogAsync(expected, timeout ?? TimeSpan.FromSeconds(60)))
             {
+                if (bastion.HasExited && bastion.Log.Contains("in use", StringComparison.OrdinalIgnoreCase))
+                    throw new PortTakenException($"port {port} was taken:\n{bastion.Log}");
                 throw new TimeoutException(bastion.HasExited
                     ? $"fumidai serve exited with {bastion.ExitCode} before listening:\n{bastion.Log}"
                     : $"fumidai serve did not log '{expected}' in time:\n{bastion.Log}");
