@@ -172,7 +172,19 @@ public sealed class OperatorSession
             await WriteAsync("Target (name, LOGIN@name or number; Ctrl-C to quit): ").ConfigureAwait(false);
             using var menuTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _context.Draining);
             menuTimeout.CancelAfter(_context.IdleTimeout);
-            var line = await TerminalLineReader.ReadLineAsync(_channel, idle, _typedAhead, menuTimeout.Token).ConfigureAwait(false);
+            string? line;
+            try
+            {
+                line = await TerminalLineReader.ReadLineAsync(_channel, idle, _typedAhead, menuTimeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The menu's own limits: left idle, or the bastion is draining. Say so and close, rather than leave the connection hanging.
+                bool draining = _context.Draining.IsCancellationRequested;
+                await WriteNoticeAsync(draining ? "session closed: the bastion is shutting down" : "session closed: idle for too long").ConfigureAwait(false);
+                await FinishChannelAsync(draining ? 0u : 1u).ConfigureAwait(false);
+                return null;
+            }
             if (line is null) break;
             if (line.Length == 0) continue;
             if (TargetMenu.Choose(line, reachable) is { } chosen)
