@@ -72,6 +72,32 @@ public sealed partial class BastionEndToEndTests
     }
 
     [Fact]
+    public async Task An_operator_idle_at_the_menu_is_told_and_disconnected()
+    {
+        // The menu's limit is the global idle timeout: this test has its own bastion with it shortened through the environment.
+        var harness = new BastionHarness { BastionEnvironment = { ["FUMIDAI__Sessions__IdleTimeout"] = "3s" } };
+        try
+        {
+            await harness.InitializeAsync();
+            var op = await harness.AddOperatorAsync("menuidle");
+            long s0 = Totp.CurrentStep();
+            var clock = Stopwatch.StartNew();
+            await using var ssh = harness.SshInteractive(op, "menuidle", await Totp.CodeAsync(op.Secret, s0));
+            int menu = await ssh.WaitForAsync("Target (name", Short);
+
+            await ssh.WaitForAsync("[fumidai] session closed: idle", Short, menu);
+
+            Assert.Equal(1, await ssh.WaitForExitAsync(Short));
+            Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(3), $"closed after {clock.Elapsed}");
+            Assert.Empty(await harness.SessionsAsync("menuidle"));
+        }
+        finally
+        {
+            await harness.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_nested_ssh_from_the_target_is_recorded_and_shows_in_asciinema_cat_of_the_export()
     {
         var op = await _h.AddOperatorAsync("nested");

@@ -40,6 +40,9 @@ public sealed class BastionHarness : IAsyncLifetime
     private readonly SemaphoreSlim _cli = new(1, 1);
     private int _askpassCount;
 
+    /// <summary>Configuration overrides for the bastion's environment, e.g. <c>FUMIDAI__Sessions__IdleTimeout</c>; set before initialising.</summary>
+    public Dictionary<string, string> BastionEnvironment { get; init; } = [];
+
     public TempDirectory Directory { get; } = new("fumidai-e2e");
 
     public string DataPath => Directory.Combine("data");
@@ -91,7 +94,7 @@ public sealed class BastionHarness : IAsyncLifetime
     /// <summary>Starts <c>fumidai serve</c> (a new port each time) and pins its host keys for the client.</summary>
     public async Task StartBastionAsync()
     {
-        Bastion = await BastionProcess.StartAsync(DataPath);
+        Bastion = await BastionProcess.StartAsync(DataPath, BastionEnvironment);
         var lines = new[] { "host_ed25519.pub", "host_rsa.pub" }
             .Select(f => SshPublicKey.ParseOpenSsh(File.ReadAllText(Path.Combine(DataPath, f)).Trim()))
             .Select(k => $"[127.0.0.1]:{Bastion.Port} {k}");
