@@ -7,7 +7,7 @@ namespace Fumidai.Gateway.Tests.EndToEnd;
 public sealed partial class BastionEndToEndTests
 {
     [Fact]
-    public async Task Sigterm_mid_session_notifies_the_operator_and_leaves_a_playable_recording_closed_by_shutdown()
+    public async Task Sigterm_mid_session_notifies_the_operators_and_leaves_a_playable_recording_closed_by_shutdown()
     {
         var op = await _h.AddOperatorAsync("drain");
         long s0 = Totp.CurrentStep();
@@ -16,6 +16,10 @@ public sealed partial class BastionEndToEndTests
         await ssh.TypeAsync("echo DRAIN_$((6*7))\r");
         await ssh.WaitForAsync("DRAIN_42", Short, prompt);
         await _h.WaitForSessionAsync("drain", s => s.GetProperty("status").GetString() == "running", "running");
+        // A second operator is still choosing at the login menu.
+        var chooser = await _h.AddOperatorAsync("drainmenu");
+        await using var menu = _h.SshInteractive(chooser, "drainmenu", await Totp.CodeAsync(chooser.Secret, s0));
+        await menu.WaitForAsync("Target (name", Short);
 
         var bastion = _h.Bastion;
         Assert.True(await bastion.TerminateAsync(TimeSpan.FromSeconds(45)), "fumidai serve did not exit after SIGTERM:\n" + bastion.Log);
@@ -23,6 +27,8 @@ public sealed partial class BastionEndToEndTests
         Assert.Equal(0, bastion.ExitCode);
         await ssh.WaitForAsync("[fumidai] session closed: the bastion is shutting down", Short);
         await ssh.WaitForExitAsync(Short);
+        await menu.WaitForAsync("[fumidai] session closed: the bastion is shutting down", Short);
+        Assert.Equal(0, await menu.WaitForExitAsync(Short));
         var session = await _h.WaitForSessionAsync("drain", s => s.GetProperty("status").GetString() != "running", "ended", TimeSpan.FromSeconds(5));
         Assert.Equal("closed", session.GetProperty("status").GetString());
         Assert.Equal("shutdown", session.GetProperty("endReason").GetString());

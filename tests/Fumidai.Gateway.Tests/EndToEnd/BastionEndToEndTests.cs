@@ -278,6 +278,23 @@ public sealed partial class BastionEndToEndTests : IClassFixture<BastionHarness>
     }
 
     [Fact]
+    public async Task An_unreachable_target_gets_a_clear_line_and_an_audit_event()
+    {
+        var op = await _h.AddOperatorAsync("down");
+        long s0 = Totp.CurrentStep();
+
+        var result = await _h.SshExecAsync(op, "down:webdown", "echo should-not-run", await Totp.CodeAsync(op.Secret, s0));
+
+        Assert.True(result.ExitCode is not 0 and not 255, Describe(result));
+        Assert.Contains("cannot connect to webdown", result.StandardError);
+        Assert.Contains("unreachable", result.StandardError);
+        var failure = await _h.WaitForAuditAsync(e => e.Type == "target.failure" && e.User == "down" && e.Target == "webdown", "target.failure of down");
+        Assert.Contains("unreachable", failure.Detail("error"));
+        var session = Assert.Single(await _h.SessionsAsync("down"));
+        Assert.Equal("failed", session.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_changed_target_host_key_is_refused_with_both_fingerprints()
     {
         var op = await _h.AddOperatorAsync("hostkey");

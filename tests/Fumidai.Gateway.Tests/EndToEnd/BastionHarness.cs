@@ -28,7 +28,7 @@ public sealed record AuditEntry(long Seq, string Type, string? User, string Outc
 /// </summary>
 /// <remarks>
 /// Targets: <c>web01</c> (the target sshd, pinned correctly), <c>db01</c> (same server, outside role <c>ops</c>),
-/// <c>webkey</c> (same server, pinned to another server's key). Roles: <c>ops</c> (web*, root), <c>quick</c>
+/// <c>webkey</c> (same server, pinned to another server's key), <c>webdown</c> (nothing listening). Roles: <c>ops</c> (web*, root), <c>quick</c>
 /// (web01, root, idle timeout 4 s) and <c>brief</c> (web01, root, maximum session 4 s). Admin commands run in-process
 /// through <see cref="FumidaiCommandLine"/>.
 /// All tests connect from 127.0.0.1, so their failed logins share the bastion's per-source throttle (30 failures in
@@ -84,11 +84,22 @@ public sealed class BastionHarness : IAsyncLifetime
         // The right address, the wrong pinned key: what a changed (or spoofed) host key looks like to the bastion.
         await MustAsync("target", "add", "webkey", "--host", PrivateSshd.Host, "--port", Target.Port.ToString(), "--login", "root",
             "--host-key", SecondHop.HostKeys[0].ToString());
+        // Nothing listens there: an unreachable target.
+        await MustAsync("target", "add", "webdown", "--host", PrivateSshd.Host, "--port", ClosedPort().ToString(), "--login", "root",
+            "--host-key", Target.HostKeys[0].ToString());
         await MustAsync("role", "add", "ops", "--targets", "web*", "--logins", "root");
         await MustAsync("role", "add", "quick", "--targets", "web01", "--logins", "root", "--idle-timeout", "4s");
         await MustAsync("role", "add", "brief", "--targets", "web01", "--logins", "root", "--max-session", "4s");
 
         await StartBastionAsync();
+    }
+
+    /// <summary>A port of 127.0.0.1 that was free a moment ago (nothing listens on it).</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Starts <c>fumidai serve</c> (a new port each time) and pins its host keys for the client.</summary>
