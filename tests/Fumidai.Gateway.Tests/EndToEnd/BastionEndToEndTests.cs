@@ -290,8 +290,10 @@ public sealed partial class BastionEndToEndTests : IClassFixture<BastionHarness>
         Assert.Contains("unreachable", result.StandardError);
         var failure = await _h.WaitForAuditAsync(e => e.Type == "target.failure" && e.User == "down" && e.Target == "webdown", "target.failure of down");
         Assert.Contains("unreachable", failure.Detail("error"));
-        var session = Assert.Single(await _h.SessionsAsync("down"));
+        // The bastion ends the session's row after it has told the operator: wait for it.
+        var session = await _h.WaitForSessionAsync("down", s => s.GetProperty("status").GetString() != "running", "ended");
         Assert.Equal("failed", session.GetProperty("status").GetString());
+        Assert.Single(await _h.SessionsAsync("down"));
     }
 
     [Fact]

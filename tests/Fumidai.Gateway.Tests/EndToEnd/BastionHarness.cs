@@ -84,22 +84,15 @@ public sealed class BastionHarness : IAsyncLifetime
         // The right address, the wrong pinned key: what a changed (or spoofed) host key looks like to the bastion.
         await MustAsync("target", "add", "webkey", "--host", PrivateSshd.Host, "--port", Target.Port.ToString(), "--login", "root",
             "--host-key", SecondHop.HostKeys[0].ToString());
-        // Nothing listens there: an unreachable target.
-        await MustAsync("target", "add", "webdown", "--host", PrivateSshd.Host, "--port", ClosedPort().ToString(), "--login", "root",
+        // Nothing listens there: an unreachable target. Port 1 (tcpmux) rather than a "free" port, which another test's
+        // sshd or bastion could be given later in the run.
+        await MustAsync("target", "add", "webdown", "--host", PrivateSshd.Host, "--port", "1", "--login", "root",
             "--host-key", Target.HostKeys[0].ToString());
         await MustAsync("role", "add", "ops", "--targets", "web*", "--logins", "root");
         await MustAsync("role", "add", "quick", "--targets", "web01", "--logins", "root", "--idle-timeout", "4s");
         await MustAsync("role", "add", "brief", "--targets", "web01", "--logins", "root", "--max-session", "4s");
 
         await StartBastionAsync();
-    }
-
-    /// <summary>A port of 127.0.0.1 that was free a moment ago (nothing listens on it).</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Starts <c>fumidai serve</c> (a new port each time) and pins its host keys for the client.</summary>
