@@ -249,6 +249,8 @@ public sealed partial class BastionEndToEndTests
         Assert.True(start <= end && end - start < TimeSpan.FromMinutes(2), $"{start} .. {end}");
         string id = session.GetProperty("id").GetString()!;
 
+        // session.end is written just after the session's row is closed.
+        await _h.WaitForAuditAsync(e => e.Type == "session.end" && e.User == "json", "session.end of json");
         var events = await _h.AuditAsync();
         Assert.Contains(events, e => e.Type == "login" && e.User == "json" && e.Outcome == "success" && e.Source == "127.0.0.1");
         var started = Assert.Single(events, e => e.Type == "session.start" && e.User == "json");
