@@ -185,22 +185,47 @@ public sealed partial class BastionEndToEndTests
     }
 
     [Fact]
-    public async Task The_idle_timeout_also_closes_an_exec_channel_that_reads_nothing()
+    public async Task The_idle_timeout_closes_an_exec_channel_despite_output_and_keepalives()
     {
         var op = await _h.AddOperatorAsync("idlexec", role: "quick");
         long s0 = Totp.CurrentStep();
         var clock = Stopwatch.StartNew();
 
-        var result = await _h.SshExecAsync(op, "idlexec:web01", "sleep 40; echo should-not-finish", await Totp.CodeAsync(op.Secret, s0));
+        // Output every half second and a client keepalive every second: neither is the operator typing.
+        var result = await _h.SshExecAsync(op, "idlexec:web01", "for i in $(seq 60); do echo tick; sleep 0.5; done; echo should-not-finish",
+            await Totp.CodeAsync(op.Secret, s0), sshArguments: ["-o", "ServerAliveInterval=1"]);
 
         Assert.True(result.ExitCode is not 0 and not 255, Describe(result));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(25), $"took {clock.Elapsed}");
+        Assert.Contains("tick", result.Output);
         Assert.DoesNotContain("should-not-finish", result.Output);
         int warning = result.StandardError.IndexOf("[fumidai] session idle", StringComparison.Ordinal);
         int closed = result.StandardError.IndexOf("[fumidai] session closed: idle", StringComparison.Ordinal);
         Assert.True(warning >= 0 && closed > warning, Describe(result));
         var end = await _h.WaitForAuditAsync(e => e.Type == "session.end" && e.User == "idlexec", "session.end of idlexec");
         Assert.Equal("idle-timeout", end.Detail("reason"));
+    }
+
+    [Fact]
+    public async Task The_idle_timeout_closes_an_sftp_session_left_open()
+    {
+        var op = await _h.AddOperatorAsync("idlesftp", role: "quick");
+        long s0 = Totp.CurrentStep();
+        var clock = Stopwatch.StartNew();
+        // The sftp subsystem with its input left open and silent, as an sftp client waiting at its prompt.
+        var args = new List<string> { "-s" };
+        args.AddRange(_h.ClientOptions("idlesftp:web01", op.KeyFile));
+        args.AddRange(["127.0.0.1", "sftp"]);
+        await using var ssh = InteractiveSsh.Start(args, _h.Askpass(await Totp.CodeAsync(op.Secret, s0), null).Environment);
+
+        int exit = await ssh.WaitForExitAsync(Short);
+
+        Assert.True(exit is not 0, $"exit {exit}: {ssh.Error}");
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(4), $"closed after {clock.Elapsed}");
+        Assert.Contains("[fumidai] session closed: idle", ssh.Error);
+        var session = await _h.WaitForSessionAsync("idlesftp", s => s.GetProperty("status").GetString() == "closed", "closed");
+        Assert.Equal("sftp", session.GetProperty("kind").GetString());
+        Assert.Equal("idle-timeout", session.GetProperty("endReason").GetString());
     }
 
     [Fact]
