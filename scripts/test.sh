@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openssh-client openssh-server oathtool ssh-audit tmux expect asciinema)
+packages=(openssh-client openssh-server oathtool ssh-audit tmux expect asciinema awscli)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# Node runs s3rver; a node from elsewhere (with its own npm) is kept, as Debian's npm would conflict with it.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   echo "installing: ${missing[*]}"
@@ -15,10 +17,27 @@ if ((${#missing[@]})); then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# s3rver (version pinned by tests/s3rver/package-lock.json) on 127.0.0.1 and a free port, stopped by PID on exit;
+# the object-store tests read FUMIDAI_TEST_S3_URL (and start their own only for stop/restart drills).
+(cd tests/s3rver && npm ci --no-audit --no-fund --loglevel=error)
+s3dir=$(mktemp -d /tmp/fumidai-s3rver.XXXXXX)
+s3port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+node tests/s3rver/node_modules/s3rver/bin/s3rver.js --directory "$s3dir" --address 127.0.0.1 --port "$s3port" --silent &
+s3pid=$!
+trap 'kill "$s3pid" 2>/dev/null || true; wait "$s3pid" 2>/dev/null || true; rm -rf "$s3dir"' EXIT
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$s3port") 2>/dev/null && break
+  kill -0 "$s3pid" 2>/dev/null || { echo "s3rver exited at start" >&2; exit 1; }
+  sleep 0.1
+done
+export FUMIDAI_TEST_S3_URL="http://127.0.0.1:$s3port"
+
 dotnet build Fumidai.slnx -c Release -nologo -v q
 results=$(mktemp -d /tmp/fumidai-test-results.XXXXXX)
 status=0
-dotnet test Fumidai.slnx -c Release --no-build --logger "trx" --results-directory "$results" "$@" || status=$?
+# One test project at a time: the end-to-end tests time real processes on a 2-core machine.
+dotnet test Fumidai.slnx -c Release --no-build -m:1 --logger "trx" --results-directory "$results" "$@" || status=$?
 # One plain closing line over all test projects, read from the TRX files.
 python3 - "$results" <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET

@@ -21,6 +21,7 @@ public static class FumidaiCommandLine
         root.Subcommands.Add(RoleCommands.Create(runtime));
         root.Subcommands.Add(SessionCommands.Create(runtime));
         root.Subcommands.Add(AuditCommand.Create(runtime));
+        root.Subcommands.Add(VerifyCommand.Create(runtime));
         return root;
     }
 

@@ -2,6 +2,7 @@ using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Bastion;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Identity;
+using Fumidai.Gateway.Recordings;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Storage;
 using Fumidai.Gateway.Targets;
@@ -14,7 +15,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Fumidai.Gateway;
 
-/// <summary><c>fumidai serve</c>: recovers interrupted sessions, listens for operators, drains on shutdown.</summary>
+/// <summary><c>fumidai serve</c>: checks the recording store, recovers interrupted sessions, listens for operators, drains on shutdown.</summary>
 public sealed class BastionService
 {
     private readonly DataDirectory _data;
@@ -40,7 +41,8 @@ public sealed class BastionService
             throw new ConfigurationException($"--ssh-listen '{listen}' is not ADDRESS:PORT");
         var store = await _data.OpenStoreAsync(stop).ConfigureAwait(false);
         var audit = new AuditLog(store, _loggers.CreateLogger("audit"));
-        await RecoverInterruptedSessionsAsync(store, audit, stop).ConfigureAwait(false);
+        await using var recordings = await OpenRecordingsAsync(options, audit, stop).ConfigureAwait(false);
+        await RecoverInterruptedSessionsAsync(store, audit, recordings, stop).ConfigureAwait(false);
         var protector = _data.LoadProtector();
         var hostKeys = _data.LoadHostKeys();
         using var userCa = _data.LoadUserCa();
@@ -52,7 +54,7 @@ public sealed class BastionService
             Store = store,
             Audit = audit,
             Dialer = dialer,
-            RecordingsPath = _data.RecordingsPath,
+            Recordings = recordings,
             IdleTimeout = Duration.Parse(options.Sessions.IdleTimeout),
             MaxSession = options.Sessions.MaxSession is { } max ? Duration.Parse(max) : null,
             Logger = _loggers.CreateLogger("session"),
@@ -100,17 +102,41 @@ public sealed class BastionService
             _logger.LogWarning("drain timed out with {Count} session(s) still open", context.Sessions.Count);
         }
         await server.DisposeAsync().ConfigureAwait(false);
+        // Sessions are closed and their manifests queued: give the uploads the rest of the drain time.
+        if (await recordings.DrainAsync(DrainTimeout).ConfigureAwait(false))
+            _logger.LogInformation("every recording is in {Store}", recordings.Store.Description);
         await audit.RecordAsync(AuditTypes.ServiceStop, AuditOutcome.Info, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         _logger.LogInformation("stopped");
     }
 
-    /// <summary>Sessions left "running" by a crash: repair their recordings and mark them interrupted.</summary>
-    private async Task RecoverInterruptedSessionsAsync(MetadataStore store, AuditLog audit, CancellationToken cancellationToken)
+    /// <summary>Opens the recording store and proves it writable before anything listens; a failure stops <c>serve</c> with the cause.</summary>
+    private async Task<RecordingStorage> OpenRecordingsAsync(FumidaiOptions options, AuditLog audit, CancellationToken cancellationToken)
     {
+        var objects = RecordingStores.Open(options.Recording, _data);
+        try
+        {
+            await objects.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            (objects as IDisposable)?.Dispose();
+            throw;
+        }
+        var signer = new SshManifestSigner(_data.LoadAuditKey());
+        _logger.LogInformation("recordings go to {Store} ({Mode}); spool {Spool}; manifests signed by {KeyId}", objects.Description,
+            options.Recording.Mode, _data.SpoolPath, signer.KeyId);
+        return new RecordingStorage(objects, signer, _data.SpoolPath, options.Recording.IsStrict, audit, _loggers.CreateLogger("recording"));
+    }
+
+    /// <summary>After a crash: finalise spooled recordings (signed, <c>interrupted</c>) and mark sessions left "running" interrupted.</summary>
+    private async Task RecoverInterruptedSessionsAsync(MetadataStore store, AuditLog audit, RecordingStorage recordings, CancellationToken cancellationToken)
+    {
+        recordings.Recover();
         foreach (var session in await store.ListRunningSessionsAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (session.Recording is { } relative && File.Exists(Path.Combine(_data.RecordingsPath, relative)))
-                RecordingRepair.TrimPartialLastLine(Path.Combine(_data.RecordingsPath, relative));
+            // Recordings made before chunked storage are single files: drop a line cut by the crash so they stay playable.
+            if (SessionRecordings.IsLegacy(session) && File.Exists(Path.Combine(_data.RecordingsPath, session.Recording!)))
+                RecordingRepair.TrimPartialLastLine(Path.Combine(_data.RecordingsPath, session.Recording!));
             await store.EndSessionAsync(session.Id, DateTimeOffset.UtcNow, SessionStatus.Interrupted, "interrupted", session.BytesIn, session.BytesOut,
                 cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(AuditTypes.SessionEnd, AuditOutcome.Failure, session.User, session.Source, session.Target,

@@ -34,6 +34,12 @@ public sealed class DataDirectory
 
     public string RecordingsPath => Path.Combine(Root, "recordings");
 
+    /// <summary>Recordings and audit chunks not in the object store yet (created on first use, owner-only).</summary>
+    public string SpoolPath => Path.Combine(Root, "spool");
+
+    /// <summary>The audit key's public half, which <c>fumidai verify</c> checks manifests against.</summary>
+    public string AuditPublicKeyPath => AuditKeyPath + ".pub";
+
     public IReadOnlyList<string> HostKeyPaths => [Path.Combine(Root, "host_ed25519"), Path.Combine(Root, "host_rsa")];
 
     /// <summary>True once <c>fumidai init</c> ran here.</summary>

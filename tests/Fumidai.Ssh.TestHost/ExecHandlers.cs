@@ -5,7 +5,7 @@ using Fumidai.Ssh.Connection;
 
 namespace Fumidai.Ssh.TestHost;
 
-/// <summary>The test host's exec commands: echo, write N, exit N, stderr TEXT, sink, pattern-sha256 N.</summary>
+/// <summary>The test host's exec commands: echo, write N, exit N, stderr TEXT, sink, pattern-sha256 N, stall.</summary>
 public static class ExecHandlers
 {
     /// <summary>Runs one command on the channel and returns its exit status.</summary>
@@ -36,6 +36,10 @@ public static class ExecHandlers
                 await channel.WriteAsync(Encoding.ASCII.GetBytes(PatternSha256(long.Parse(argument)) + "\n"), cancellationToken);
                 return 0;
             case "true":
+                return 0;
+            case "stall":
+                // Never reads: the client's writes must stall on this channel's window and nowhere else.
+                await Task.Delay(Timeout.Infinite, cancellationToken);
                 return 0;
             default:
                 await channel.WriteExtendedAsync(Encoding.UTF8.GetBytes($"unknown command: {parts[0]}\n"), cancellationToken);

@@ -26,7 +26,7 @@ public sealed class TestHostApplication : ISshServerApplication, IChannelOpenHan
     private IReadOnlyList<string> FirstFactors()
     {
         var methods = new List<string>();
-        if (_keys.Count > 0) methods.Add(AuthenticationMethods.PublicKey);
+        if (_keys.Count > 0 || _options.Authentication.TrustedUserCaKeys.Count > 0) methods.Add(AuthenticationMethods.PublicKey);
         if (_options.Password is not null) methods.Add(AuthenticationMethods.Password);
         if (_options.KeyboardInteractiveAnswer is not null && !_options.RequireSecondFactor) methods.Add(AuthenticationMethods.KeyboardInteractive);
         return methods;
@@ -39,7 +39,8 @@ public sealed class TestHostApplication : ISshServerApplication, IChannelOpenHan
         var next = firstDone ? [AuthenticationMethods.KeyboardInteractive] : FirstFactors();
         switch (attempt)
         {
-            case PublicKeyAttempt pk when !firstDone && _keys.Any(k => k.BlobEquals(pk.Key)):
+            // A certificate reaches the application only after the server checked it against TrustedUserCaKeys.
+            case PublicKeyAttempt pk when !firstDone && (pk.Key is SshCertificate || _keys.Any(k => k.BlobEquals(pk.Key))):
             case PasswordAttempt pw when !firstDone && _options.Password is not null && SecretEquals(pw.Password, _options.Password):
                 return _options.RequireSecondFactor
                     ? AuthenticationDecision.Partial(AuthenticationMethods.KeyboardInteractive)
@@ -73,7 +74,7 @@ public sealed class TestHostApplication : ISshServerApplication, IChannelOpenHan
         switch (request)
         {
             case ExecRequest exec:
-                _ = RunExecAsync(channel, exec.Command);
+                channel.RunAfterReply(() => RunExecAsync(channel, exec.Command));
                 return ValueTask.FromResult(true);
             case PtyRequest or EnvRequest or WindowChangeRequest:
                 return ValueTask.FromResult(true);
@@ -84,8 +85,6 @@ public sealed class TestHostApplication : ISshServerApplication, IChannelOpenHan
 
     private static async Task RunExecAsync(SshChannel channel, string command)
     {
-        // Let the success reply leave before output starts.
-        await Task.Yield();
         uint status;
         try
         {

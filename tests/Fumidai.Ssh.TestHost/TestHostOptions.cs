@@ -28,4 +28,10 @@ public sealed class TestHostOptions
     public ServerAuthenticationSettings Authentication { get; init; } = new() { FailureDelay = TimeSpan.FromMilliseconds(20) };
 
     public string? Banner { get; init; }
+
+    /// <summary>When set, the ed25519 host key is presented with a host certificate signed by this CA.</summary>
+    public Keys.SshPrivateKey? HostCertificateAuthority { get; init; }
+
+    /// <summary>Principals written into the host certificate.</summary>
+    public IReadOnlyList<string> HostCertificatePrincipals { get; init; } = ["127.0.0.1", "localhost"];
 }

@@ -28,6 +28,16 @@ public sealed class TestSshServer : IAsyncDisposable
     public static TestSshServer Start(TestHostOptions options, ILogger? logger = null)
     {
         var hostKeys = LoadOrCreateHostKeys(options.HostKeyDirectory);
+        if (options.HostCertificateAuthority is { } ca)
+        {
+            var builder = new SshCertificateBuilder(hostKeys[0].PublicKey, SshCertificateType.Host, "fumidai-test-host")
+            {
+                ValidAfter = DateTimeOffset.UtcNow.AddMinutes(-1),
+                ValidBefore = DateTimeOffset.UtcNow.AddHours(1),
+            };
+            builder.ValidPrincipals.AddRange(options.HostCertificatePrincipals);
+            hostKeys = [new SshCertifiedPrivateKey(hostKeys[0], builder.Sign(ca)), .. hostKeys];
+        }
         var application = new TestHostApplication(options);
         var server = new SshServer(new SshServerOptions
         {
@@ -39,6 +49,7 @@ public sealed class TestSshServer : IAsyncDisposable
                 : new Authentication.ServerAuthenticationSettings
                 {
                     Banner = options.Banner,
+                    TrustedUserCaKeys = options.Authentication.TrustedUserCaKeys,
                     FailureDelay = options.Authentication.FailureDelay,
                     LoginGraceTime = options.Authentication.LoginGraceTime,
                     MaxAttempts = options.Authentication.MaxAttempts,

@@ -14,11 +14,12 @@ public static class SessionCommands
 {
     public static Command Create(CliRuntime runtime)
     {
-        var command = new Command("sessions", "Recorded sessions: list, show, play, export");
+        var command = new Command("sessions", "Recorded sessions: list, show, play, export, transcript, commands, search, reindex");
         command.Subcommands.Add(List(runtime));
         command.Subcommands.Add(Show(runtime));
         command.Subcommands.Add(Play(runtime));
         command.Subcommands.Add(Export(runtime));
+        foreach (var text in SessionTextCommands.Create(runtime)) command.Subcommands.Add(text);
         return command;
     }
 
@@ -101,11 +102,11 @@ public static class SessionCommands
             if (limit is { } l && (!double.IsFinite(l) || l <= 0)) throw CliException.Usage($"--idle-limit: {l} must be a positive number of seconds");
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
-            string path = RecordingFile.Locate(context.Data, session);
+            await using var recording = await RecordingFile.OpenAsync(context, session).ConfigureAwait(false);
             // Audited before the first byte is shown: reading is the event, whether or not playback finishes.
             await RecordAccessAsync(context, session, "play", null).ConfigureAwait(false);
             var player = new RecordingPlayer(factor, limit is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
-            await player.PlayAsync(path, context.Out, context.CancellationToken).ConfigureAwait(false);
+            await player.PlayAsync(recording, context.Out, context.CancellationToken).ConfigureAwait(false);
         }, ct));
         return command;
     }
@@ -120,16 +121,16 @@ public static class SessionCommands
             string destination = InputValidation.OutputFile("--output", result.GetValue(output));
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
-            string path = RecordingFile.Locate(context.Data, session);
+            await using var recording = await RecordingFile.OpenAsync(context, session).ConfigureAwait(false);
             await RecordAccessAsync(context, session, "export", Path.GetFullPath(destination)).ConfigureAwait(false);
             int skipped;
             try
             {
-                skipped = RecordingExporter.Export(path, destination);
+                skipped = RecordingExporter.Export(recording, destination);
             }
             catch (InvalidDataException ex)
             {
-                throw CliException.Failure($"session {session.Id}: recording {path} is damaged: {ex.Message}");
+                throw CliException.Failure($"session {session.Id}: recording {session.Recording} is damaged: {ex.Message}");
             }
             context.Out.WriteLine($"exported session {session.Id} to {destination}");
             if (skipped > 0) context.Error.WriteLine($"fumidai: warning: {skipped} damaged line(s) of the recording were left out");

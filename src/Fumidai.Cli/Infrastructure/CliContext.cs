@@ -1,7 +1,9 @@
 using Fumidai.Gateway;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Configuration;
+using Fumidai.Gateway.Recordings;
 using Fumidai.Gateway.Storage;
+using Fumidai.Recording.Storage;
 
 namespace Fumidai.Cli.Infrastructure;
 
@@ -13,6 +15,7 @@ public sealed class CliContext
 
     private MetadataStore? _store;
     private AuditLog? _audit;
+    private IObjectStore? _recordings;
 
     public CliContext(CliRuntime runtime, DataDirectory data, CancellationToken cancellationToken)
     {
@@ -48,6 +51,10 @@ public sealed class CliContext
         _store = await Data.OpenStoreAsync(CancellationToken).ConfigureAwait(false);
         return _store;
     }
+
+    /// <summary>The object store holding recordings (<c>Recording:Store</c>), opened once; needs <see cref="OpenStoreAsync"/> first.</summary>
+    /// <remarks>For S3, reading needs the auditor's credentials (the bastion's policy only writes).</remarks>
+    public IObjectStore RecordingStore() => _recordings ??= RecordingStores.Open(Options.Recording, Data);
 
     /// <summary>Adopts a store created by <c>init</c>.</summary>
     public void UseStore(MetadataStore store) => _store = store;

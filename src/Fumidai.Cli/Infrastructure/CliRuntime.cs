@@ -2,6 +2,7 @@ using System.CommandLine;
 using Fumidai.Cli.HostKeys;
 using Fumidai.Gateway;
 using Fumidai.Gateway.Configuration;
+using Fumidai.Recording.Storage;
 
 namespace Fumidai.Cli.Infrastructure;
 
@@ -45,6 +46,11 @@ public sealed class CliRuntime
         catch (ConfigurationException ex)
         {
             return Fail(ExitCodes.Configuration, "invalid configuration: " + ex.Message);
+        }
+        catch (ObjectStoreException ex)
+        {
+            // Already in operator terms (bucket missing, access denied, endpoint unreachable).
+            return Fail(ExitCodes.Failure, ex.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -5,13 +5,13 @@ namespace Fumidai.Cli.Recordings;
 /// <summary>Writes a recording as a standalone asciicast v2 file that <c>asciinema play</c> accepts.</summary>
 public static class RecordingExporter
 {
-    /// <summary>Copies the file byte for byte when every line is valid; otherwise (a recording cut short mid-line) rewrites the valid events.</summary>
+    /// <summary>Copies the stream byte for byte when every line is valid; otherwise (a recording cut short mid-line) rewrites the valid events.</summary>
+    /// <param name="source">A seekable stream at the header (it is read twice).</param>
     /// <returns>The number of lines left out.</returns>
-    public static int Export(string source, string destination)
+    public static int Export(Stream source, string destination)
     {
         int skipped;
-        using (var stream = File.OpenRead(source))
-        using (var reader = new AsciicastReader(stream))
+        using (var reader = new AsciicastReader(source))
         {
             _ = reader.Header;
             foreach (var _ in reader.ReadEvents())
@@ -19,16 +19,17 @@ public static class RecordingExporter
             }
             skipped = reader.SkippedLines;
         }
+        source.Position = 0;
+        using var output = new FileStream(destination, FileMode.Create, FileAccess.Write);
         if (skipped == 0)
         {
-            File.Copy(source, destination, overwrite: true);
+            source.CopyTo(output);
             return 0;
         }
-        var (header, events) = AsciicastReader.ReadFile(source);
-        using var output = new FileStream(destination, FileMode.Create, FileAccess.Write);
+        using var again = new AsciicastReader(source);
         using var writer = new AsciicastWriter(output);
-        writer.WriteHeader(header);
-        foreach (var e in events) writer.WriteEvent(e);
+        writer.WriteHeader(again.Header);
+        foreach (var e in again.ReadEvents()) writer.WriteEvent(e);
         return skipped;
     }
 }

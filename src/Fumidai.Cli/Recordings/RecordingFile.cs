@@ -1,22 +1,31 @@
 using Fumidai.Cli.Infrastructure;
-using Fumidai.Gateway;
 using Fumidai.Gateway.Sessions;
+using Fumidai.Recording.Storage;
 
 namespace Fumidai.Cli.Recordings;
 
-/// <summary>Finds a session's recording under the data directory's recordings folder.</summary>
+/// <summary>Opens a session's recording for the CLI: chunks from the configured store, or an older single <c>.cast</c> file.</summary>
 public static class RecordingFile
 {
-    /// <summary>The full path of the session's <c>.cast</c> file; not-found when it has none or the file is gone.</summary>
-    public static string Locate(DataDirectory data, SessionRecord session)
+    /// <summary>A seekable asciicast stream; not-found when the session has none or it is gone, failure when it is damaged or unreadable.</summary>
+    public static async Task<Stream> OpenAsync(CliContext context, SessionRecord session)
     {
-        if (string.IsNullOrEmpty(session.Recording)) throw CliException.NotFound($"session {session.Id} has no recording");
-        string root = Path.GetFullPath(data.RecordingsPath);
-        string path = Path.GetFullPath(Path.Combine(root, session.Recording));
-        // A stored path that climbs out of the recordings folder is damage, not a file to serve.
-        if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw CliException.Failure($"session {session.Id}: recording path '{session.Recording}' is outside {root}");
-        if (!File.Exists(path)) throw CliException.NotFound($"session {session.Id}: recording {path} is missing");
-        return path;
+        try
+        {
+            return await SessionRecordings.OpenAsync(session, context.RecordingStore(), context.Data.RecordingsPath, context.CancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw CliException.NotFound(ex.Message);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw CliException.Failure($"session {session.Id}: recording {session.Recording}: {ex.Message}");
+        }
+        catch (ObjectStoreException ex)
+        {
+            throw CliException.Failure($"session {session.Id}: cannot read recording {session.Recording}: {ex.Message}");
+        }
     }
 }

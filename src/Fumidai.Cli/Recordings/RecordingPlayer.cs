@@ -16,9 +16,8 @@ public sealed class RecordingPlayer
         _delay = delay ?? Task.Delay;
     }
 
-    public async Task PlayAsync(string path, TextWriter output, CancellationToken cancellationToken)
+    public async Task PlayAsync(Stream stream, TextWriter output, CancellationToken cancellationToken)
     {
-        using var stream = File.OpenRead(path);
         using var reader = new AsciicastReader(stream);
         _ = reader.Header;
         var previous = TimeSpan.Zero;

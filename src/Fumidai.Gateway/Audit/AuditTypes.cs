@@ -15,10 +15,14 @@ public static class AuditTypes
     public const string Exec = "session.exec";
     public const string FileTransfer = "session.file";
     public const string RequestDenied = "request.denied";
+    public const string PortForward = "session.forward";
     public const string TargetFailure = "target.failure";
     public const string AdminChange = "admin.change";
     public const string RecordingAccess = "recording.access";
     public const string RecordingFailure = "recording.failure";
+
+    /// <summary>The recording store accepts writes again after an outage (PCI DSS 10.7.2: failures and their end).</summary>
+    public const string StorageRecovered = "storage.recovered";
     public const string Unlock = "login.unlock";
     public const string ServiceStart = "service.start";
     public const string ServiceStop = "service.stop";

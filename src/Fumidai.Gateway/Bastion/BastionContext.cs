@@ -1,6 +1,7 @@
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Policy;
+using Fumidai.Gateway.Recordings;
 using Fumidai.Gateway.Storage;
 using Fumidai.Gateway.Targets;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,8 @@ public sealed class BastionContext
 
     public required TargetDialer Dialer { get; init; }
 
-    public required string RecordingsPath { get; init; }
+    /// <summary>Where sessions are recorded: spool, uploader, object store, strict-mode gate.</summary>
+    public required RecordingStorage Recordings { get; init; }
 
     public required TimeSpan IdleTimeout { get; init; }
 
@@ -37,8 +39,4 @@ public sealed class BastionContext
     public static string NewSessionId() =>
         DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-"
         + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
-
-    /// <summary>Where a session's recording lives, relative to the recordings folder: YYYY/MM/DD/ID.cast.</summary>
-    public static string RecordingPath(string sessionId, DateTimeOffset start) =>
-        Path.Combine(start.UtcDateTime.ToString("yyyy"), start.UtcDateTime.ToString("MM"), start.UtcDateTime.ToString("dd"), sessionId + ".cast");
 }

@@ -49,9 +49,13 @@ public sealed class ChannelRelay
     /// <summary>Relays until the target's output ends ("exit") or the operator goes away ("client-closed").</summary>
     public async Task<string> RunAsync(SshClientSession target, CancellationToken cancellationToken)
     {
+        // DESIGN.md: the source is credited only once its bytes were written to the other side.
+        _operator.DeferCredit = true;
+        target.Channel.DeferCredit = true;
         var upstream = PumpUpAsync(target, cancellationToken);
-        var stdout = PumpDownAsync(target.ReadAsync, (data, ct) => _operator.WriteAsync(data, ct), observe: true, cancellationToken);
-        var stderr = PumpDownAsync(target.ReadErrorAsync, (data, ct) => _operator.WriteExtendedAsync(data, ct), observe: false, cancellationToken);
+        var stdout = PumpDownAsync(target.Channel, target.ReadAsync, (data, ct) => _operator.WriteAsync(data, ct), observe: true, cancellationToken);
+        var stderr = PumpDownAsync(target.Channel, target.ReadErrorAsync, (data, ct) => _operator.WriteExtendedAsync(data, ct), observe: false,
+            cancellationToken);
         var downstream = Task.WhenAll(stdout, stderr);
         var first = await Task.WhenAny(downstream, _operator.Closed, target.Channel.Closed).ConfigureAwait(false);
         if (first == _operator.Closed) return "client-closed";
@@ -92,6 +96,7 @@ public sealed class ChannelRelay
                 if (_recordInput) Recorder.Input(data.Span);
                 TransferObserver?.FromClient(data.Span);
                 await target.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                await _operator.ReturnWindowAsync(read, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (IsChannelGone(ex))
@@ -103,7 +108,7 @@ public sealed class ChannelRelay
         }
     }
 
-    private async Task PumpDownAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>> read,
+    private async Task PumpDownAsync(SshChannel source, Func<Memory<byte>, CancellationToken, ValueTask<int>> read,
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, bool observe, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -117,6 +122,7 @@ public sealed class ChannelRelay
                 if (_recordOutput) Recorder.Output(data.Span);
                 if (observe) TransferObserver?.FromServer(data.Span);
                 await write(data, cancellationToken).ConfigureAwait(false);
+                await source.ReturnWindowAsync(count, cancellationToken).ConfigureAwait(false);
                 Interlocked.Add(ref _toOperator, count);
             }
         }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Fumidai.Gateway.Bastion;
 
 /// <summary>
@@ -11,17 +9,20 @@ public sealed class IdleMonitor
 {
     private readonly TimeSpan _idleLimit;
     private readonly TimeSpan? _maxSession;
-    private readonly long _started = Stopwatch.GetTimestamp();
-    private long _lastInput = Stopwatch.GetTimestamp();
+    private readonly TimeProvider _time;
+    private readonly long _started;
+    private long _lastInput;
 
-    public IdleMonitor(TimeSpan idleLimit, TimeSpan? maxSession)
+    public IdleMonitor(TimeSpan idleLimit, TimeSpan? maxSession, TimeProvider? time = null)
     {
         _idleLimit = idleLimit;
         _maxSession = maxSession;
+        _time = time ?? TimeProvider.System;
+        _started = _lastInput = _time.GetTimestamp();
     }
 
     /// <summary>Operator input arrived.</summary>
-    public void Touch() => Interlocked.Exchange(ref _lastInput, Stopwatch.GetTimestamp());
+    public void Touch() => Interlocked.Exchange(ref _lastInput, _time.GetTimestamp());
 
     public static TimeSpan WarningLead(TimeSpan limit) => limit > TimeSpan.FromMinutes(2) ? TimeSpan.FromMinutes(1) : limit / 2;
 
@@ -31,8 +32,8 @@ public sealed class IdleMonitor
         bool idleWarned = false, maxWarned = false;
         while (true)
         {
-            var idleFor = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastInput));
-            var running = Stopwatch.GetElapsedTime(_started);
+            var idleFor = _time.GetElapsedTime(Interlocked.Read(ref _lastInput));
+            var running = _time.GetElapsedTime(_started);
             if (idleFor >= _idleLimit) return "idle-timeout";
             if (_maxSession is { } max && running >= max) return "max-session";
             var idleWarnAt = _idleLimit - WarningLead(_idleLimit);
@@ -56,7 +57,7 @@ public sealed class IdleMonitor
             }
             // Wake at the next deadline, but at least every second so input can re-arm the warning.
             var delay = next < TimeSpan.FromSeconds(1) ? next : TimeSpan.FromSeconds(1);
-            await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(10), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -5,7 +5,9 @@ using Fumidai.Gateway.Policy;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Targets;
 using Fumidai.Recording.Asciicast;
+using Fumidai.Recording.Chunks;
 using Fumidai.Recording.Recorder;
+using Fumidai.Recording.Storage;
 using Fumidai.Ssh;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Client;
@@ -23,6 +25,8 @@ public sealed class OperatorSession
 {
     private const int MaxEnvironment = 32;
     private const int MaxMenuAttempts = 5;
+    private const string RecordingUnavailable = "recording-unavailable";
+    private static readonly TimeSpan IndexUploadWait = TimeSpan.FromSeconds(10);
     private readonly BastionContext _context;
     private readonly BastionLogin _login;
     private readonly string _source;
@@ -104,9 +108,20 @@ public sealed class OperatorSession
 
     private void StartRun(string kind, string? command)
     {
-        // The request's success reply must leave before any output, so the run starts on its own task.
-        var run = Task.Run(() => RunAsync(kind, command));
-        _context.Sessions.Add($"{_login.User.Name}/{_channel.LocalId}/{Guid.NewGuid():N}", run);
+        // The request's success reply must leave before any output, so the run starts once it has been sent.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _context.Sessions.Add($"{_login.User.Name}/{_channel.LocalId}/{Guid.NewGuid():N}", started.Task.ContinueWith(_ => { }, TaskScheduler.Default));
+        _channel.RunAfterReply(async () =>
+        {
+            try
+            {
+                await RunAsync(kind, command).ConfigureAwait(false);
+            }
+            finally
+            {
+                started.TrySetResult();
+            }
+        });
     }
 
     private async Task RunAsync(string kind, string? command)
@@ -200,14 +215,23 @@ public sealed class OperatorSession
 
     private async Task RelayAsync(TargetRecord target, string login, string kind, string? command, AccessPolicy policy)
     {
+        string user = _login.User.Name;
+        if (_context.Recordings.RefusesSessions)
+        {
+            // Strict mode fails closed: a session that could not be recorded durably does not start.
+            await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, user, _source, target.Name,
+                new Dictionary<string, string> { ["login"] = login, ["kind"] = kind, ["reason"] = "recording store unavailable (strict mode)" },
+                CancellationToken.None).ConfigureAwait(false);
+            await FailAsync("sessions cannot be recorded right now (recording store unavailable, strict mode); try again later", 1).ConfigureAwait(false);
+            return;
+        }
         string sessionId = BastionContext.NewSessionId();
         var start = DateTimeOffset.UtcNow;
-        string user = _login.User.Name;
-        string relativeRecording = BastionContext.RecordingPath(sessionId, start);
+        var descriptor = Descriptor(sessionId, start, user, target, login, kind, command);
         var record = new SessionRecord(sessionId, user, target.Name, login, kind, command, _source, start, null, SessionStatus.Running, null, 0, 0,
-            relativeRecording);
+            descriptor.Prefix);
         await _context.Store.AddSessionAsync(record).ConfigureAwait(false);
-        var recorder = SessionRecorder.Create(Path.Combine(_context.RecordingsPath, relativeRecording), Header(user, target, start));
+        var recorder = _context.Recordings.NewRecorder(descriptor, Header(user, target, start));
         lock (_lock) _recorder = recorder;
         recorder.Marker($"target {target.Name} ({target.Host}:{target.Port}) as {login}");
         if (command is not null) recorder.Marker($"{kind}: {command}");
@@ -260,6 +284,7 @@ public sealed class OperatorSession
             }
             bytesIn = relay.BytesFromOperator;
             bytesOut = relay.BytesToOperator;
+            if (reason == RecordingUnavailable) status = SessionStatus.Failed;
             if (recorder.Failure is not null)
             {
                 status = SessionStatus.Failed;
@@ -284,6 +309,62 @@ public sealed class OperatorSession
                     ["bytes_out"] = bytesOut.ToString(),
                     ["duration_seconds"] = ((long)(end - start).TotalSeconds).ToString(),
                 }).ConfigureAwait(false);
+            await IndexCommandsAsync(sessionId, recorder).ConfigureAwait(false);
+        }
+    }
+
+    private RecordingDescriptor Descriptor(string sessionId, DateTimeOffset start, string user, TargetRecord target, string login, string kind,
+        string? command)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["user"] = user,
+            ["target"] = target.Name,
+            ["login"] = login,
+            ["kind"] = kind,
+            ["source"] = _source,
+        };
+        if (command is not null) metadata["command"] = command;
+        return new RecordingDescriptor { Id = sessionId, Prefix = ObjectLayout.RecordingPrefix(sessionId, start), Start = start, Metadata = metadata };
+    }
+
+    /// <summary>Fills the search index once the operator is gone; a failure here costs search, never the recording.</summary>
+    /// <remarks>Shell commands are read back from the store once uploaded (bounded wait); a write-only S3 policy leaves
+    /// them to <c>fumidai sessions reindex</c>, run by someone who may read.</remarks>
+    private async Task IndexCommandsAsync(string sessionId, SessionRecorder recorder)
+    {
+        try
+        {
+            if (await _context.Store.GetSessionAsync(sessionId).ConfigureAwait(false) is not { } ended) return;
+            if (ended.Kind != ChannelKinds.Shell)
+            {
+                await SessionIndexer.IndexAsync(_context.Store, ended, (Stream?)null).ConfigureAwait(false);
+                return;
+            }
+            if (recorder.Chunks is { } chunks && !await Uploaded(chunks.Uploaded).ConfigureAwait(false))
+            {
+                _context.Logger.LogInformation("session {Session}: recording not uploaded yet; command index left to `sessions reindex`", sessionId);
+                return;
+            }
+            await using var recording = await SessionRecordings.OpenAsync(ended, _context.Recordings.Store, null).ConfigureAwait(false);
+            await SessionIndexer.IndexAsync(_context.Store, ended, recording).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectStoreException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            _context.Logger.LogWarning("session {Session}: command index not updated: {Message}", sessionId, ex.Message);
+        }
+    }
+
+    private static async Task<bool> Uploaded(Task uploaded)
+    {
+        try
+        {
+            await uploaded.WaitAsync(IndexUploadWait).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 
@@ -319,7 +400,11 @@ public sealed class OperatorSession
         var pumps = relay.RunAsync(session, stop.Token);
         var limits = idle.WaitAsync(message => WriteNoticeAsync(message), stop.Token);
         var draining = Task.Delay(Timeout.Infinite, _context.Draining).ContinueWith(_ => "shutdown", TaskScheduler.Default);
-        var first = await Task.WhenAny(pumps, limits, draining, recordingFailed.Task).ConfigureAwait(false);
+        // Strict mode: a store outage ends the session, since what follows could not be made durable.
+        var storeLost = _context.Recordings.Strict
+            ? _context.Recordings.WhenOutageAsync().WaitAsync(stop.Token).ContinueWith(_ => RecordingUnavailable, TaskScheduler.Default)
+            : new TaskCompletionSource<string>().Task;
+        var first = await Task.WhenAny(pumps, limits, draining, recordingFailed.Task, storeLost).ConfigureAwait(false);
         string reason;
         if (first == pumps)
         {
@@ -332,12 +417,14 @@ public sealed class OperatorSession
         {
             reason = first == limits ? await limits.ConfigureAwait(false)
                 : first == draining ? "shutdown"
+                : first == storeLost ? RecordingUnavailable
                 : "recording-failure";
             string notice = reason switch
             {
                 "idle-timeout" => "session closed: idle for too long",
                 "max-session" => "session closed: maximum session time reached",
                 "shutdown" => "session closed: the bastion is shutting down",
+                RecordingUnavailable => "session closed: the recording store is unavailable, so the session cannot continue (strict mode)",
                 _ => "session closed: the recording could not be written, so the session cannot continue",
             };
             await WriteNoticeAsync(notice).ConfigureAwait(false);

@@ -74,6 +74,10 @@ public static class ConfigurationLoader
             errors.Add(Locate(path, "Recording:Store") + $": Recording:Store = '{o.Recording.Store}' must be file or s3");
         if (o.Recording.Mode is not ("best-effort" or "strict"))
             errors.Add(Locate(path, "Recording:Mode") + $": Recording:Mode = '{o.Recording.Mode}' must be best-effort or strict");
+        // The S3 keys matter only when S3 is chosen; each problem names its own key, which is located like the others.
+        if (o.Recording.Store == "s3")
+            foreach (string problem in o.Recording.S3.Validate())
+                errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
         if (errors.Count > 0) throw new ConfigurationException(string.Join(Environment.NewLine, errors));
     }
 

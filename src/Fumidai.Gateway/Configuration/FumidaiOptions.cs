@@ -1,3 +1,5 @@
+using Fumidai.Recording.Storage;
+
 namespace Fumidai.Gateway.Configuration;
 
 /// <summary>The bastion's configuration (fumidai.json in the data directory, overridable by FUMIDAI__Section__Key).</summary>
@@ -73,4 +75,9 @@ public sealed class RecordingOptions
 
     /// <summary><c>best-effort</c> (default) or <c>strict</c> (fail closed).</summary>
     public string Mode { get; set; } = "best-effort";
+
+    /// <summary>The bucket and how to write to it when <see cref="Store"/> is <c>s3</c> (keys <c>Recording:S3:*</c>).</summary>
+    public S3ObjectStoreOptions S3 { get; set; } = new();
+
+    public bool IsStrict => Mode == "strict";
 }

@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using System.Text;
 using Fumidai.Recording.Asciicast;
+using Fumidai.Recording.Chunks;
 
 namespace Fumidai.Recording.Recorder;
 
 /// <summary>Records one terminal session as asciicast v2, flushed to disk (fsync) at least every second.</summary>
+/// <remarks>Two backends with one API: a single local <c>.cast</c> file (<see cref="Create"/>), or chained chunks shipped to an
+/// object store (<see cref="CreateChunked"/>).</remarks>
 /// <remarks>
 /// Output and input arrive on different tasks, so writes are serialised by a lock; bytes are decoded as UTF-8 per
 /// stream with decoders that carry split sequences across calls. A write failure (disk full) is reported once through
@@ -14,7 +17,7 @@ public sealed class SessionRecorder : IAsyncDisposable
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
     private readonly object _lock = new();
-    private readonly FileStream _file;
+    private readonly IRecordingSink _sink;
     private readonly AsciicastWriter _writer;
     private readonly Decoder _output = Encoding.UTF8.GetDecoder();
     private readonly Decoder _input = Encoding.UTF8.GetDecoder();
@@ -25,17 +28,23 @@ public sealed class SessionRecorder : IAsyncDisposable
     private bool _dirty;
     private bool _closed;
 
-    private SessionRecorder(string path, FileStream file, AsciicastHeader header)
+    private SessionRecorder(string path, IRecordingSink sink, AsciicastHeader header, ChunkedRecordingWriter? chunks = null)
     {
         Path = path;
-        _file = file;
-        _writer = new AsciicastWriter(file, leaveOpen: true);
+        _sink = sink;
+        Chunks = chunks;
+        _writer = new AsciicastWriter(sink.Stream, leaveOpen: true);
         _writer.WriteHeader(header);
-        _file.Flush(flushToDisk: true);
+        _sink.Flush();
         _flusher = FlushLoopAsync();
+        if (chunks is not null) chunks.Failed += Fail;
     }
 
+    /// <summary>The <c>.cast</c> file, or the spool folder of a chunked recording.</summary>
     public string Path { get; }
+
+    /// <summary>The chunk writer of a chunked recording (its <see cref="ChunkedRecordingWriter.Uploaded"/> task), else null.</summary>
+    public ChunkedRecordingWriter? Chunks { get; }
 
     /// <summary>Raised once when the recording can no longer be written.</summary>
     public event Action<Exception>? Failed;
@@ -50,17 +59,12 @@ public sealed class SessionRecorder : IAsyncDisposable
     /// <summary>Creates the file (owner-only) and writes the header.</summary>
     public static SessionRecorder Create(string path, AsciicastHeader header)
     {
-        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.Read,
-            BufferSize = 64 * 1024,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        return new SessionRecorder(path, file, header);
+        return new SessionRecorder(path, new FileRecordingSink(path), header);
     }
+
+    /// <summary>Records into chained chunks through <paramref name="writer"/> (spool, upload, signed manifest at the end).</summary>
+    public static SessionRecorder CreateChunked(ChunkedRecordingWriter writer, AsciicastHeader header) =>
+        new(writer.SpoolDirectory, new ChunkedRecordingSink(writer), header, writer);
 
     private TimeSpan Now => Stopwatch.GetElapsedTime(_start);
 
@@ -135,7 +139,7 @@ public sealed class SessionRecorder : IAsyncDisposable
             if (!_dirty || _closed || Failure is not null) return;
             try
             {
-                _file.Flush(flushToDisk: true);
+                _sink.Flush();
                 _dirty = false;
             }
             catch (IOException ex)
@@ -147,14 +151,20 @@ public sealed class SessionRecorder : IAsyncDisposable
 
     private void Fail(Exception ex)
     {
-        Failure = ex;
+        lock (_lock)
+        {
+            if (Failure is not null) return;
+            Failure = ex;
+        }
         ThreadPool.QueueUserWorkItem(_ => Failed?.Invoke(ex));
     }
 
     /// <summary>Writes a final marker (the end reason), flushes and closes the file.</summary>
-    public async ValueTask CompleteAsync(string? endMarker = null)
+    /// <remarks>A chunked recording's manifest takes <paramref name="endReason"/>, else the marker's text after <c>end: </c>.</remarks>
+    public async ValueTask CompleteAsync(string? endMarker = null, string? endReason = null)
     {
         if (endMarker is not null) Marker(endMarker);
+        endReason ??= endMarker is not null && endMarker.StartsWith("end: ", StringComparison.Ordinal) ? endMarker[5..] : "closed";
         await _stop.CancelAsync().ConfigureAwait(false);
         await _flusher.ConfigureAwait(false);
         lock (_lock)
@@ -162,7 +172,7 @@ public sealed class SessionRecorder : IAsyncDisposable
             if (_closed) return;
             try
             {
-                _file.Flush(flushToDisk: true);
+                _sink.Stream.Flush();
             }
             catch (IOException ex)
             {
@@ -172,7 +182,7 @@ public sealed class SessionRecorder : IAsyncDisposable
         }
         try
         {
-            await _file.DisposeAsync().ConfigureAwait(false);
+            await _sink.CompleteAsync(endReason).ConfigureAwait(false);
         }
         catch (IOException ex)
         {

@@ -222,6 +222,8 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
             _logger.LogDebug("publickey: signature for {User} did not verify", user);
             return (AuthenticationDecision.Failure(_methods!), method);
         }
+        if (key is SshCertificate certificate && !CertificateAccepted(certificate, user))
+            return (AuthenticationDecision.Failure(_methods!), method);
         var decision = await _authenticator.AuthenticateAsync(new PublicKeyAttempt(user, key, algorithm), _context, cancellationToken).ConfigureAwait(false);
         if (decision.Outcome != AuthenticationOutcome.Failure) _verifiedKey = key;
         return (decision, method);
@@ -238,13 +240,22 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
         return (signed, algorithm, blob, signature);
     }
 
+    /// <summary>Checks a user certificate as sshd does with TrustedUserCAKeys: CA, principal = login, validity, options.</summary>
+    private bool CertificateAccepted(SshCertificate certificate, string user)
+    {
+        string? source = (_context.RemoteEndPoint as System.Net.IPEndPoint)?.Address.ToString();
+        if (CertificateValidation.ValidateUserCertificate(certificate, _settings.TrustedUserCaKeys, user, DateTimeOffset.UtcNow, source, out var reason))
+            return true;
+        _logger.LogInformation("publickey: certificate {KeyId} refused for {User}: {Reason}", certificate.KeyId, user, reason);
+        return false;
+    }
+
     private bool IsAcceptedAlgorithm(string algorithm)
     {
         var accepted = _transport.Settings.UserKeySignatureAlgorithms;
         if (accepted.Contains(algorithm)) return true;
         // Certificates are named TYPE-cert-v01@openssh.com; their signature algorithm is the plain one.
-        const string suffix = "-cert-v01@openssh.com";
-        return algorithm.EndsWith(suffix, StringComparison.Ordinal) && accepted.Contains(algorithm[..^suffix.Length]);
+        return SshKeyTypes.IsCertificateAlgorithm(algorithm) && accepted.Contains(SshKeyTypes.WithoutCertSuffix(algorithm));
     }
 
     private async Task SendFailureAsync(IReadOnlyList<string> methods, bool partialSuccess, CancellationToken cancellationToken)

@@ -15,6 +15,10 @@ public sealed class ServerAuthenticationSettings
     /// <summary>USERAUTH_BANNER text shown before authentication, or null for none.</summary>
     public string? Banner { get; init; }
 
+    /// <summary>CAs whose user certificates are accepted (sshd TrustedUserCAKeys); empty refuses every certificate.</summary>
+    /// <remarks>A certificate must name the login as a principal and pass every check of PROTOCOL.certkeys.</remarks>
+    public IReadOnlyList<Keys.SshPublicKey> TrustedUserCaKeys { get; init; } = [];
+
     /// <summary>Keyboard-interactive rounds allowed within one attempt.</summary>
     public int MaxKeyboardInteractiveRounds { get; init; } = 8;
 }

@@ -87,7 +87,16 @@ public sealed class SshChannel
     {
         get
         {
-            lock (_windowLock) return _extendedData ??= NewPipe();
+            lock (_windowLock)
+            {
+                if (_extendedData is null)
+                {
+                    _extendedData = NewPipe();
+                    // Created on the reader's first call: if EOF or CLOSE came first, the reader must still see the end.
+                    if (_receivedEof || _receivedClose) _extendedData.Writer.Complete();
+                }
+                return _extendedData;
+            }
         }
     }
 
@@ -103,9 +112,19 @@ public sealed class SshChannel
         int count = (int)Math.Min(available.Length, buffer.Length);
         available.Slice(0, count).CopyTo(buffer.Span);
         reader.AdvanceTo(available.GetPosition(count));
-        await CreditAsync((uint)count, cancellationToken).ConfigureAwait(false);
+        if (!DeferCredit) await CreditAsync((uint)count, cancellationToken).ConfigureAwait(false);
         return count;
     }
+
+    /// <summary>
+    /// When true, reads do not give window back: the consumer calls <see cref="ReturnWindowAsync"/> once it has passed
+    /// the bytes on. A relay does so after writing them to the other side, so a slow far end slows this peer too.
+    /// </summary>
+    public bool DeferCredit { get; set; }
+
+    /// <summary>Credits the peer's window for bytes read earlier with <see cref="DeferCredit"/> set.</summary>
+    public ValueTask ReturnWindowAsync(int count, CancellationToken cancellationToken = default) =>
+        count > 0 ? CreditAsync((uint)count, cancellationToken) : ValueTask.CompletedTask;
 
     /// <summary>Gives the peer back window for bytes the consumer took, in batches of half the window.</summary>
     private async ValueTask CreditAsync(uint count, CancellationToken cancellationToken)
@@ -320,11 +339,13 @@ public sealed class SshChannel
         TryFinish();
     }
 
-    internal void OnRequest(ChannelRequest request)
+    /// <returns>The task that handles and answers this request, so the dispatcher can bound how many are pending.</returns>
+    internal Task OnRequest(ChannelRequest request)
     {
         // Chain so that replies leave in the order requests arrived (RFC 4254 §5.4), without blocking the dispatch loop.
         var previous = _requestChain;
         _requestChain = HandleRequestAsync(previous, request);
+        return _requestChain;
     }
 
     private async Task HandleRequestAsync(Task previous, ChannelRequest request)
@@ -339,16 +360,37 @@ public sealed class SshChannel
         {
             _connection.LogRequestFailure(this, request.Type, ex);
         }
-        if (!request.WantReply || _sentClose) return;
-        try
+        if (request.WantReply && !_sentClose)
         {
-            using var message = SshWriter.ForPacket(ok ? MessageNumber.ChannelSuccess : MessageNumber.ChannelFailure, 4);
-            message.WriteUInt32(RemoteId);
-            await _connection.Transport.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                using var message = SshWriter.ForPacket(ok ? MessageNumber.ChannelSuccess : MessageNumber.ChannelFailure, 4);
+                message.WriteUInt32(RemoteId);
+                await _connection.Transport.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SshConnectionLostException or IOException or ObjectDisposedException)
+            {
+            }
         }
-        catch (Exception ex) when (ex is SshConnectionLostException or IOException or ObjectDisposedException)
-        {
-        }
+        StartDeferredWork();
+    }
+
+    private Func<Task>? _afterReply;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> once the reply to the request being handled has been sent, so that output a command
+    /// produces (and its exit status and CLOSE) can never overtake the success reply to its exec or shell request.
+    /// </summary>
+    /// <remarks>
+    /// Call from inside <see cref="RequestHandler"/>, or from <see cref="ChannelOpenDecision.OnOpened"/>: then the work
+    /// starts once CHANNEL_OPEN_CONFIRMATION has been sent.
+    /// </remarks>
+    public void RunAfterReply(Func<Task> work) => _afterReply = work;
+
+    internal void StartDeferredWork()
+    {
+        var work = Interlocked.Exchange(ref _afterReply, null);
+        if (work is not null) _ = Task.Run(work);
     }
 
     internal void OnRequestReply(bool success)
@@ -402,5 +444,14 @@ public sealed class SshChannel
         }
     }
 
-    private static Pipe NewPipe() => new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+    /// <summary>
+    /// Pipe segment size: one segment holds a whole data packet at our maximum packet size. With the default 4 KiB
+    /// segments a full 2 MiB window is 512 rented arrays and segments, more than the shared pools keep, so a bulk
+    /// transfer allocated about half its volume as garbage (measured: ~525 MiB and 33 GCs per GiB uploaded, against
+    /// ~4 MiB and no GC with 64 KiB segments). Segments are rented only while data waits in the pipe.
+    /// </summary>
+    private const int PipeSegmentSize = (int)SshConnection.DefaultMaxPacket;
+
+    private static Pipe NewPipe() => new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: PipeSegmentSize,
+        useSynchronizationContext: false));
 }

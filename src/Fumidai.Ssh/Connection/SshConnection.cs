@@ -20,11 +20,19 @@ public sealed class SshConnection : IAsyncDisposable
     /// <summary>Largest data payload we accept in one packet.</summary>
     public const uint DefaultMaxPacket = 64 * 1024;
 
+    /// <summary>
+    /// Requests (global, channel, channel opens) being handled or waiting for their reply to be sent. Beyond this the
+    /// dispatch loop stops reading, so a peer that floods requests and never reads the replies meets TCP backpressure
+    /// instead of growing our memory without bound (OpenSSH likewise stops reading while its output backs up).
+    /// </summary>
+    public const int MaxPendingRequests = 256;
+
     private readonly Dictionary<uint, SshChannel> _channels = [];
     private readonly Dictionary<uint, TaskCompletionSource<SshChannel>> _opening = [];
     private readonly Queue<TaskCompletionSource<(bool, byte[])>> _globalReplies = new();
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly SemaphoreSlim _requestSlots = new(MaxPendingRequests, MaxPendingRequests);
     private Task _globalRequestChain = Task.CompletedTask;
     private uint _nextChannelId;
     private bool _noMoreSessions;
@@ -78,6 +86,11 @@ public sealed class SshConnection : IAsyncDisposable
 
     private async ValueTask DispatchAsync(IncomingPacket packet, CancellationToken cancellationToken)
     {
+        if (packet.Message is MessageNumber.GlobalRequest or MessageNumber.ChannelRequest or MessageNumber.ChannelOpen)
+        {
+            // Handled on their own tasks: take a slot first, released when the reply has gone out.
+            await _requestSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         var reader = new SshReader(packet.Payload.Span);
         var message = reader.ReadMessageNumber();
         switch (message)
@@ -127,7 +140,7 @@ public sealed class SshConnection : IAsyncDisposable
                 string type = reader.ReadString();
                 bool wantReply = reader.ReadBoolean();
                 var request = ChannelRequestCodec.Decode(type, wantReply, ref reader);
-                channel.OnRequest(request);
+                ReleaseSlotWhenDone(channel.OnRequest(request));
                 break;
             }
             case MessageNumber.ChannelSuccess:
@@ -192,17 +205,25 @@ public sealed class SshConnection : IAsyncDisposable
             _ => new ChannelOpenRequest(type),
         };
         if (type is "session" or "direct-tcpip" or "forwarded-tcpip") reader.EnsureEnd("CHANNEL_OPEN");
-        _ = AcceptChannelAsync(request, senderChannel, initialWindow, maxPacket);
+        ReleaseSlotWhenDone(AcceptChannelAsync(request, senderChannel, initialWindow, maxPacket));
+    }
+
+    private void ReleaseSlotWhenDone(Task work)
+    {
+        if (work.IsCompleted) _requestSlots.Release();
+        else work.ContinueWith(static (_, slots) => ((SemaphoreSlim)slots!).Release(), _requestSlots, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task AcceptChannelAsync(ChannelOpenRequest request, uint senderChannel, uint initialWindow, uint maxPacket)
     {
+        bool reserved = false;
         try
         {
             ChannelOpenDecision decision;
             if (OpenHandler is null) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "channels not accepted");
             else if (request.ChannelType == "session" && _noMoreSessions) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "no more sessions");
-            else if (ChannelCount >= MaxChannels) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.ResourceShortage, "too many channels");
+            else if (!(reserved = TryReserveChannel())) decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.ResourceShortage, "too many channels");
             else decision = await OpenHandler.OnChannelOpenAsync(request, _shutdown.Token).ConfigureAwait(false);
             if (decision.OnOpened is null)
             {
@@ -215,6 +236,9 @@ public sealed class SshConnection : IAsyncDisposable
                 return;
             }
             var channel = Register(request.ChannelType);
+            // Registered: the channel table counts it from here on.
+            if (reserved) Interlocked.Decrement(ref _opensInFlight);
+            reserved = false;
             channel.Open(senderChannel, initialWindow, maxPacket);
             decision.OnOpened(channel);
             using var confirm = SshWriter.ForPacket(MessageNumber.ChannelOpenConfirmation, 16);
@@ -223,9 +247,14 @@ public sealed class SshConnection : IAsyncDisposable
             confirm.WriteUInt32(channel.LocalWindowSize);
             confirm.WriteUInt32(channel.LocalMaxPacket);
             await Transport.SendAsync(confirm, _shutdown.Token).ConfigureAwait(false);
+            channel.StartDeferredWork();
         }
         catch (Exception ex) when (ex is OperationCanceledException or SshConnectionLostException or IOException or ObjectDisposedException)
         {
+        }
+        finally
+        {
+            if (reserved) Interlocked.Decrement(ref _opensInFlight);
         }
     }
 
@@ -291,6 +320,7 @@ public sealed class SshConnection : IAsyncDisposable
         var request = new GlobalRequest(name, wantReply, reader.RemainingSpan.ToArray());
         var previous = _globalRequestChain;
         _globalRequestChain = HandleGlobalRequestAsync(previous, request);
+        ReleaseSlotWhenDone(_globalRequestChain);
     }
 
     private async Task HandleGlobalRequestAsync(Task previous, GlobalRequest request)
@@ -335,6 +365,16 @@ public sealed class SshConnection : IAsyncDisposable
         }
         await Transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
         return reply is null ? (true, []) : await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private int _opensInFlight;
+
+    /// <summary>Counts opens whose handler is still deciding, so slow handlers cannot let more than MaxChannels through.</summary>
+    private bool TryReserveChannel()
+    {
+        if (Interlocked.Increment(ref _opensInFlight) + ChannelCount <= MaxChannels) return true;
+        Interlocked.Decrement(ref _opensInFlight);
+        return false;
     }
 
     private SshChannel Register(string type)

@@ -30,6 +30,9 @@ public static class SshKeyTypes
         return stem.StartsWith("sk-", StringComparison.Ordinal) ? stem + "@openssh.com" : stem;
     }
 
+    /// <summary>True for certificate key types and certificate signature algorithm names.</summary>
+    public static bool IsCertificateAlgorithm(string name) => name.EndsWith(CertSuffix, StringComparison.Ordinal);
+
     /// <summary>The certificate name for a plain key type or signature algorithm (<c>ssh-ed25519</c> → <c>ssh-ed25519-cert-v01@openssh.com</c>).</summary>
     public static string WithCertSuffix(string name)
     {

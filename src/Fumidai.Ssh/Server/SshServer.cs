@@ -98,18 +98,22 @@ public sealed class SshServer : IAsyncDisposable
         bool authenticated = false;
         SshTransport? transport = null;
         SshServerSession? session = null;
+        SshConnection? connection = null;
         Exception? error = null;
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         grace.CancelAfter(_options.Authentication.LoginGraceTime);
         try
         {
-            transport = await SshTransport.AcceptAsync(stream, _options.HostKeys, _options.Transport, _logger, grace.Token).ConfigureAwait(false);
+            transport = SshTransport.CreateServer(stream, _options.HostKeys, _options.Transport, _logger);
+            await transport.HandshakeAsync(grace.Token).ConfigureAwait(false);
             var context = new AuthenticationContext(remote, transport.RemoteVersion);
             var user = await ServerAuthentication.RunAsync(transport, _application, _options.Authentication, context, _logger, grace.Token).ConfigureAwait(false);
             authenticated = true;
             Interlocked.Decrement(ref _unauthenticated);
             session = new SshServerSession(transport, user, remote);
-            await using var connection = new SshConnection(transport, null, _logger);
+            // Disposed in finally, not here: disposing closes the transport, and the catch blocks below must still be
+            // able to send DISCONNECT.
+            connection = new SshConnection(transport, null, _logger);
             session.Connection = connection;
             // The handler is created once the connection exists, so it can also take global requests.
             connection.OpenHandler = _application.CreateChannelHandler(session);
@@ -149,6 +153,7 @@ public sealed class SshServer : IAsyncDisposable
         finally
         {
             if (!authenticated) Interlocked.Decrement(ref _unauthenticated);
+            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
             if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
             else await stream.DisposeAsync().ConfigureAwait(false);
             if (session is not null) _application.OnSessionEnded(session, error);

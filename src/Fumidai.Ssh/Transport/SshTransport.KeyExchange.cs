@@ -27,9 +27,7 @@ public sealed partial class SshTransport
                 kex.Add(AlgorithmNegotiation.StrictKexClient);
             }
         }
-        var hostKeyAlgorithms = IsServer
-            ? _settings.HostKeyAlgorithms.Where(a => _hostKeys.Any(k => k.SignatureAlgorithms.Contains(a))).ToArray()
-            : _settings.HostKeyAlgorithms.ToArray();
+        var hostKeyAlgorithms = IsServer ? ServerHostKeyAlgorithms() : _settings.HostKeyAlgorithms.ToArray();
         if (hostKeyAlgorithms.Length == 0)
             throw new InvalidOperationException("no configured host key algorithm matches the host keys");
         var ciphers = _settings.Ciphers.ToArray();
@@ -43,6 +41,15 @@ public sealed partial class SshTransport
         using var packet = SshWriter.ForPacket(MessageNumber.KexInit, _localKexInit.Length);
         packet.WriteRaw(_localKexInit.AsSpan(1));
         await _writer!.WritePacketAsync(packet, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the server offers: host certificates first (as OpenSSH does), then plain keys, each allowed by the settings.</summary>
+    private string[] ServerHostKeyAlgorithms()
+    {
+        var certificates = _hostKeys.SelectMany(k => k.SignatureAlgorithms)
+            .Where(a => SshKeyTypes.IsCertificateAlgorithm(a) && _settings.HostKeyAlgorithms.Contains(SshKeyTypes.WithoutCertSuffix(a)));
+        var plain = _settings.HostKeyAlgorithms.Where(a => _hostKeys.Any(k => k.SignatureAlgorithms.Contains(a)));
+        return certificates.Concat(plain).Distinct().ToArray();
     }
 
     private async ValueTask OnKexInitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)

@@ -90,10 +90,19 @@ public sealed partial class SshTransport : IAsyncDisposable
     public static async Task<SshTransport> AcceptAsync(Stream stream, IReadOnlyList<SshPrivateKey> hostKeys,
         SshTransportSettings? settings, ILogger? logger, CancellationToken cancellationToken)
     {
-        if (hostKeys.Count == 0) throw new ArgumentException("at least one host key is required", nameof(hostKeys));
-        var transport = new SshTransport(stream, true, settings ?? new SshTransportSettings(), hostKeys, null, logger);
+        var transport = CreateServer(stream, hostKeys, settings, logger);
         await transport.HandshakeAsync(cancellationToken).ConfigureAwait(false);
         return transport;
+    }
+
+    /// <summary>
+    /// Server role, in two steps: the caller holds the transport while the handshake runs, so that a protocol error or
+    /// the login grace time during the first key exchange can still be answered with a DISCONNECT.
+    /// </summary>
+    internal static SshTransport CreateServer(Stream stream, IReadOnlyList<SshPrivateKey> hostKeys, SshTransportSettings? settings, ILogger? logger)
+    {
+        if (hostKeys.Count == 0) throw new ArgumentException("at least one host key is required", nameof(hostKeys));
+        return new SshTransport(stream, true, settings ?? new SshTransportSettings(), hostKeys, null, logger);
     }
 
     /// <summary>Client role: exchanges versions and completes the first key exchange, verifying the host key.</summary>
@@ -105,7 +114,8 @@ public sealed partial class SshTransport : IAsyncDisposable
         return transport;
     }
 
-    private async Task HandshakeAsync(CancellationToken cancellationToken)
+    /// <summary>Exchanges versions and completes the first key exchange.</summary>
+    internal async Task HandshakeAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -276,7 +286,10 @@ public sealed partial class SshTransport : IAsyncDisposable
     {
         if (_closed) return;
         _closed = true;
-        _kexDone.TrySetException(new SshConnectionLostException("connection closed"));
+        var kexDone = _kexDone;
+        kexDone.TrySetException(new SshConnectionLostException("connection closed"));
+        // Writers waiting on it see the exception; when none waits it must not surface as an unobserved task exception.
+        _ = kexDone.Task.Exception;
         try
         {
             _stream.Dispose();

@@ -1,10 +1,17 @@
 using Fumidai.Gateway.Bastion;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fumidai.Gateway.Tests.Bastion;
 
 /// <summary>The idle timer warns, then fires; input re-arms it; the warning lead is a minute or half the limit.</summary>
+/// <remarks>Driven by a fake clock, so the assertions do not depend on how busy the machine is.</remarks>
 public sealed class IdleMonitorTests
 {
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+    }
+
     [Fact]
     public void Warning_lead_is_a_minute_or_half_of_short_limits()
     {
@@ -13,46 +20,58 @@ public sealed class IdleMonitorTests
     }
 
     [Fact]
-    public async Task Fires_after_the_limit_with_a_warning_first()
+    public async Task Input_keeps_the_session_alive_then_it_warns_and_closes()
     {
-        var monitor = new IdleMonitor(TimeSpan.FromMilliseconds(600), null);
+        var time = new FakeTimeProvider();
+        var monitor = new IdleMonitor(TimeSpan.FromMinutes(15), null, time);
         var warnings = new List<string>();
-        var reason = await monitor.WaitAsync(m => { warnings.Add(m); return Task.CompletedTask; }, CancellationToken.None)
-            .WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal("idle-timeout", reason);
-        Assert.Single(warnings);
-        Assert.Contains("idle", warnings[0]);
+        var wait = monitor.WaitAsync(m => { lock (warnings) warnings.Add(m); return Task.CompletedTask; }, CancellationToken.None);
+        for (int minute = 0; minute < 30; minute++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            monitor.Touch();
+            await Task.Delay(5);
+        }
+        Assert.False(wait.IsCompleted);
+        Assert.Empty(warnings);
+        time.Advance(TimeSpan.FromMinutes(14) + TimeSpan.FromSeconds(10));
+        await UntilAsync(() => { lock (warnings) return warnings.Count > 0; });
+        Assert.Contains("idle", Assert.Single(warnings));
+        Assert.False(wait.IsCompleted);
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal("idle-timeout", await wait.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
-    public async Task Input_keeps_the_session_alive()
+    public async Task Output_alone_does_not_count_as_activity()
     {
-        var monitor = new IdleMonitor(TimeSpan.FromMilliseconds(800), null);
+        // Nothing calls Touch: only operator input does, in ChannelRelay.
+        var time = new FakeTimeProvider();
+        var monitor = new IdleMonitor(TimeSpan.FromMinutes(2), null, time);
         var wait = monitor.WaitAsync(_ => Task.CompletedTask, CancellationToken.None);
-        for (int i = 0; i < 10; i++)
-        {
-            await Task.Delay(200);
-            monitor.Touch();
-            Assert.False(wait.IsCompleted, $"closed despite input at step {i}");
-        }
+        time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        await Task.Delay(20);
+        time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal("idle-timeout", await wait.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
     public async Task Maximum_session_time_ends_even_a_busy_session()
     {
-        var monitor = new IdleMonitor(TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(500));
-        using var typing = new CancellationTokenSource();
-        var keys = Task.Run(async () =>
+        var time = new FakeTimeProvider();
+        var monitor = new IdleMonitor(TimeSpan.FromMinutes(10), TimeSpan.FromHours(1), time);
+        var warnings = new List<string>();
+        var wait = monitor.WaitAsync(m => { lock (warnings) warnings.Add(m); return Task.CompletedTask; }, CancellationToken.None);
+        for (int minute = 0; minute < 59; minute++)
         {
-            while (!typing.IsCancellationRequested)
-            {
-                monitor.Touch();
-                await Task.Delay(50);
-            }
-        });
-        Assert.Equal("max-session", await monitor.WaitAsync(_ => Task.CompletedTask, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
-        typing.Cancel();
-        await keys;
+            time.Advance(TimeSpan.FromMinutes(1));
+            monitor.Touch();
+            await Task.Delay(5);
+        }
+        await UntilAsync(() => { lock (warnings) return warnings.Count > 0; });
+        Assert.Contains("maximum session time", Assert.Single(warnings));
+        time.Advance(TimeSpan.FromMinutes(1));
+        monitor.Touch();
+        Assert.Equal("max-session", await wait.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 }

@@ -1,0 +1,88 @@
+using Fumidai.Gateway.Sessions;
+
+namespace Fumidai.Gateway.Storage;
+
+public sealed partial class MetadataStore
+{
+    /// <summary>The commands table and its FTS5 index, created on first use so older databases gain them.</summary>
+    private async Task EnsureCommandIndexAsync(Microsoft.Data.Sqlite.SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE IF NOT EXISTS session_commands (
+                session_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                offset_ms INTEGER NOT NULL,
+                command TEXT NOT NULL,
+                PRIMARY KEY (session_id, seq));
+            CREATE VIRTUAL TABLE IF NOT EXISTS session_commands_fts USING fts5(
+                command, content='session_commands', content_rowid='rowid', tokenize='trigram');
+            CREATE TRIGGER IF NOT EXISTS session_commands_ai AFTER INSERT ON session_commands BEGIN
+                INSERT INTO session_commands_fts(rowid, command) VALUES (new.rowid, new.command);
+            END;
+            CREATE TRIGGER IF NOT EXISTS session_commands_ad AFTER DELETE ON session_commands BEGIN
+                INSERT INTO session_commands_fts(session_commands_fts, rowid, command) VALUES ('delete', old.rowid, old.command);
+            END;
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Replaces a session's indexed commands (so reindexing is idempotent).</summary>
+    public async Task IndexSessionCommandsAsync(string sessionId, IReadOnlyList<(TimeSpan Offset, string Command)> commands,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureCommandIndexAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var delete = connection.CreateCommand())
+        {
+            delete.CommandText = "DELETE FROM session_commands WHERE session_id = $id";
+            Add(delete, "$id", sessionId);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        for (int i = 0; i < commands.Count; i++)
+        {
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO session_commands (session_id, seq, offset_ms, command) VALUES ($id, $seq, $offset, $command)";
+            Add(insert, "$id", sessionId);
+            Add(insert, "$seq", i);
+            Add(insert, "$offset", (long)commands[i].Offset.TotalMilliseconds);
+            Add(insert, "$command", commands[i].Command);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Commands containing <paramref name="text"/> (substring, case-insensitive), newest sessions first.</summary>
+    public async Task<IReadOnlyList<CommandHit>> SearchCommandsAsync(string text, string? user, DateTimeOffset? since, int limit,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureCommandIndexAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        // The trigram tokenizer answers substring queries from the index when the text has 3+ characters.
+        string match = text.Length >= 3
+            ? "c.rowid IN (SELECT rowid FROM session_commands_fts WHERE session_commands_fts MATCH $match)"
+            : "c.command LIKE $like ESCAPE '\\'";
+        command.CommandText = $"""
+            SELECT c.session_id, s.user_name, s.target, s.login, s.started, c.offset_ms, c.command
+            FROM session_commands c JOIN sessions s ON s.id = c.session_id
+            WHERE {match} {(user is null ? "" : "AND s.user_name = $user")} {(since is null ? "" : "AND s.started >= $since")}
+            ORDER BY s.started DESC, c.seq LIMIT $limit
+            """;
+        Add(command, "$match", "\"" + text.Replace("\"", "\"\"") + "\"");
+        Add(command, "$like", "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
+        if (user is not null) Add(command, "$user", user);
+        if (since is not null) Add(command, "$since", Time(since.Value));
+        Add(command, "$limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var hits = new List<CommandHit>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var start = ParseTime(reader.GetString(4));
+            hits.Add(new CommandHit(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                start + TimeSpan.FromMilliseconds(reader.GetInt64(5)), reader.GetString(6)));
+        }
+        return hits;
+    }
+}

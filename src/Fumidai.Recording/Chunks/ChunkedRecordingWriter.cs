@@ -1,0 +1,210 @@
+using System.Diagnostics;
+
+namespace Fumidai.Recording.Chunks;
+
+/// <summary>Appends a line-oriented stream (asciicast, JSON lines) to a spool, seals it into chained chunks and ships them.</summary>
+/// <remarks>
+/// Writes go to an open part file, fsynced every <see cref="ChunkingOptions.FlushInterval"/>. At a line end, once the
+/// part holds <see cref="ChunkingOptions.MaxChunkBytes"/> or is <see cref="ChunkingOptions.MaxChunkAge"/> old, it is
+/// handed to a sealing task (compress, hash, chain, journal) that runs in order off the caller's path; sealed chunks go
+/// to the <see cref="SpoolUploader"/>. The caller never waits for the store. A local write failure (disk full) is
+/// reported once through <see cref="Failed"/>.
+/// </remarks>
+public sealed class ChunkedRecordingWriter : IAsyncDisposable
+{
+    private readonly object _lock = new();
+    private readonly ChunkSpool _spool;
+    private readonly RecordingShipper _shipper;
+    private readonly IManifestSigner _signer;
+    private readonly ChunkingOptions _options;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _flusher;
+    private Task _sealTail = Task.CompletedTask;
+    private FileStream? _part;
+    private int _partIndex;
+    private long _partBytes;
+    private long _partOpened;
+    private bool _atLineEnd = true;
+    private bool _dirty;
+    private bool _closed;
+    private RecordingManifest? _manifest;
+
+    private ChunkedRecordingWriter(ChunkSpool spool, SpoolUploader uploader, IManifestSigner signer, ChunkingOptions options)
+    {
+        _spool = spool;
+        _shipper = new RecordingShipper(spool, uploader);
+        _signer = signer;
+        _options = options;
+        _flusher = FlushLoopAsync();
+    }
+
+    /// <summary>Creates the spool folder <c>spoolRoot/ID/</c> and starts writing.</summary>
+    public static ChunkedRecordingWriter Create(string spoolRoot, RecordingDescriptor descriptor, SpoolUploader uploader,
+        IManifestSigner signer, ChunkingOptions? options = null) =>
+        new(ChunkSpool.Create(spoolRoot, descriptor), uploader, signer, options ?? new ChunkingOptions());
+
+    public RecordingDescriptor Descriptor => _spool.Descriptor;
+
+    public string SpoolDirectory => _spool.Directory;
+
+    /// <summary>Raised once when the local spool can no longer be written.</summary>
+    public event Action<Exception>? Failed;
+
+    public Exception? Failure { get; private set; }
+
+    /// <summary>Completes when the manifest (and so every chunk) is in the store; never faults.</summary>
+    public Task Uploaded => _shipper.Uploaded;
+
+    /// <summary>Chunks sealed so far.</summary>
+    public int SealedChunks
+    {
+        get
+        {
+            lock (_lock) return _spool.Entries.Count;
+        }
+    }
+
+    /// <summary>Appends bytes; a chunk boundary is only ever placed after a '\n'.</summary>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty) return;
+        lock (_lock)
+        {
+            if (_closed || Failure is not null) return;
+            try
+            {
+                _part ??= OpenPart();
+                _part.Write(data);
+                _partBytes += data.Length;
+                _dirty = true;
+                _atLineEnd = data[^1] == (byte)'\n';
+                if (_atLineEnd && _partBytes >= _options.MaxChunkBytes) SealPart();
+            }
+            catch (IOException ex)
+            {
+                Fail(ex);
+            }
+        }
+    }
+
+    /// <summary>Makes written bytes durable (fsync) and seals an old enough chunk; runs every second by itself.</summary>
+    public void Flush()
+    {
+        lock (_lock)
+        {
+            if (_closed || Failure is not null || _part is null) return;
+            try
+            {
+                if (_atLineEnd && Stopwatch.GetElapsedTime(_partOpened) >= _options.MaxChunkAge)
+                {
+                    SealPart();
+                    return;
+                }
+                if (_dirty) _part.Flush(flushToDisk: true);
+                _dirty = false;
+            }
+            catch (IOException ex)
+            {
+                Fail(ex);
+            }
+        }
+    }
+
+    private FileStream OpenPart()
+    {
+        _partOpened = Stopwatch.GetTimestamp();
+        _partBytes = 0;
+        return new FileStream(_spool.PartPath(_partIndex), new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.Read,
+            BufferSize = 64 * 1024,
+            UnixCreateMode = DurableFile.Mode,
+        });
+    }
+
+    /// <summary>Closes the open part and queues it for sealing (called under the lock, at a line end).</summary>
+    private void SealPart()
+    {
+        var part = _part!;
+        _part = null;
+        int index = _partIndex++;
+        // The part is fsynced by the sealed chunk's own fsync; closing flushes it to the OS, which survives a process crash.
+        part.Dispose();
+        _dirty = false;
+        _sealTail = _sealTail.ContinueWith(_ => SealAndShip(index), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private void SealAndShip(int index)
+    {
+        if (Failure is not null) return;
+        try
+        {
+            ChunkEntry? entry;
+            lock (_spool) entry = _spool.Seal(index);
+            if (entry is not null) _shipper.Ship(entry);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            lock (_lock) Fail(ex);
+        }
+    }
+
+    private void Fail(Exception ex)
+    {
+        if (Failure is not null) return;
+        Failure = ex;
+        ThreadPool.QueueUserWorkItem(_ => Failed?.Invoke(ex));
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_options.FlushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false)) Flush();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Seals the last chunk, writes the signed manifest to the spool and queues it after the chunks.</summary>
+    /// <remarks>Returns once the recording is complete locally; <see cref="Uploaded"/> tells when it is in the store.</remarks>
+    public async Task<RecordingManifest> CompleteAsync(string endReason)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _flusher.ConfigureAwait(false);
+        Task tail;
+        lock (_lock)
+        {
+            if (_manifest is not null) return _manifest;
+            if (!_closed && _part is not null)
+            {
+                try
+                {
+                    SealPart();
+                }
+                catch (IOException ex)
+                {
+                    Fail(ex);
+                }
+            }
+            _closed = true;
+            tail = _sealTail;
+        }
+        await tail.ConfigureAwait(false);
+        RecordingManifest manifest;
+        lock (_spool) manifest = _spool.WriteManifest(endReason, DateTimeOffset.UtcNow, _signer);
+        lock (_lock) _manifest = manifest;
+        _shipper.ManifestReady();
+        return manifest;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_manifest is null) await CompleteAsync("closed").ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using Fumidai.Recording.Storage;
+
+namespace Fumidai.Recording.Chunks;
+
+/// <summary>Checks recordings in a store: manifest signature, every chunk's size and SHA-256, the chain, and stray objects.</summary>
+/// <remarks>Stops at the first problem of a recording and names it, so an auditor knows exactly which piece to look at.</remarks>
+public sealed class RecordingVerifier
+{
+    private readonly IObjectStore _store;
+    private readonly IManifestVerifier _key;
+
+    public RecordingVerifier(IObjectStore store, IManifestVerifier key)
+    {
+        _store = store;
+        _key = key;
+    }
+
+    /// <summary>Verifies the recording in folder <paramref name="prefix"/> (ending in '/').</summary>
+    public async Task<VerificationResult> VerifyAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        byte[]? stored = await _store.GetAsync(ObjectLayout.ManifestKey(prefix), cancellationToken).ConfigureAwait(false);
+        if (stored is null) return new(prefix, "manifest missing (recording still running, or lost)", null);
+        SignedManifest signed;
+        try
+        {
+            signed = ManifestCodec.Read(stored);
+        }
+        catch (InvalidDataException ex)
+        {
+            return new(prefix, ex.Message, null);
+        }
+        var manifest = signed.Manifest;
+        if (!signed.IsValid(_key))
+        {
+            string which = signed.KeyId == _key.KeyId ? "" : $" (signed by {signed.KeyId}, expected {_key.KeyId})";
+            return new(prefix, "manifest signature invalid" + which, manifest);
+        }
+        if (manifest.Prefix != prefix) return new(prefix, $"manifest belongs to {manifest.Prefix}, not to this folder", manifest);
+        var compression = ChunkCodec.Parse(manifest.Compression);
+        byte[] chain = ChunkChain.Genesis(manifest.Kind, manifest.Id);
+        var listed = new HashSet<string>(StringComparer.Ordinal) { ObjectLayout.ManifestName };
+        for (int i = 0; i < manifest.Chunks.Count; i++)
+        {
+            var entry = manifest.Chunks[i];
+            if (entry.Index != i || entry.Name != ObjectLayout.ChunkKey("", i, ChunkCodec.Extension(compression, manifest.Kind)))
+                return new(prefix, $"manifest: chunk {i} listed out of order", manifest);
+            listed.Add(entry.Name);
+            byte[]? chunk = await _store.GetAsync(prefix + entry.Name, cancellationToken).ConfigureAwait(false);
+            if (chunk is null) return new(prefix, $"chunk {i} missing", manifest);
+            if (chunk.Length != entry.StoredBytes)
+                return new(prefix, $"chunk {i}: size mismatch ({chunk.Length} bytes stored, {entry.StoredBytes} signed)", manifest);
+            byte[] sha = SHA256.HashData(chunk);
+            if (ChunkChain.Hex(sha) != entry.Sha256) return new(prefix, $"chunk {i}: SHA-256 mismatch", manifest);
+            chain = ChunkChain.Next(chain, sha);
+            if (ChunkChain.Hex(chain) != entry.Chain) return new(prefix, $"chunk {i}: chain mismatch", manifest);
+        }
+        if (ChunkChain.Hex(chain) != manifest.FinalChain) return new(prefix, "manifest: final chain value mismatch", manifest);
+        await foreach (var o in _store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            string name = o.Key[prefix.Length..];
+            if (!listed.Contains(name)) return new(prefix, $"object {name} is not listed in the manifest", manifest);
+        }
+        return new(prefix, null, manifest);
+    }
+
+    /// <summary>Verifies every recording folder under <paramref name="root"/>, reporting progress after each.</summary>
+    public async Task<IReadOnlyList<VerificationResult>> VerifyAllAsync(string root = ObjectLayout.RecordingsRoot,
+        IProgress<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var folders = await RecordingFolders.ListAsync(_store, root, cancellationToken).ConfigureAwait(false);
+        var results = new List<VerificationResult>(folders.Count);
+        foreach (string folder in folders)
+        {
+            var result = await VerifyAsync(folder, cancellationToken).ConfigureAwait(false);
+            results.Add(result);
+            progress?.Report(new VerificationProgress(results.Count, folders.Count, result));
+        }
+        return results;
+    }
+}

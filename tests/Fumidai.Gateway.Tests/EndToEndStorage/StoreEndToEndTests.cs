@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Fumidai.Recording.Chunks;
+using Fumidai.Recording.Storage;
+
+namespace Fumidai.Gateway.Tests.EndToEndStorage;
+
+/// <summary>Recording through the bastion to a real sshd, the same tests on each store: streamed chunks, crash recovery, tamper evidence.</summary>
+public abstract class StoreEndToEndTests
+{
+    protected static readonly TimeSpan Short = TimeSpan.FromSeconds(30);
+
+    /// <summary>A bastion recording to the store under test.</summary>
+    protected abstract Task<StorageBastion> CreateAsync();
+
+    [Fact]
+    public async Task Chunks_are_stored_while_the_session_runs_then_the_signed_recording_verifies_and_exports()
+    {
+        await using var b = await CreateAsync();
+        await b.StartServeAsync();
+        var op = await b.AddOperatorAsync("stream");
+        await using var ssh = b.Ssh(op, "for i in $(seq 1 14); do echo STREAM_$i; sleep 1; done");
+        await ssh.WaitForAsync("STREAM_2", Short);
+        var running = await b.WaitForSessionAsync("stream", s => s.GetProperty("status").GetString() == "running", "running");
+        string prefix = running.GetProperty("recording").GetString()!;
+        Assert.StartsWith("recordings/", prefix);
+
+        // A chunk is sealed every 5 s at most: one must be in the store before the 14 s session ends.
+        var clock = Stopwatch.StartNew();
+        while ((await b.KeysAsync(prefix)).Count == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(12), "no chunk stored while the session ran:\n" + b.Serve!.Log);
+            await Task.Delay(250);
+        }
+        Assert.DoesNotContain("STREAM_14", ssh.Output);
+        Assert.Equal("running", (await b.SessionsAsync("stream"))[0].GetProperty("status").GetString());
+
+        Assert.Equal(0, await ssh.WaitForExitAsync(Short));
+        await b.WaitForObjectAsync(ObjectLayout.ManifestKey(prefix), Short);
+        string id = running.GetProperty("id").GetString()!;
+        var verify = await b.CliAsync("verify", id, "--json");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        var view = JsonDocument.Parse(verify.Out).RootElement[0];
+        Assert.Equal("ok", view.GetProperty("result").GetString());
+        Assert.Equal("exit", view.GetProperty("endReason").GetString());
+        Assert.Contains("STREAM_14", await b.ExportAndCatAsync(id));
+        Assert.Contains("STREAM_14", (await b.MustAsync("sessions", "transcript", id)).Out);
+    }
+
+    [Fact]
+    public async Task Kill_9_mid_session_then_restart_finalises_the_recording_as_interrupted_and_it_verifies()
+    {
+        await using var b = await CreateAsync();
+        var serve = await b.StartServeAsync();
+        var op = await b.AddOperatorAsync("crash");
+        await using var ssh = b.Ssh(op, "echo CRASH_$((6*7)); sleep 120");
+        await ssh.WaitForAsync("CRASH_42", Short);
+        var running = await b.WaitForSessionAsync("crash", s => s.GetProperty("status").GetString() == "running", "running");
+        string id = running.GetProperty("id").GetString()!;
+        // The spool is fsynced every second: wait past it, so the crash finds the marker on disk as promised.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        await serve.KillAsync();
+        await ssh.WaitForExitAsync(Short);
+        await b.StartServeAsync();
+
+        var session = await b.WaitForSessionAsync("crash", s => s.GetProperty("status").GetString() != "running", "recovered");
+        Assert.Equal("interrupted", session.GetProperty("status").GetString());
+        Assert.Contains("interrupted", (await b.MustAsync("sessions", "list")).Out);
+        string prefix = session.GetProperty("recording").GetString()!;
+        await b.WaitForObjectAsync(ObjectLayout.ManifestKey(prefix), Short);
+        var verify = await b.CliAsync("verify", id, "--json");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Equal("interrupted", JsonDocument.Parse(verify.Out).RootElement[0].GetProperty("endReason").GetString());
+        Assert.Contains("CRASH_42", await b.ExportAndCatAsync(id));
+    }
+
+    [Fact]
+    public async Task Verify_names_a_changed_byte_a_deleted_chunk_and_a_manifest_signed_by_another_key()
+    {
+        await using var b = await CreateAsync();
+        await b.StartServeAsync();
+        var op = await b.AddOperatorAsync("tamper");
+        // About 1.3 MB of output: three chunks of at most 512 KiB.
+        await using (var ssh = b.Ssh(op, "seq 1 200000; echo TAMPER_END"))
+            Assert.Equal(0, await ssh.WaitForExitAsync(Short));
+        var session = await b.WaitForSessionAsync("tamper", s => s.GetProperty("status").GetString() == "closed", "closed");
+        string id = session.GetProperty("id").GetString()!;
+        string prefix = session.GetProperty("recording").GetString()!;
+        string manifestKey = ObjectLayout.ManifestKey(prefix);
+        await b.WaitForObjectAsync(manifestKey, Short);
+        var (ok, _) = await VerifyAsync(b, id);
+        Assert.True(ok);
+        var manifest = ManifestCodec.Read(await b.Store.GetAsync(manifestKey)).Manifest;
+        Assert.True(manifest.Chunks.Count >= 3, $"{manifest.Chunks.Count} chunk(s)");
+
+        string chunk1 = prefix + manifest.Chunks[1].Name;
+        byte[] original = (await b.Store.GetAsync(chunk1))!;
+        byte[] changed = (byte[])original.Clone();
+        changed[changed.Length / 2] ^= 0x01;
+        await b.Store.PutAsync(chunk1, changed);
+        Assert.Equal((false, "chunk 1: SHA-256 mismatch"), await VerifyAsync(b, id));
+        await b.Store.PutAsync(chunk1, original);
+
+        string chunk2 = prefix + manifest.Chunks[2].Name;
+        byte[] second = (await b.Store.GetAsync(chunk2))!;
+        await b.Store.DeleteAsync(chunk2);
+        Assert.Equal((false, "chunk 2 missing"), await VerifyAsync(b, id));
+        var all = await b.CliAsync("verify", "--all");
+        Assert.Equal(1, all.ExitCode);
+        Assert.Contains("chunk 2 missing", all.Error);
+        Assert.Contains("[1/1]", all.Error);
+        await b.Store.PutAsync(chunk2, second);
+
+        using var intruder = Ed25519ManifestSigner.Create();
+        await b.Store.PutAsync(manifestKey, ManifestCodec.Write(manifest, intruder));
+        var (signedOk, problem) = await VerifyAsync(b, id);
+        Assert.False(signedOk);
+        Assert.StartsWith("manifest signature invalid (signed by " + intruder.KeyId, problem);
+    }
+
+    private static async Task<(bool Ok, string? Problem)> VerifyAsync(StorageBastion b, string id)
+    {
+        var result = await b.CliAsync("verify", id, "--json");
+        var view = JsonDocument.Parse(result.Out).RootElement[0];
+        bool ok = view.GetProperty("result").GetString() == "ok";
+        Assert.Equal(ok ? 0 : 1, result.ExitCode);
+        string? problem = view.GetProperty("problem").GetString();
+        if (problem is not null) Assert.Contains(problem, result.Error);
+        return (ok, problem);
+    }
+}
+
+/// <summary>The recording tests with <c>Recording:Store = file</c> (the data directory's recordings folder).</summary>
+[Collection(StorageEndToEnd.Collection)]
+public sealed class FileStoreEndToEndTests : StoreEndToEndTests
+{
+    protected override Task<StorageBastion> CreateAsync() => StorageBastion.CreateAsync(null);
+}
