@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 
 namespace Fumidai.Gateway.Tests.EndToEnd;
@@ -53,11 +55,10 @@ public sealed partial class BastionEndToEndTests
         var running = await _h.WaitForSessionAsync("crash", s => s.GetProperty("status").GetString() == "running", "running");
         string id = running.GetProperty("id").GetString()!;
         // The recorder flushes at least every second: wait (bounded) until the marker is on disk, as a crash would find it.
-        string recording = Path.Combine(_h.DataPath, "recordings", running.GetProperty("recording").GetString()!);
         var clock = Stopwatch.StartNew();
-        while (!(File.Exists(recording) && File.ReadAllText(recording).Contains("CRASH_25")))
+        while (!RecordingOnDiskContains(id, running.GetProperty("recording").GetString()!, "CRASH_25"))
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the marker never reached {recording}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the marker never reached the spool or the store of {id}");
             await Task.Delay(100);
         }
 
@@ -75,5 +76,28 @@ public sealed partial class BastionEndToEndTests
         Assert.Contains("CRASH_25", await _h.ExportAndCatAsync(id));
         var end = await _h.WaitForAuditAsync(e => e.Type == "session.end" && e.User == "crash", "session.end of crash");
         Assert.Equal("interrupted", end.Detail("reason"));
+    }
+
+    /// <summary>Whether the recording's bytes on disk (open parts and sealed chunks in the spool, chunks in the file store) hold the text.</summary>
+    private bool RecordingOnDiskContains(string sessionId, string recordingPrefix, string text)
+    {
+        var folders = new[] { Path.Combine(_h.DataPath, "spool", sessionId), Path.Combine(_h.DataPath, "recordings", recordingPrefix) };
+        foreach (var file in folders.Where(Directory.Exists).SelectMany(f => Directory.EnumerateFiles(f, "*", SearchOption.AllDirectories)))
+        {
+            try
+            {
+                using var stream = File.OpenRead(file);
+                using Stream content = file.EndsWith(".br", StringComparison.Ordinal) ? new BrotliStream(stream, CompressionMode.Decompress)
+                    : file.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(stream, CompressionMode.Decompress)
+                    : stream;
+                using var reader = new StreamReader(content, Encoding.UTF8);
+                if (reader.ReadToEnd().Contains(text, StringComparison.Ordinal)) return true;
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                // A file being written or moved right now: the next poll sees it whole.
+            }
+        }
+        return false;
     }
 }
