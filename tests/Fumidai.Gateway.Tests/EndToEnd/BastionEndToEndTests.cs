@@ -214,6 +214,23 @@ public sealed partial class BastionEndToEndTests : IClassFixture<BastionHarness>
     }
 
     [Fact]
+    public async Task A_role_allowing_port_forward_carries_ssh_W_through_the_target_and_audits_it()
+    {
+        var op = await _h.AddOperatorAsync("tunnel", role: "tunnel");
+        long s0 = Totp.CurrentStep();
+
+        // -W to the second sshd, reached from the target: its version line comes back through the tunnel.
+        var result = await _h.SshExecAsync(op, "tunnel:web01", "", await Totp.CodeAsync(op.Secret, s0),
+            sshArguments: ["-W", $"127.0.0.1:{_h.SecondHop.Port}"]);
+
+        Assert.StartsWith("SSH-2.0-OpenSSH", result.Output);
+        var forward = await _h.WaitForAuditAsync(e => e.Type == "session.forward" && e.User == "tunnel" && e.Outcome == "success",
+            "session.forward of tunnel");
+        Assert.Equal($"127.0.0.1:{_h.SecondHop.Port}", forward.Detail("destination"));
+        Assert.Equal("web01", forward.Target);
+    }
+
+    [Fact]
     public async Task After_reset_mfa_the_old_secret_is_refused_and_the_new_one_accepted()
     {
         var op = await _h.AddOperatorAsync("reset");

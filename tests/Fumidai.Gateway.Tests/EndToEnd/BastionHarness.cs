@@ -28,9 +28,10 @@ public sealed record AuditEntry(long Seq, string Type, string? User, string Outc
 /// </summary>
 /// <remarks>
 /// Targets: <c>web01</c> (the target sshd, pinned correctly), <c>db01</c> (same server, outside role <c>ops</c>),
-/// <c>webkey</c> (same server, pinned to another server's key), <c>webdown</c> (nothing listening). Roles: <c>ops</c> (web*, root), <c>quick</c>
-/// (web01, root, idle timeout 4 s) and <c>brief</c> (web01, root, maximum session 4 s). Admin commands run in-process
-/// through <see cref="FumidaiCommandLine"/>.
+/// <c>webkey</c> (same server, pinned to another server's key), <c>webdown</c> (nothing listening).
+/// Roles (all as root): <c>ops</c> (web*), <c>quick</c> (web01, idle timeout 4 s), <c>brief</c> (web01, maximum
+/// session 4 s), <c>tunnel</c> (web01, port forwarding allowed).
+/// Admin commands run in-process through <see cref="FumidaiCommandLine"/>.
 /// All tests connect from 127.0.0.1, so their failed logins share the bastion's per-source throttle (30 failures in
 /// 5 minutes by default); the class stays well below it (about 16), keep it so when adding failure tests.
 /// </remarks>
@@ -91,6 +92,7 @@ public sealed class BastionHarness : IAsyncLifetime
         await MustAsync("role", "add", "ops", "--targets", "web*", "--logins", "root");
         await MustAsync("role", "add", "quick", "--targets", "web01", "--logins", "root", "--idle-timeout", "4s");
         await MustAsync("role", "add", "brief", "--targets", "web01", "--logins", "root", "--max-session", "4s");
+        await MustAsync("role", "add", "tunnel", "--targets", "web01", "--logins", "root", "--allow", "shell,exec,port-forward");
 
         await StartBastionAsync();
     }
