@@ -39,6 +39,9 @@ public sealed class ChannelRelay
     /// <summary>Observes the byte streams of sftp/scp sessions to audit file transfers; null for terminals.</summary>
     public ITransferObserver? TransferObserver { get; init; }
 
+    /// <summary>Operator input that arrived before the relay started (typed after the menu choice): sent to the target first.</summary>
+    public ReadOnlyMemory<byte> TypedAhead { get; init; }
+
     public long BytesFromOperator => Interlocked.Read(ref _fromOperator);
 
     public long BytesToOperator => Interlocked.Read(ref _toOperator);
@@ -73,6 +76,12 @@ public sealed class ChannelRelay
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
+            if (!TypedAhead.IsEmpty)
+            {
+                Interlocked.Add(ref _fromOperator, TypedAhead.Length);
+                if (_recordInput) Recorder.Input(TypedAhead.Span);
+                await target.WriteAsync(TypedAhead, cancellationToken).ConfigureAwait(false);
+            }
             while (true)
             {
                 int read = await _operator.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);

@@ -38,6 +38,8 @@ public sealed class OperatorSession
     private SshClientSession? _target;
     private SessionRecorder? _recorder;
     private bool _started;
+    // What the operator typed after the menu choice, before the target's shell was there: sent to it first.
+    private readonly List<byte> _typedAhead = [];
 
     public OperatorSession(BastionContext context, BastionLogin login, string source, SshChannel channel)
     {
@@ -185,7 +187,19 @@ public sealed class OperatorSession
             await WriteAsync("Target (name, LOGIN@name or number; Ctrl-C to quit): ").ConfigureAwait(false);
             using var menuTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _context.Draining);
             menuTimeout.CancelAfter(_context.IdleTimeout);
-            var line = await TerminalLineReader.ReadLineAsync(_channel, idle, menuTimeout.Token).ConfigureAwait(false);
+            string? line;
+            try
+            {
+                line = await TerminalLineReader.ReadLineAsync(_channel, idle, _typedAhead, menuTimeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The menu's own limits: left idle, or the bastion is draining. Say so and close, rather than leave the connection hanging.
+                bool draining = _context.Draining.IsCancellationRequested;
+                await WriteNoticeAsync(draining ? "session closed: the bastion is shutting down" : "session closed: idle for too long").ConfigureAwait(false);
+                await FinishChannelAsync(draining ? 0u : 1u).ConfigureAwait(false);
+                return null;
+            }
             if (line is null) break;
             if (line.Length == 0) continue;
             if (TargetMenu.Choose(line, reachable) is { } chosen)
@@ -252,6 +266,7 @@ public sealed class OperatorSession
             var transfers = new FileTransferAuditor(_context.Audit, recorder, user, _source, target.Name, sessionId);
             var relay = new ChannelRelay(_channel, recorder, kind)
             {
+                TypedAhead = _typedAhead.ToArray(),
                 TransferObserver = kind switch
                 {
                     ChannelKinds.Sftp => new SftpObserver(transfers.Report),

@@ -9,15 +9,27 @@ public static class TerminalLineReader
     public const int MaxLength = 128;
 
     /// <summary>The line, or null when the operator pressed Ctrl-C or Ctrl-D or closed the channel.</summary>
-    public static async Task<string?> ReadLineAsync(SshChannel channel, IdleMonitor idle, CancellationToken cancellationToken)
+    /// <param name="typedAhead">Bytes received after the end of a line (typed ahead or pasted): read before the channel, and
+    /// left there for the next line or for the target.</param>
+    public static async Task<string?> ReadLineAsync(SshChannel channel, IdleMonitor idle, List<byte> typedAhead, CancellationToken cancellationToken)
     {
         var line = new StringBuilder();
         var buffer = new byte[256];
         while (true)
         {
-            int read = await channel.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            if (read == 0) return null;
-            idle.Touch();
+            int read;
+            if (typedAhead.Count > 0)
+            {
+                read = Math.Min(buffer.Length, typedAhead.Count);
+                typedAhead.CopyTo(0, buffer, 0, read);
+                typedAhead.RemoveRange(0, read);
+            }
+            else
+            {
+                read = await channel.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (read == 0) return null;
+                idle.Touch();
+            }
             var echo = new StringBuilder();
             for (int i = 0; i < read; i++)
             {
@@ -25,6 +37,8 @@ public static class TerminalLineReader
                 switch (b)
                 {
                     case (byte)'\r' or (byte)'\n':
+                        int rest = b == '\r' && i + 1 < read && buffer[i + 1] == '\n' ? i + 2 : i + 1;
+                        typedAhead.InsertRange(0, buffer.AsSpan(rest, read - rest).ToArray());
                         await channel.WriteAsync(Encoding.UTF8.GetBytes(echo.Append("\r\n").ToString()), cancellationToken).ConfigureAwait(false);
                         return line.ToString().Trim();
                     case 3 or 4:

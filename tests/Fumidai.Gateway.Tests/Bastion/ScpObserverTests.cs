@@ -29,6 +29,18 @@ public sealed class ScpObserverTests
     }
 
     [Fact]
+    public void Upload_to_a_file_path_is_reported_with_that_path_and_the_name_sent()
+    {
+        var reports = new List<FileTransfer>();
+        var observer = new ScpObserver("scp -t /tmp/new.bin", reports.Add);
+        observer.FromClient(Encoding.ASCII.GetBytes("C0644 3 local.bin\nabc\0"));
+        var report = Assert.Single(reports);
+        Assert.Equal("/tmp/new.bin", report.Path);
+        Assert.Equal(3, report.Bytes);
+        Assert.Contains("sent as local.bin", report.Detail);
+    }
+
+    [Fact]
     public void Download_is_parsed_from_the_server_side()
     {
         var reports = new List<FileTransfer>();

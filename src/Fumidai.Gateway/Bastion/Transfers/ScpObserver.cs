@@ -14,6 +14,8 @@ public sealed class ScpObserver : ITransferObserver
     private readonly List<string> _directories = [];
     private readonly StringBuilder _line = new();
     private readonly string _basePath;
+    private readonly bool _targetIsDirectory;
+    private string? _note;
     private TransferDigest? _file;
     private long _remaining;
     private bool _awaitingTerminator;
@@ -26,6 +28,9 @@ public sealed class ScpObserver : ITransferObserver
         var parts = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         _upload = parts.Contains("-t");
         _basePath = parts.Length > 0 && !parts[^1].StartsWith('-') ? parts[^1] : ".";
+        // scp sends -d when the target must be a directory (several sources); otherwise `scp -t PATH` writes a single
+        // file to PATH itself unless PATH is an existing directory, which only the target knows.
+        _targetIsDirectory = parts.Contains("-d") || _basePath.EndsWith('/') || _basePath is "." or "~";
     }
 
     public void FromClient(ReadOnlySpan<byte> data)
@@ -55,7 +60,9 @@ public sealed class ScpObserver : ITransferObserver
             {
                 // The byte after the content is the sender's status (0 = ok).
                 _awaitingTerminator = false;
-                _report(_file!.Complete() with { Detail = data[0] == 0 ? null : "sender reported an error" });
+                string? error = data[0] == 0 ? null : "sender reported an error";
+                _report(_file!.Complete() with { Detail = _note is null ? error : error is null ? _note : _note + "; " + error });
+                _note = null;
                 _file.Dispose();
                 _file = null;
                 data = data[1..];
@@ -92,9 +99,12 @@ public sealed class ScpObserver : ITransferObserver
                     return;
                 }
                 string name = fields[2];
-                string path = _upload
-                    ? System.IO.Path.Combine([_basePath, .. _directories, name])
-                    : _directories.Count == 0 ? _basePath : System.IO.Path.Combine([_basePath, .. _directories, name]);
+                string path;
+                if (_directories.Count > 0) path = System.IO.Path.Combine([_basePath, .. _directories, name]);
+                else if (_upload && _targetIsDirectory) path = System.IO.Path.Combine(_basePath, name);
+                else path = _basePath;
+                if (_upload && _directories.Count == 0 && !_targetIsDirectory && name != System.IO.Path.GetFileName(_basePath))
+                    _note = $"sent as {name}: written to {System.IO.Path.Combine(_basePath, name)} if {_basePath} is a directory";
                 _file = new TransferDigest(path, _upload ? "upload" : "download");
                 _remaining = size;
                 if (size == 0) _awaitingTerminator = true;
