@@ -82,7 +82,14 @@ public sealed class BastionService
             },
             MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
         }, new BastionApplication(authenticator, context), _loggers.CreateLogger("ssh"));
-        server.Start();
+        try
+        {
+            server.Start();
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new ConfigurationException($"cannot listen on {endPoint}: {ex.Message}");
+        }
         var bound = server.LocalEndPoint!;
         _logger.LogInformation("listening on {EndPoint}; host keys {Fingerprints}", bound,
             string.Join(", ", hostKeys.Select(k => $"{k.PublicKey.KeyType} {k.PublicKey.Fingerprint}")));
