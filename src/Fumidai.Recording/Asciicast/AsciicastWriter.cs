@@ -56,7 +56,12 @@ public sealed class AsciicastWriter : IDisposable
     public void WriteEvent(AsciicastEvent e) => WriteEvent(e.Time, e.Type, e.Data);
 
     /// <summary>Writes one event line.</summary>
-    public void WriteEvent(TimeSpan time, AsciicastEventType type, string data)
+    public void WriteEvent(TimeSpan time, AsciicastEventType type, string data) => WriteEventCore(time, type, data, default);
+
+    /// <summary>Writes an event whose data is already valid UTF-8 (the recorder's fast path: no UTF-16 round trip).</summary>
+    public void WriteEvent(TimeSpan time, AsciicastEventType type, ReadOnlySpan<byte> utf8Data) => WriteEventCore(time, type, null, utf8Data);
+
+    private void WriteEventCore(TimeSpan time, AsciicastEventType type, string? text, ReadOnlySpan<byte> utf8)
     {
         if (!_headerWritten)
             throw new InvalidOperationException("Write the header first.");
@@ -67,7 +72,8 @@ public sealed class AsciicastWriter : IDisposable
             // Microsecond precision, fixed notation: asciinema writes the same and players parse it as a float.
             json.WriteRawValue(Math.Round(time.Ticks / (double)TimeSpan.TicksPerSecond, 6).ToString("0.0#####", CultureInfo.InvariantCulture));
             json.WriteStringValue(AsciicastEvent.Code(type));
-            json.WriteStringValue(data);
+            if (text is not null) json.WriteStringValue(text);
+            else json.WriteStringValue(utf8);
             json.WriteEndArray();
         }
         Flush();

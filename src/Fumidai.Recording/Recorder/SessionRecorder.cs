@@ -19,12 +19,11 @@ public sealed class SessionRecorder : IAsyncDisposable
     private readonly object _lock = new();
     private readonly IRecordingSink _sink;
     private readonly AsciicastWriter _writer;
-    private readonly Decoder _output = Encoding.UTF8.GetDecoder();
-    private readonly Decoder _input = Encoding.UTF8.GetDecoder();
+    private readonly Utf8Carry _output = new();
+    private readonly Utf8Carry _input = new();
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _flusher;
-    private char[] _chars = new char[4096];
     private bool _dirty;
     private bool _closed;
 
@@ -97,12 +96,25 @@ public sealed class SessionRecorder : IAsyncDisposable
         lock (_lock) Write(AsciicastEventType.Marker, label);
     }
 
-    private void WriteDecoded(AsciicastEventType type, Decoder decoder, ReadOnlySpan<byte> data)
+    private void WriteDecoded(AsciicastEventType type, Utf8Carry carry, ReadOnlySpan<byte> data)
     {
-        int needed = decoder.GetCharCount(data, flush: false);
-        if (needed > _chars.Length) _chars = new char[Math.Max(needed, _chars.Length * 2)];
-        int count = decoder.GetChars(data, _chars, flush: false);
-        if (count > 0) Write(type, new string(_chars, 0, count));
+        var text = carry.Take(data);
+        if (text.IsEmpty || _closed || Failure is not null) return;
+        // Valid UTF-8 (nearly all terminal output) goes to the JSON writer as it is; invalid bytes become U+FFFD.
+        if (!System.Text.Unicode.Utf8.IsValid(text))
+        {
+            Write(type, Encoding.UTF8.GetString(text));
+            return;
+        }
+        try
+        {
+            _writer.WriteEvent(Now, type, text);
+            _dirty = true;
+        }
+        catch (IOException ex)
+        {
+            Fail(ex);
+        }
     }
 
     private void Write(AsciicastEventType type, string data)
