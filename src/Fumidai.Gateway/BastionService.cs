@@ -150,7 +150,8 @@ public sealed class BastionService
         var signer = new SshManifestSigner(_data.LoadAuditKey());
         _logger.LogInformation("recordings go to {Store} ({Mode}); spool {Spool}; manifests signed by {KeyId}", objects.Description,
             options.Recording.Mode, _data.SpoolPath, signer.KeyId);
-        return new RecordingStorage(objects, signer, _data.SpoolPath, options.Recording.IsStrict, audit, _loggers.CreateLogger("recording"));
+        return new RecordingStorage(objects, signer, _data.SpoolPath, options.Recording.IsStrict, audit, _loggers.CreateLogger("recording"),
+            new ChunkingOptions { MaxChunkBytes = options.Recording.ChunkKiB * 1024 });
     }
 
     /// <summary>After a crash: finalise spooled recordings (signed, <c>interrupted</c>) and mark sessions left "running" interrupted.</summary>

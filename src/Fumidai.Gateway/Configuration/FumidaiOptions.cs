@@ -79,5 +79,12 @@ public sealed class RecordingOptions
     /// <summary>The bucket and how to write to it when <see cref="Store"/> is <c>s3</c> (keys <c>Recording:S3:*</c>).</summary>
     public S3ObjectStoreOptions S3 { get; set; } = new();
 
+    /// <summary>Uncompressed asciicast KiB after which a chunk is sealed (also sealed every 5 s).</summary>
+    /// <remarks>
+    /// 4 MiB of terminal text stores as a few hundred KiB; smaller chunks on a fast session made the spool create and
+    /// delete thousands of files a second, which cost more CPU than the relay itself.
+    /// </remarks>
+    public int ChunkKiB { get; set; } = 4096;
+
     public bool IsStrict => Mode == "strict";
 }

@@ -53,6 +53,8 @@ public sealed class StorageBastion : IAsyncDisposable
         ["AWS_ACCESS_KEY_ID"] = "S3RVER",
         ["AWS_SECRET_ACCESS_KEY"] = "S3RVER",
         ["AWS_EC2_METADATA_DISABLED"] = "true",
+        // Small chunks, so a test's output of a megabyte or two spans several (the tamper test needs three).
+        ["FUMIDAI__Recording__ChunkKiB"] = "512",
     };
 
     static StorageBastion()
