@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 
 namespace Fumidai.Recording.Chunks;
@@ -27,10 +28,17 @@ public static class ChunkCodec
     {
         if (compression == ChunkCompression.Brotli)
         {
-            byte[] output = new byte[BrotliEncoder.GetMaxCompressedLength(raw.Length)];
-            if (!BrotliEncoder.TryCompress(raw, output, out int written, BrotliQuality, BrotliWindow))
-                throw new InvalidOperationException("brotli compression failed");
-            return output[..written];
+            byte[] output = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(raw.Length));
+            try
+            {
+                if (!BrotliEncoder.TryCompress(raw, output, out int written, BrotliQuality, BrotliWindow))
+                    throw new InvalidOperationException("brotli compression failed");
+                return output[..written];
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(output);
+            }
         }
         using var buffer = new MemoryStream(raw.Length / 4 + 64);
         using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(raw);

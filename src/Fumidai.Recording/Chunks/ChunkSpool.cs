@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -116,18 +117,35 @@ public sealed class ChunkSpool
             return null;
         }
         if (index != _entries.Count) throw new InvalidOperationException($"chunk {index} sealed out of order (next is {_entries.Count})");
-        byte[] raw = File.ReadAllBytes(part);
-        // A line cut by a crash would break players; the writer itself only seals at line ends.
-        raw = raw[..(Array.LastIndexOf(raw, (byte)'\n') + 1)];
-        if (raw.Length == 0)
+        // Parts are megabytes each and a fast session seals many a second: read into a pooled buffer, not a new array.
+        byte[] buffer;
+        int length;
+        using (var file = File.OpenRead(part))
         {
-            File.Delete(part);
-            return null;
+            length = checked((int)file.Length);
+            buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            file.ReadExactly(buffer, 0, length);
         }
-        byte[] stored = ChunkCodec.Compress(raw, Descriptor.Compression);
+        int rawLength;
+        byte[] stored;
+        try
+        {
+            // A line cut by a crash would break players; the writer itself only seals at line ends.
+            rawLength = buffer.AsSpan(0, length).LastIndexOf((byte)'\n') + 1;
+            if (rawLength == 0)
+            {
+                File.Delete(part);
+                return null;
+            }
+            stored = ChunkCodec.Compress(buffer.AsSpan(0, rawLength), Descriptor.Compression);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
         byte[] sha = SHA256.HashData(stored);
         byte[] chain = ChunkChain.Next(_chain, sha);
-        var entry = new ChunkEntry(index, ChunkName(index), raw.Length, stored.Length, ChunkChain.Hex(sha), ChunkChain.Hex(chain));
+        var entry = new ChunkEntry(index, ChunkName(index), rawLength, stored.Length, ChunkChain.Hex(sha), ChunkChain.Hex(chain));
         DurableFile.WriteAtomic(ChunkPath(entry), stored);
         DurableFile.AppendLine(Path.Combine(Directory, JournalFile), JsonSerializer.SerializeToUtf8Bytes(entry, ManifestCodec.Json));
         _entries.Add(entry);

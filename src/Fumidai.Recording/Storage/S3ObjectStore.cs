@@ -87,10 +87,22 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         ObjectLayout.ValidateKey(key);
         try
         {
-            using var response = await _client.GetObjectAsync(_options.Bucket, _prefix + key, cancellationToken).ConfigureAwait(false);
-            using var buffer = new MemoryStream();
-            await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return buffer.ToArray();
+            // The SDK checks the body against the object's checksum; a mismatch read while the same key is being
+            // rewritten (an upload retry) is transient, so it is read again before it counts as a failure.
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    using var response = await _client.GetObjectAsync(_options.Bucket, _prefix + key, cancellationToken).ConfigureAwait(false);
+                    using var buffer = new MemoryStream();
+                    await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                    return buffer.ToArray();
+                }
+                catch (AmazonClientException ex) when (attempt < 3 && ex.Message.Contains("hash", StringComparison.OrdinalIgnoreCase))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchKey" || (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket"))
         {

@@ -50,6 +50,8 @@ public sealed class PacketWriter : IDisposable
         int total = 4 + packetLength;
         uint seq = SequenceNumber;
         cipher.Seal(seq, raw.AsSpan(0, total), raw.AsSpan(total, cipher.TagLength));
+        // Under the none cipher (before the first NEWKEYS) only key-exchange messages travel, none of them secret.
+        message.Sealed = true;
         SequenceNumber = seq + 1;
         return total + cipher.TagLength;
     }

@@ -206,10 +206,28 @@ public abstract class StoreRecordingTests
         file.Write(bytes.AsSpan(Array.IndexOf(bytes, (byte)'\n') + 1));
     }
 
+    /// <summary>Copies a live spool in the reverse of the order the writer creates things (chunk, then journal line, then
+    /// the part's removal), so the copy is a state a crash could really leave, however sealing interleaves.</summary>
     private static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);
-        foreach (string f in Directory.EnumerateFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        static int Rank(string name) =>
+            name.StartsWith("part-", StringComparison.Ordinal) ? 0
+            : name == "recording.json" ? 1
+            : name.EndsWith(".jsonl", StringComparison.Ordinal) ? 2
+            : 3;
+        // Each group is listed when its turn comes: a chunk the copied journal names was written before that line.
+        foreach (string f in Enumerable.Range(0, 4).SelectMany(rank => Directory.EnumerateFiles(from).Where(f => Rank(Path.GetFileName(f)) == rank).ToList()))
+        {
+            try
+            {
+                File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+            }
+            catch (FileNotFoundException)
+            {
+                // The live writer renamed a temporary file while we copied: a crash at that instant would not have it either.
+            }
+        }
     }
 
     internal static async Task<List<ObjectInfo>> List(IObjectStore store, string prefix)
