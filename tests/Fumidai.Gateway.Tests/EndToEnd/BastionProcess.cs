@@ -77,9 +77,12 @@ public sealed class BastionProcess : IAsyncDisposable
 
     private sealed class PortTakenException(string message) : Exception(message);
 
-    private static async Task<BastionProcess> StartOnFreePortAsync(string dataDirectory, IDictionary<string, string>? environment, TimeSpan? timeout)
+    /// <summary>Starts serve without waiting for it to listen (see <see cref="WaitForLogAsync"/>), so refusals to start can be tested.</summary>
+    public static BastionProcess Launch(string dataDirectory, IDictionary<string, string>? environment = null) =>
+        Launch(dataDirectory, environment, FreePort());
+
+    private static BastionProcess Launch(string dataDirectory, IDictionary<string, string>? environment, int port)
     {
-        int port = FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardInput = true,
@@ -93,7 +96,13 @@ public sealed class BastionProcess : IAsyncDisposable
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet fumidai.dll serve");
-        var bastion = new BastionProcess(process, port);
+        return new BastionProcess(process, port);
+    }
+
+    private static async Task<BastionProcess> StartOnFreePortAsync(string dataDirectory, IDictionary<string, string>? environment, TimeSpan? timeout)
+    {
+        int port = FreePort();
+        var bastion = Launch(dataDirectory, environment, port);
         try
         {
             string expected = $"listening on 127.0.0.1:{port}";
@@ -148,7 +157,8 @@ public sealed class BastionProcess : IAsyncDisposable
         if (!await WaitForExitAsync(TimeSpan.FromSeconds(10))) throw new TimeoutException($"fumidai serve (pid {Pid}) survived SIGKILL");
     }
 
-    private async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    /// <summary>Waits (bounded) for the process to exit on its own.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         try
         {

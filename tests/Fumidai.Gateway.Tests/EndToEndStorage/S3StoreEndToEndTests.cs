@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Fumidai.Recording.Storage;
 using Fumidai.Recording.Tests.Storage;
+using Fumidai.Gateway.Tests.EndToEnd;
 
 namespace Fumidai.Gateway.Tests.EndToEndStorage;
 
@@ -28,7 +29,7 @@ public sealed class S3StoreEndToEndTests : StoreEndToEndTests, IClassFixture<S3F
 
     private static async Task AssertRefusedAsync(StorageBastion b, string cause)
     {
-        await using var serve = ServeProcess.Start(b.DataPath, StorageBastion.ServeEnvironment);
+        await using var serve = BastionProcess.Launch(b.DataPath, StorageBastion.ServeEnvironment);
         Assert.True(await serve.WaitForExitAsync(StorageBastion.Timeout), "serve did not stop:\n" + serve.Log);
         Assert.NotEqual(0, serve.ExitCode);
         Assert.Contains("is not writable", serve.Log);

@@ -8,6 +8,7 @@ using Fumidai.Recording.Storage;
 using Fumidai.Recording.Tests.Storage;
 using Fumidai.Ssh.Keys;
 using Fumidai.Ssh.Tests.Infrastructure;
+using Fumidai.Gateway.Tests.EndToEnd;
 
 namespace Fumidai.Gateway.Tests.EndToEndStorage;
 
@@ -45,7 +46,7 @@ public sealed class StorageBastion : IAsyncDisposable
     /// <summary>The same store the bastion writes, opened by the test to look at (and tamper with) what is stored.</summary>
     public IObjectStore Store { get; }
 
-    public ServeProcess? Serve { get; private set; }
+    public BastionProcess? Serve { get; private set; }
 
     /// <summary>The environment of the serve process: s3rver's fixed credentials through the standard AWS variables.</summary>
     public static Dictionary<string, string> ServeEnvironment => new()
@@ -99,9 +100,9 @@ public sealed class StorageBastion : IAsyncDisposable
     }
 
     /// <summary>Starts serve and waits (bounded) until it listens.</summary>
-    public async Task<ServeProcess> StartServeAsync()
+    public async Task<BastionProcess> StartServeAsync()
     {
-        Serve = ServeProcess.Start(DataPath, ServeEnvironment);
+        Serve = BastionProcess.Launch(DataPath, ServeEnvironment);
         if (!await Serve.WaitForLogAsync("listening on", Timeout))
             throw new Xunit.Sdk.XunitException($"fumidai serve did not listen (exited: {Serve.HasExited}):\n{Serve.Log}");
         return Serve;
