@@ -41,6 +41,7 @@ public sealed class BastionService
         if (!ConfigurationLoader.TryParseEndPoint(listen, out var endPoint))
             throw new ConfigurationException($"--ssh-listen '{listen}' is not ADDRESS:PORT");
         var store = await _data.OpenStoreAsync(stop).ConfigureAwait(false);
+        using var serveLock = _data.LockForServe();
         var audit = new AuditLog(store, _loggers.CreateLogger("audit"));
         await using var recordings = await OpenRecordingsAsync(options, audit, stop).ConfigureAwait(false);
         await RecoverInterruptedSessionsAsync(store, audit, recordings, stop).ConfigureAwait(false);

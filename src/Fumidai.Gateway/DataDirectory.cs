@@ -87,6 +87,50 @@ public sealed class DataDirectory
 
     public FumidaiOptions LoadOptions() => ConfigurationLoader.Load(ConfigurationPath);
 
+    /// <summary>
+    /// Takes the data directory for one <c>serve</c> process: a second one would take the first one's live spool for a
+    /// crashed one and finalise its recordings as interrupted. Held until the returned handle is disposed.
+    /// </summary>
+    /// <exception cref="DataDirectoryInUseException">Another process holds it.</exception>
+    public FileStream LockForServe()
+    {
+        string path = Path.Combine(Root, "serve.lock");
+        try
+        {
+            // FileShare.None is an exclusive advisory lock (flock) on Linux, released by the kernel if the process dies.
+            var handle = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+            handle.SetLength(0);
+            handle.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId + "\n"));
+            handle.Flush(flushToDisk: false);
+            return handle;
+        }
+        catch (IOException)
+        {
+            string holder = File.Exists(path) ? ReadHolder(path) : "?";
+            throw new DataDirectoryInUseException($"another fumidai serve (pid {holder}) is using {Root}; stop it first");
+        }
+    }
+
+    private static string ReadHolder(string path)
+    {
+        try
+        {
+            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var text = new StreamReader(reader);
+            return text.ReadLine()?.Trim() is { Length: > 0 } pid ? pid : "?";
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
     public SecretProtector LoadProtector() => SecretProtector.Load(MasterKeyPath);
 
     public IReadOnlyList<SshPrivateKey> LoadHostKeys() => HostKeyPaths.Where(File.Exists).Select(p => SshPrivateKey.Load(p)).ToArray();

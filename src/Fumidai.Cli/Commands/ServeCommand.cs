@@ -41,7 +41,14 @@ public static class ServeCommand
                 stop.Cancel();
             });
             var service = new BastionService(context.Data, loggers);
-            await service.RunAsync(result.GetValue(listen), stop.Token).ConfigureAwait(false);
+            try
+            {
+                await service.RunAsync(result.GetValue(listen), stop.Token).ConfigureAwait(false);
+            }
+            catch (DataDirectoryInUseException ex)
+            {
+                throw new CliException(ExitCodes.Conflict, ex.Message);
+            }
         }, CancellationToken.None));
         return command;
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Fumidai.Recording.Chunks;
 using Fumidai.Recording.Storage;
+using Fumidai.Gateway.Tests.EndToEnd;
 
 namespace Fumidai.Gateway.Tests.EndToEndStorage;
 
@@ -160,6 +161,28 @@ public abstract class StoreEndToEndTests
         var tampered = await b.CliAsync("verify", "--all");
         Assert.Equal(1, tampered.ExitCode);
         Assert.Contains("chunk 0: SHA-256 mismatch", tampered.Error);
+    }
+
+    [Fact]
+    public async Task A_second_serve_on_the_same_data_directory_is_refused_and_the_first_keeps_recording()
+    {
+        await using var b = await CreateAsync();
+        var first = await b.StartServeAsync();
+        await using (var second = BastionProcess.Launch(b.DataPath, StorageBastion.ServeEnvironment))
+        {
+            Assert.True(await second.WaitForExitAsync(Short), "the second serve did not stop:\n" + second.Log);
+            Assert.Equal(4, second.ExitCode);
+            Assert.Contains("another fumidai serve", second.Log);
+        }
+        // The refused process must not have touched the first one's spool: its sessions still record and verify.
+        var op = await b.AddOperatorAsync("lockheld");
+        await using (var ssh = b.Ssh(op, "echo STILL_RECORDING"))
+            Assert.Equal(0, await ssh.WaitForExitAsync(Short));
+        var session = await b.WaitForSessionAsync("lockheld", s => s.GetProperty("status").GetString() == "closed", "closed");
+        await b.WaitForObjectAsync(ObjectLayout.ManifestKey(session.GetProperty("recording").GetString()!), Short);
+        var (ok, problem) = await VerifyAsync(b, session.GetProperty("id").GetString()!);
+        Assert.True(ok, problem);
+        Assert.False(first.HasExited);
     }
 
     private static async Task<(bool Ok, string? Problem)> VerifyAsync(StorageBastion b, string id)
