@@ -52,7 +52,8 @@ public sealed class ChannelRelay
         // DESIGN.md: the source is credited only once its bytes were written to the other side.
         _operator.DeferCredit = true;
         target.Channel.DeferCredit = true;
-        var upstream = PumpUpAsync(target, cancellationToken);
+        // The upstream pump is not awaited: it catches its own errors and ends when either channel closes.
+        _ = PumpUpAsync(target, cancellationToken);
         var stdout = PumpDownAsync(target.Channel, target.ReadAsync, (data, ct) => _operator.WriteAsync(data, ct), observe: true, cancellationToken);
         var stderr = PumpDownAsync(target.Channel, target.ReadErrorAsync, (data, ct) => _operator.WriteExtendedAsync(data, ct), observe: false,
             cancellationToken);
@@ -67,7 +68,6 @@ public sealed class ChannelRelay
         {
             return _operator.Closed.IsCompleted ? "client-closed" : "target-closed";
         }
-        _ = upstream;
         return "exit";
     }
 

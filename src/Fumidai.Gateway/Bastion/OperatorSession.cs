@@ -110,7 +110,7 @@ public sealed class OperatorSession
     {
         // The request's success reply must leave before any output, so the run starts once it has been sent.
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _context.Sessions.Add($"{_login.User.Name}/{_channel.LocalId}/{Guid.NewGuid():N}", started.Task.ContinueWith(_ => { }, TaskScheduler.Default));
+        _context.Sessions.Add($"{_login.User.Name}/{_channel.LocalId}/{Guid.NewGuid():N}", started.Task);
         _channel.RunAfterReply(async () =>
         {
             try

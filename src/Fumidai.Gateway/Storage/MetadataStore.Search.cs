@@ -4,35 +4,11 @@ namespace Fumidai.Gateway.Storage;
 
 public sealed partial class MetadataStore
 {
-    /// <summary>The commands table and its FTS5 index, created on first use so older databases gain them.</summary>
-    private async Task EnsureCommandIndexAsync(Microsoft.Data.Sqlite.SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            CREATE TABLE IF NOT EXISTS session_commands (
-                session_id TEXT NOT NULL,
-                seq INTEGER NOT NULL,
-                offset_ms INTEGER NOT NULL,
-                command TEXT NOT NULL,
-                PRIMARY KEY (session_id, seq));
-            CREATE VIRTUAL TABLE IF NOT EXISTS session_commands_fts USING fts5(
-                command, content='session_commands', content_rowid='rowid', tokenize='trigram');
-            CREATE TRIGGER IF NOT EXISTS session_commands_ai AFTER INSERT ON session_commands BEGIN
-                INSERT INTO session_commands_fts(rowid, command) VALUES (new.rowid, new.command);
-            END;
-            CREATE TRIGGER IF NOT EXISTS session_commands_ad AFTER DELETE ON session_commands BEGIN
-                INSERT INTO session_commands_fts(session_commands_fts, rowid, command) VALUES ('delete', old.rowid, old.command);
-            END;
-            """;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Replaces a session's indexed commands (so reindexing is idempotent).</summary>
     public async Task IndexSessionCommandsAsync(string sessionId, IReadOnlyList<(TimeSpan Offset, string Command)> commands,
         CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await EnsureCommandIndexAsync(connection, cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var delete = connection.CreateCommand())
         {
@@ -58,7 +34,6 @@ public sealed partial class MetadataStore
         CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await EnsureCommandIndexAsync(connection, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         // The trigram tokenizer answers substring queries from the index when the text has 3+ characters.
         string match = text.Length >= 3

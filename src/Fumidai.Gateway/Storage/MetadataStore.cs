@@ -12,7 +12,9 @@ namespace Fumidai.Gateway.Storage;
 /// </remarks>
 public sealed partial class MetadataStore
 {
-    private const int SchemaVersion = 1;
+    // 2: the command search index. Every statement of the schema is IF NOT EXISTS, so a version 1 database is
+    // migrated by running it again.
+    private const int SchemaVersion = 2;
     private readonly string _connectionString;
 
     private MetadataStore(string connectionString) => _connectionString = connectionString;
@@ -122,6 +124,20 @@ public sealed partial class MetadataStore
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
+        CREATE TABLE IF NOT EXISTS session_commands (
+            session_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            offset_ms INTEGER NOT NULL,
+            command TEXT NOT NULL,
+            PRIMARY KEY (session_id, seq));
+        CREATE VIRTUAL TABLE IF NOT EXISTS session_commands_fts USING fts5(
+            command, content='session_commands', content_rowid='rowid', tokenize='trigram');
+        CREATE TRIGGER IF NOT EXISTS session_commands_ai AFTER INSERT ON session_commands BEGIN
+            INSERT INTO session_commands_fts(rowid, command) VALUES (new.rowid, new.command);
+        END;
+        CREATE TRIGGER IF NOT EXISTS session_commands_ad AFTER DELETE ON session_commands BEGIN
+            INSERT INTO session_commands_fts(session_commands_fts, rowid, command) VALUES ('delete', old.rowid, old.command);
+        END;
         """;
 
     internal static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);

@@ -99,30 +99,22 @@ public sealed class SessionRecorder : IAsyncDisposable
     private void WriteDecoded(AsciicastEventType type, Utf8Carry carry, ReadOnlySpan<byte> data)
     {
         var text = carry.Take(data);
-        if (text.IsEmpty || _closed || Failure is not null) return;
+        if (text.IsEmpty) return;
         // Valid UTF-8 (nearly all terminal output) goes to the JSON writer as it is; invalid bytes become U+FFFD.
-        if (!System.Text.Unicode.Utf8.IsValid(text))
-        {
-            Write(type, Encoding.UTF8.GetString(text));
-            return;
-        }
-        try
-        {
-            _writer.WriteEvent(Now, type, text);
-            _dirty = true;
-        }
-        catch (IOException ex)
-        {
-            Fail(ex);
-        }
+        if (System.Text.Unicode.Utf8.IsValid(text)) Append(type, null, text);
+        else Append(type, Encoding.UTF8.GetString(text), default);
     }
 
-    private void Write(AsciicastEventType type, string data)
+    private void Write(AsciicastEventType type, string data) => Append(type, data, default);
+
+    /// <summary>Writes one event from either text or valid UTF-8; a write failure is reported once and ends recording.</summary>
+    private void Append(AsciicastEventType type, string? text, ReadOnlySpan<byte> utf8)
     {
         if (_closed || Failure is not null) return;
         try
         {
-            _writer.WriteEvent(Now, type, data);
+            if (text is not null) _writer.WriteEvent(Now, type, text);
+            else _writer.WriteEvent(Now, type, utf8);
             _dirty = true;
         }
         catch (IOException ex)
