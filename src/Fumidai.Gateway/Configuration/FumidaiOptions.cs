@@ -1,3 +1,4 @@
+using Fumidai.Recording.Chunks;
 using Fumidai.Recording.Storage;
 
 namespace Fumidai.Gateway.Configuration;
@@ -80,11 +81,7 @@ public sealed class RecordingOptions
     public S3ObjectStoreOptions S3 { get; set; } = new();
 
     /// <summary>Uncompressed asciicast KiB after which a chunk is sealed (also sealed every 5 s).</summary>
-    /// <remarks>
-    /// 4 MiB of terminal text stores as a few hundred KiB; smaller chunks on a fast session made the spool create and
-    /// delete thousands of files a second, which cost more CPU than the relay itself.
-    /// </remarks>
-    public int ChunkKiB { get; set; } = 4096;
+    public int ChunkKiB { get; set; } = ChunkingOptions.DefaultMaxChunkBytes / 1024;
 
     public bool IsStrict => Mode == "strict";
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
 
 namespace Fumidai.Recording.Chunks;
 
@@ -88,8 +89,13 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     }
 
     /// <summary>Makes written bytes durable (fsync) and seals an old enough chunk; runs every second by itself.</summary>
+    /// <remarks>
+    /// The fsync runs outside the lock: it can take tens of milliseconds on a busy disk, and under the lock every write
+    /// of both directions of the session would wait for it. Under the lock the buffered bytes only go to the OS.
+    /// </remarks>
     public void Flush()
     {
+        SafeFileHandle handle;
         lock (_lock)
         {
             if (_closed || Failure is not null || _part is null) return;
@@ -100,13 +106,29 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
                     SealPart();
                     return;
                 }
-                if (_dirty) _part.Flush(flushToDisk: true);
+                if (!_dirty) return;
+                _part.Flush();
+                handle = _part.SafeFileHandle;
+                // Bytes written from here on make the part dirty again and are synced on the next tick.
                 _dirty = false;
             }
             catch (IOException ex)
             {
                 Fail(ex);
+                return;
             }
+        }
+        try
+        {
+            _options.FlushToDisk(handle);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The part was sealed meanwhile: its bytes are in the sealed chunk, which is fsynced when written.
+        }
+        catch (IOException ex)
+        {
+            lock (_lock) Fail(ex);
         }
     }
 

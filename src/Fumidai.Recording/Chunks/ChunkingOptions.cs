@@ -1,14 +1,25 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Fumidai.Recording.Chunks;
 
 /// <summary>When chunks are sealed and how often the open part is made durable.</summary>
 public sealed record ChunkingOptions
 {
+    /// <summary>
+    /// The default chunk size: 4 MiB of terminal text stores as a few hundred KiB; smaller chunks on a fast session made
+    /// the spool create and delete thousands of files a second, which cost more CPU than the relay itself.
+    /// </summary>
+    public const int DefaultMaxChunkBytes = 4 * 1024 * 1024;
+
     /// <summary>Seal once this many uncompressed bytes are in the open chunk.</summary>
-    public int MaxChunkBytes { get; init; } = 512 * 1024;
+    public int MaxChunkBytes { get; init; } = DefaultMaxChunkBytes;
 
     /// <summary>Seal a non-empty chunk this long after it was opened, so a quiet session still ships within seconds.</summary>
     public TimeSpan MaxChunkAge { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>fsync of the open part: a crash loses at most this much.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The fsync itself; tests replace it with a slow one to show writers do not wait for it.</summary>
+    internal Action<SafeFileHandle> FlushToDisk { get; init; } = RandomAccess.FlushToDisk;
 }

@@ -2,8 +2,8 @@ using Fumidai.Recording.Chunks;
 
 namespace Fumidai.Recording.Recorder;
 
-/// <summary>The chunked backend: lines go to a <see cref="ChunkedRecordingWriter"/> (spool, chained chunks, signed manifest).</summary>
-internal sealed class ChunkedRecordingSink : Stream, IRecordingSink
+/// <summary>The recorder's stream: asciicast lines go to a <see cref="ChunkedRecordingWriter"/> (spool, chained chunks, signed manifest).</summary>
+internal sealed class ChunkedRecordingSink : Stream
 {
     private readonly ChunkedRecordingWriter _writer;
 
@@ -11,10 +11,6 @@ internal sealed class ChunkedRecordingSink : Stream, IRecordingSink
     {
         _writer = writer;
     }
-
-    Stream IRecordingSink.Stream => this;
-
-    void IRecordingSink.Flush() => _writer.Flush();
 
     public async ValueTask CompleteAsync(string endReason)
     {

@@ -5,45 +5,37 @@ using Fumidai.Recording.Chunks;
 
 namespace Fumidai.Recording.Recorder;
 
-/// <summary>Records one terminal session as asciicast v2, flushed to disk (fsync) at least every second.</summary>
-/// <remarks>Two backends with one API: a single local <c>.cast</c> file (<see cref="Create"/>), or chained chunks shipped to an
-/// object store (<see cref="CreateChunked"/>).</remarks>
+/// <summary>Records one terminal session as asciicast v2 into chained chunks, made durable (fsync) every second.</summary>
 /// <remarks>
 /// Output and input arrive on different tasks, so writes are serialised by a lock; bytes are decoded as UTF-8 per
-/// stream with decoders that carry split sequences across calls. A write failure (disk full) is reported once through
+/// stream with decoders that carry split sequences across calls. The chunk writer fsyncs on its own timer, outside
+/// this lock. A write failure (disk full) is reported once through
 /// <see cref="Failed"/> so the bastion can close the session instead of losing recording data silently.
 /// </remarks>
 public sealed class SessionRecorder : IAsyncDisposable
 {
-    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
     private readonly object _lock = new();
-    private readonly IRecordingSink _sink;
+    private readonly ChunkedRecordingSink _sink;
     private readonly AsciicastWriter _writer;
     private readonly Utf8Carry _output = new();
     private readonly Utf8Carry _input = new();
     private readonly long _start = Stopwatch.GetTimestamp();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _flusher;
-    private bool _dirty;
     private bool _closed;
 
-    private SessionRecorder(string path, IRecordingSink sink, AsciicastHeader header, ChunkedRecordingWriter? chunks = null)
+    private SessionRecorder(ChunkedRecordingWriter chunks, AsciicastHeader header)
     {
-        Path = path;
-        _sink = sink;
         Chunks = chunks;
-        _writer = new AsciicastWriter(sink.Stream, leaveOpen: true);
+        _sink = new ChunkedRecordingSink(chunks);
+        _writer = new AsciicastWriter(_sink, leaveOpen: true);
         _writer.WriteHeader(header);
-        _sink.Flush();
-        _flusher = FlushLoopAsync();
-        if (chunks is not null) chunks.Failed += Fail;
+        chunks.Failed += Fail;
     }
 
-    /// <summary>The <c>.cast</c> file, or the spool folder of a chunked recording.</summary>
-    public string Path { get; }
+    /// <summary>The spool folder of the recording.</summary>
+    public string Path => Chunks.SpoolDirectory;
 
-    /// <summary>The chunk writer of a chunked recording (its <see cref="ChunkedRecordingWriter.Uploaded"/> task), else null.</summary>
-    public ChunkedRecordingWriter? Chunks { get; }
+    /// <summary>The chunk writer (its <see cref="ChunkedRecordingWriter.Uploaded"/> task tells when the store has it all).</summary>
+    public ChunkedRecordingWriter Chunks { get; }
 
     /// <summary>Raised once when the recording can no longer be written.</summary>
     public event Action<Exception>? Failed;
@@ -55,15 +47,8 @@ public sealed class SessionRecorder : IAsyncDisposable
 
     public long InputBytes { get; private set; }
 
-    /// <summary>Creates the file (owner-only) and writes the header.</summary>
-    public static SessionRecorder Create(string path, AsciicastHeader header)
-    {
-        return new SessionRecorder(path, new FileRecordingSink(path), header);
-    }
-
     /// <summary>Records into chained chunks through <paramref name="writer"/> (spool, upload, signed manifest at the end).</summary>
-    public static SessionRecorder CreateChunked(ChunkedRecordingWriter writer, AsciicastHeader header) =>
-        new(writer.SpoolDirectory, new ChunkedRecordingSink(writer), header, writer);
+    public static SessionRecorder CreateChunked(ChunkedRecordingWriter writer, AsciicastHeader header) => new(writer, header);
 
     private TimeSpan Now => Stopwatch.GetElapsedTime(_start);
 
@@ -115,7 +100,6 @@ public sealed class SessionRecorder : IAsyncDisposable
         {
             if (text is not null) _writer.WriteEvent(Now, type, text);
             else _writer.WriteEvent(Now, type, utf8);
-            _dirty = true;
         }
         catch (IOException ex)
         {
@@ -123,35 +107,9 @@ public sealed class SessionRecorder : IAsyncDisposable
         }
     }
 
-    private async Task FlushLoopAsync()
-    {
-        using var timer = new PeriodicTimer(FlushInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false)) Flush();
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    /// <summary>Pushes buffered events to disk; called every second and at the end.</summary>
-    public void Flush()
-    {
-        lock (_lock)
-        {
-            if (!_dirty || _closed || Failure is not null) return;
-            try
-            {
-                _sink.Flush();
-                _dirty = false;
-            }
-            catch (IOException ex)
-            {
-                Fail(ex);
-            }
-        }
-    }
+    /// <summary>Pushes written events to disk now; the chunk writer also does so every second by itself.</summary>
+    /// <remarks>Not under the recorder's lock: an fsync must never hold up the session's writes.</remarks>
+    public void Flush() => Chunks.Flush();
 
     private void Fail(Exception ex)
     {
@@ -163,25 +121,15 @@ public sealed class SessionRecorder : IAsyncDisposable
         ThreadPool.QueueUserWorkItem(_ => Failed?.Invoke(ex));
     }
 
-    /// <summary>Writes a final marker (the end reason), flushes and closes the file.</summary>
-    /// <remarks>A chunked recording's manifest takes <paramref name="endReason"/>, else the marker's text after <c>end: </c>.</remarks>
+    /// <summary>Writes a final marker (the end reason), seals the last chunk and writes the signed manifest.</summary>
+    /// <remarks>The manifest takes <paramref name="endReason"/>, else the marker's text after <c>end: </c>.</remarks>
     public async ValueTask CompleteAsync(string? endMarker = null, string? endReason = null)
     {
         if (endMarker is not null) Marker(endMarker);
         endReason ??= endMarker is not null && endMarker.StartsWith("end: ", StringComparison.Ordinal) ? endMarker[5..] : "closed";
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _flusher.ConfigureAwait(false);
         lock (_lock)
         {
             if (_closed) return;
-            try
-            {
-                _sink.Stream.Flush();
-            }
-            catch (IOException ex)
-            {
-                Failure ??= ex;
-            }
             _closed = true;
         }
         try

@@ -1,6 +1,7 @@
 using System.Text;
-using Fumidai.Recording.Asciicast;
 using Fumidai.Recording.Recorder;
+using Fumidai.Recording.Storage;
+using Fumidai.Recording.Tests.Storage;
 
 namespace Fumidai.Recording.Tests.Recorders;
 
@@ -49,15 +50,23 @@ public sealed class Utf8CarryTests
     [Fact]
     public async Task Recorder_writes_invalid_bytes_as_replacement_characters_and_valid_text_unchanged()
     {
-        string path = Path.Combine(Directory.CreateTempSubdirectory("fumidai-utf8-").FullName, "r.cast");
-        var recorder = SessionRecorder.Create(path, new AsciicastHeader(80, 24));
-        recorder.Output("日本語 "u8);
-        recorder.Output([0xE6, 0x97]);
-        recorder.Output([0xA5, (byte)'!', 0xFF, (byte)'\n', 0]);
-        await recorder.CompleteAsync();
-        var (_, events) = AsciicastReader.ReadFile(path);
-        string output = string.Concat(events.Where(e => e.Type == AsciicastEventType.Output).Select(e => e.Data));
-        Assert.Equal("日本語 日!\uFFFD\n\0", output);
-        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        string root = Directory.CreateTempSubdirectory("fumidai-utf8-").FullName;
+        try
+        {
+            await using var harness = new RecordingHarness(new FileObjectStore(Path.Combine(root, "store")));
+            var descriptor = RecordingHarness.Descriptor();
+            var recorder = harness.NewRecorder(descriptor);
+            recorder.Output("日本語 "u8);
+            recorder.Output([0xE6, 0x97]);
+            recorder.Output([0xA5, (byte)'!', 0xFF, (byte)'\n', 0]);
+            await recorder.CompleteAsync();
+            await recorder.Chunks.Uploaded.WaitAsync(TimeSpan.FromSeconds(30));
+            var (_, output, _) = await harness.ReadBackAsync(descriptor.Prefix);
+            Assert.Equal("日本語 日!\uFFFD\n\0", output);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 }
