@@ -7,6 +7,7 @@ using Fumidai.Gateway.Recordings;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Storage;
 using Fumidai.Gateway.Targets;
+using Fumidai.Ssh;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Framing;
 using Fumidai.Ssh.Kex;
@@ -75,13 +76,13 @@ public sealed class BastionService
             EndPoint = endPoint!,
             HostKeys = hostKeys,
             Transport = TransportSettings(options.Ssh),
-            Authentication = new ServerAuthenticationSettings
+            Authentication = new ServerAuthenticationSettings { Banner = options.Ssh.Banner + "\r\n" },
+            Limits = new SshConnectionLimits
             {
                 LoginGraceTime = Duration.Parse(options.Ssh.LoginGraceTime),
-                MaxAttempts = options.Ssh.MaxAuthTries,
-                Banner = options.Ssh.Banner + "\r\n",
+                MaxAuthAttempts = options.Ssh.MaxAuthTries,
+                MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
             },
-            MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
         }, new BastionApplication(authenticator, context), _loggers.CreateLogger("ssh"));
         try
         {

@@ -100,7 +100,7 @@ public sealed class TestHostApplication : ISshServerApplication, IChannelOpenHan
             await channel.SendEofAsync();
             await channel.CloseAsync();
         }
-        catch (Exception ex) when (ex is SshConnectionLostException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or IOException)
         {
         }
     }

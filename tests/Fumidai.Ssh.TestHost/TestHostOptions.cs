@@ -27,6 +27,8 @@ public sealed class TestHostOptions
 
     public ServerAuthenticationSettings Authentication { get; init; } = new() { FailureDelay = TimeSpan.FromMilliseconds(20) };
 
+    public SshConnectionLimits Limits { get; init; } = SshConnectionLimits.Default;
+
     public string? Banner { get; init; }
 
     /// <summary>When set, the ed25519 host key is presented with a host certificate signed by this CA.</summary>

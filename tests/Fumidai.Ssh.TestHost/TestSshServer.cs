@@ -51,9 +51,8 @@ public sealed class TestSshServer : IAsyncDisposable
                     Banner = options.Banner,
                     TrustedUserCaKeys = options.Authentication.TrustedUserCaKeys,
                     FailureDelay = options.Authentication.FailureDelay,
-                    LoginGraceTime = options.Authentication.LoginGraceTime,
-                    MaxAttempts = options.Authentication.MaxAttempts,
                 },
+            Limits = options.Limits,
         }, application, logger);
         server.Start();
         return new TestSshServer(server, application, hostKeys);

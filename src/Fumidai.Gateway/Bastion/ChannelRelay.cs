@@ -133,5 +133,5 @@ public sealed class ChannelRelay
     }
 
     private static bool IsChannelGone(Exception ex) =>
-        ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or InvalidOperationException or IOException;
+        ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or IOException;
 }

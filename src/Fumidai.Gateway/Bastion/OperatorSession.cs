@@ -451,7 +451,7 @@ public sealed class OperatorSession
             await _channel.SendEofAsync().ConfigureAwait(false);
             await _channel.CloseAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SshConnectionLostException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or IOException)
         {
         }
     }
@@ -488,7 +488,7 @@ public sealed class OperatorSession
             else await _channel.WriteExtendedAsync(bytes).ConfigureAwait(false);
             _recorder?.Marker("notice: " + message);
         }
-        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or IOException)
         {
         }
     }
@@ -501,7 +501,7 @@ public sealed class OperatorSession
             var bytes = Encoding.UTF8.GetBytes($"fumidai: {message}\r\n");
             await _channel.WriteExtendedAsync(bytes).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or IOException)
         {
         }
         await FinishChannelAsync(exitStatus).ConfigureAwait(false);
@@ -515,7 +515,7 @@ public sealed class OperatorSession
             await _channel.SendEofAsync().ConfigureAwait(false);
             await _channel.CloseAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or IOException)
         {
         }
     }

@@ -54,8 +54,7 @@ public static class PortForward
             }
             await to.SendEofAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or InvalidOperationException
-            or IOException)
+        catch (Exception ex) when (ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or IOException)
         {
             // Either side went away: closing both below ends the forward.
         }

@@ -17,6 +17,7 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
     private readonly SshTransport _transport;
     private readonly IServerAuthenticator _authenticator;
     private readonly ServerAuthenticationSettings _settings;
+    private readonly int _maxAttempts;
     private readonly AuthenticationContext _context;
     private readonly ILogger _logger;
     private byte[]? _pendingRequest;
@@ -27,20 +28,22 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
     private int _rounds;
 
     private ServerAuthentication(SshTransport transport, IServerAuthenticator authenticator, ServerAuthenticationSettings settings,
-        AuthenticationContext context, ILogger logger)
+        int maxAttempts, AuthenticationContext context, ILogger logger)
     {
         _transport = transport;
         _authenticator = authenticator;
         _settings = settings;
+        _maxAttempts = maxAttempts;
         _context = context;
         _logger = logger;
     }
 
     /// <summary>Runs authentication to success; throws <see cref="SshProtocolException"/> when the client must be disconnected.</summary>
+    /// <param name="maxAttempts">Failed attempts (excluding <c>none</c>) after which the client is disconnected.</param>
     public static async Task<AuthenticatedUser> RunAsync(SshTransport transport, IServerAuthenticator authenticator,
-        ServerAuthenticationSettings settings, AuthenticationContext context, ILogger logger, CancellationToken cancellationToken)
+        ServerAuthenticationSettings settings, int maxAttempts, AuthenticationContext context, ILogger logger, CancellationToken cancellationToken)
     {
-        var auth = new ServerAuthentication(transport, authenticator, settings, context, logger);
+        var auth = new ServerAuthentication(transport, authenticator, settings, maxAttempts, context, logger);
         return await auth.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -92,7 +95,7 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
                         // Uniform delay: every failure takes as long as the slowest check would.
                         var remaining = _settings.FailureDelay - Stopwatch.GetElapsedTime(started);
                         if (remaining > TimeSpan.Zero) await Task.Delay(remaining, cancellationToken).ConfigureAwait(false);
-                        if (_failures >= _settings.MaxAttempts)
+                        if (_failures >= _maxAttempts)
                             throw new SshProtocolException(DisconnectReason.NoMoreAuthMethodsAvailable, "too many authentication failures");
                     }
                     await SendFailureAsync(_methods ?? [], partialSuccess: false, cancellationToken).ConfigureAwait(false);

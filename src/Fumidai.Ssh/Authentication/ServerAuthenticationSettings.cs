@@ -1,14 +1,9 @@
 namespace Fumidai.Ssh.Authentication;
 
-/// <summary>Pre-authentication limits and the login banner for the server role.</summary>
+/// <summary>How the server role authenticates: failure timing, the login banner and trusted user CAs.</summary>
+/// <remarks>Attempt and time limits are in <see cref="SshConnectionLimits"/>.</remarks>
 public sealed class ServerAuthenticationSettings
 {
-    /// <summary>Time from TCP accept to USERAUTH_SUCCESS (OpenSSH LoginGraceTime); default 30 s.</summary>
-    public TimeSpan LoginGraceTime { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Failed attempts (excluding <c>none</c>) before the connection is closed; default 6.</summary>
-    public int MaxAttempts { get; init; } = 6;
-
     /// <summary>Every failure is answered no sooner than this after its request, so timing does not tell why it failed.</summary>
     public TimeSpan FailureDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 

@@ -122,8 +122,7 @@ public sealed class SshClientSession : IAsyncDisposable
             await Channel.CloseAsync().ConfigureAwait(false);
             await Channel.Closed.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SshConnectionLostException or IOException or ObjectDisposedException or TimeoutException
-            or InvalidOperationException)
+        catch (Exception ex) when (ex is SshConnectionLostException or IOException or ObjectDisposedException or TimeoutException)
         {
             // The connection is going away; there is nothing left to close.
         }

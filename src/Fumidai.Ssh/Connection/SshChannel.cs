@@ -13,7 +13,7 @@ namespace Fumidai.Ssh.Connection;
 public sealed class SshChannel
 {
     private readonly SshConnection _connection;
-    private readonly Pipe _data = NewPipe();
+    private readonly Pipe _data;
     private Pipe? _extendedData;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly object _windowLock = new();
@@ -38,6 +38,7 @@ public sealed class SshChannel
         _localWindow = localWindow;
         LocalWindowSize = localWindow;
         LocalMaxPacket = localMaxPacket;
+        _data = NewPipe();
     }
 
     public string ChannelType { get; }
@@ -61,8 +62,6 @@ public sealed class SshChannel
 
     /// <summary>Cancelled when the channel closes, for work tied to its lifetime.</summary>
     public CancellationToken ClosingToken => _closing.Token;
-
-    public bool RemoteEof => _receivedEof;
 
     /// <summary>The connection this channel belongs to.</summary>
     public SshConnection Connection => _connection;
@@ -169,7 +168,7 @@ public sealed class SshChannel
         {
             while (!data.IsEmpty)
             {
-                if (_sentEof || _sentClose) throw new InvalidOperationException("channel output already closed");
+                if (_sentEof || _sentClose) throw new SshChannelClosedException("channel output already closed");
                 int chunk = await TakeWindowAsync(Math.Min(data.Length, (int)RemoteMaxPacket), cancellationToken).ConfigureAwait(false);
                 using var message = SshWriter.ForPacket(extended ? MessageNumber.ChannelExtendedData : MessageNumber.ChannelData, chunk + 16);
                 message.WriteUInt32(RemoteId);
@@ -193,6 +192,7 @@ public sealed class SshChannel
             lock (_windowLock)
             {
                 if (_receivedClose) throw new SshChannelClosedException();
+                if (_sentClose) throw new SshChannelClosedException("channel already closed");
                 if (_remoteWindow > 0)
                 {
                     int granted = (int)Math.Min(wanted, _remoteWindow);
@@ -250,6 +250,7 @@ public sealed class SshChannel
     /// <summary>Sends a channel request; with <paramref name="wantReply"/> waits for and returns the peer's answer.</summary>
     public async ValueTask<bool> SendRequestAsync(ChannelRequest request, CancellationToken cancellationToken = default)
     {
+        if (_sentClose) throw new SshChannelClosedException("channel already closed");
         TaskCompletionSource<bool>? reply = null;
         using var message = SshWriter.ForPacket(MessageNumber.ChannelRequest, 64);
         message.WriteUInt32(RemoteId);
@@ -261,7 +262,6 @@ public sealed class SshChannel
             reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_pendingReplies) _pendingReplies.Enqueue(reply);
         }
-        if (_sentClose) throw new InvalidOperationException("channel already closed");
         await _connection.Transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
         return reply is null || await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -271,7 +271,8 @@ public sealed class SshChannel
 
     // ---- called by SshConnection's dispatch loop ----
 
-    internal void OnData(ReadOnlySpan<byte> data, uint dataType, bool extended)
+    /// <returns>The pipe's flush. With no pause threshold it has always completed, so the dispatch loop never waits.</returns>
+    internal ValueTask<FlushResult> OnData(ReadOnlySpan<byte> data, uint dataType, bool extended)
     {
         lock (_windowLock)
         {
@@ -287,13 +288,12 @@ public sealed class SshChannel
         {
             // Unknown extended data types are consumed at once so they do not hold window.
             _ = CreditAsync((uint)data.Length, CancellationToken.None).AsTask();
-            return;
+            return default;
         }
         var pipe = extended ? ExtendedPipe : _data;
         // The pipe has no pause threshold: the window we granted is what bounds it.
         pipe.Writer.Write(data);
-        var flush = pipe.Writer.FlushAsync();
-        if (!flush.IsCompleted) flush.AsTask().GetAwaiter().GetResult();
+        return pipe.Writer.FlushAsync();
     }
 
     internal void OnWindowAdjust(uint bytes)
@@ -445,13 +445,11 @@ public sealed class SshChannel
     }
 
     /// <summary>
-    /// Pipe segment size: one segment holds a whole data packet at our maximum packet size. With the default 4 KiB
+    /// Pipe segments hold a whole data packet at our maximum packet size. With the default 4 KiB
     /// segments a full 2 MiB window is 512 rented arrays and segments, more than the shared pools keep, so a bulk
     /// transfer allocated about half its volume as garbage (measured: ~525 MiB and 33 GCs per GiB uploaded, against
     /// ~4 MiB and no GC with 64 KiB segments). Segments are rented only while data waits in the pipe.
     /// </summary>
-    private const int PipeSegmentSize = (int)SshConnection.DefaultMaxPacket;
-
-    private static Pipe NewPipe() => new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: PipeSegmentSize,
+    private Pipe NewPipe() => new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: (int)LocalMaxPacket,
         useSynchronizationContext: false));
 }

@@ -14,35 +14,28 @@ namespace Fumidai.Ssh.Connection;
 /// </remarks>
 public sealed class SshConnection : IAsyncDisposable
 {
-    /// <summary>Receive window granted per channel (OpenSSH uses 2 MiB for sessions).</summary>
-    public const uint DefaultWindowSize = 2 * 1024 * 1024;
-
-    /// <summary>Largest data payload we accept in one packet.</summary>
-    public const uint DefaultMaxPacket = 64 * 1024;
-
-    /// <summary>
-    /// Requests (global, channel, channel opens) being handled or waiting for their reply to be sent. Beyond this the
-    /// dispatch loop stops reading, so a peer that floods requests and never reads the replies meets TCP backpressure
-    /// instead of growing our memory without bound (OpenSSH likewise stops reading while its output backs up).
-    /// </summary>
-    public const int MaxPendingRequests = 256;
-
     private readonly Dictionary<uint, SshChannel> _channels = [];
     private readonly Dictionary<uint, TaskCompletionSource<SshChannel>> _opening = [];
+
+    /// <summary>Our opens whose caller gave up before the peer answered; the answer is still due (see <see cref="AbandonOpen"/>).</summary>
+    private readonly Dictionary<uint, SshChannel> _abandoned = [];
     private readonly Queue<TaskCompletionSource<(bool, byte[])>> _globalReplies = new();
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly SemaphoreSlim _requestSlots = new(MaxPendingRequests, MaxPendingRequests);
+    private readonly SemaphoreSlim _requestSlots;
     private Task _globalRequestChain = Task.CompletedTask;
     private uint _nextChannelId;
     private bool _noMoreSessions;
     private bool _stopped;
 
-    public SshConnection(SshTransport transport, IChannelOpenHandler? openHandler, ILogger? logger = null)
+    public SshConnection(SshTransport transport, IChannelOpenHandler? openHandler, ILogger? logger = null, SshConnectionLimits? limits = null)
     {
         Transport = transport;
         OpenHandler = openHandler;
         _logger = logger ?? NullLogger.Instance;
+        Limits = limits ?? SshConnectionLimits.Default;
+        Limits.Validate();
+        _requestSlots = new SemaphoreSlim(Limits.MaxPendingRequests, Limits.MaxPendingRequests);
     }
 
     public SshTransport Transport { get; }
@@ -50,8 +43,8 @@ public sealed class SshConnection : IAsyncDisposable
     /// <summary>Decides the peer's CHANNEL_OPENs; set before <see cref="RunAsync"/>. Null refuses every channel.</summary>
     public IChannelOpenHandler? OpenHandler { get; set; }
 
-    /// <summary>Upper bound on channels open at once on this connection.</summary>
-    public int MaxChannels { get; init; } = 64;
+    /// <summary>Channel count, window, packet size and pending-request bounds of this connection.</summary>
+    public SshConnectionLimits Limits { get; }
 
     /// <summary>Handles the peer's global requests other than keepalives (e.g. <c>tcpip-forward</c>); unset, they fail.</summary>
     public Func<GlobalRequest, CancellationToken, ValueTask<bool>>? GlobalRequestHandler { get; set; }
@@ -100,7 +93,7 @@ public sealed class SshConnection : IAsyncDisposable
                 var channel = Find(reader.ReadUInt32());
                 var data = reader.ReadBinary();
                 reader.EnsureEnd("CHANNEL_DATA");
-                channel.OnData(data, 0, extended: false);
+                await channel.OnData(data, 0, extended: false).ConfigureAwait(false);
                 break;
             }
             case MessageNumber.ChannelExtendedData:
@@ -109,7 +102,7 @@ public sealed class SshConnection : IAsyncDisposable
                 uint type = reader.ReadUInt32();
                 var data = reader.ReadBinary();
                 reader.EnsureEnd("CHANNEL_EXTENDED_DATA");
-                channel.OnData(data, type, extended: true);
+                await channel.OnData(data, type, extended: true).ConfigureAwait(false);
                 break;
             }
             case MessageNumber.ChannelWindowAdjust:
@@ -259,13 +252,15 @@ public sealed class SshConnection : IAsyncDisposable
     }
 
     /// <summary>Opens a channel to the peer (client role: sessions, direct-tcpip; server role: forwarded-tcpip).</summary>
+    /// <remarks>Cancelled, the channel is unregistered at once; should the peer confirm it later, it is closed.</remarks>
     public async Task<SshChannel> OpenChannelAsync(ChannelOpenRequest request, CancellationToken cancellationToken)
     {
         var channel = Register(request.ChannelType);
         var opened = new TaskCompletionSource<SshChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_channels) _opening[channel.LocalId] = opened;
-        using (var message = SshWriter.ForPacket(MessageNumber.ChannelOpen, 64))
+        try
         {
+            using var message = SshWriter.ForPacket(MessageNumber.ChannelOpen, 64);
             message.WriteString(request.ChannelType);
             message.WriteUInt32(channel.LocalId);
             message.WriteUInt32(channel.LocalWindowSize);
@@ -279,7 +274,56 @@ public sealed class SshConnection : IAsyncDisposable
             }
             await Transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
         }
-        return await opened.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        catch
+        {
+            // Not sent (or the connection is broken): no answer will come, so nothing needs to wait for one.
+            lock (_channels)
+            {
+                _opening.Remove(channel.LocalId);
+                _channels.Remove(channel.LocalId);
+            }
+            throw;
+        }
+        try
+        {
+            return await opened.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            AbandonOpen(channel, opened);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Unregisters an open whose caller gave up while the peer's answer is still due. The id stays reserved until the
+    /// answer comes: a refusal then ends it, a confirmation is answered with CLOSE, as nobody will use that channel.
+    /// </summary>
+    private void AbandonOpen(SshChannel channel, TaskCompletionSource<SshChannel> opened)
+    {
+        lock (_channels)
+        {
+            // The answer may have raced the cancellation: then the channel is open and ours to close.
+            if (_opening.Remove(channel.LocalId))
+            {
+                _channels.Remove(channel.LocalId);
+                _abandoned[channel.LocalId] = channel;
+                return;
+            }
+        }
+        if (opened.Task.IsCompletedSuccessfully) _ = CloseQuietlyAsync(channel);
+    }
+
+    private static async Task CloseQuietlyAsync(SshChannel channel)
+    {
+        try
+        {
+            await channel.CloseAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SshConnectionLostException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The connection is going away, which ends the channel too.
+        }
     }
 
     private void OnOpenConfirmation(ref SshReader reader)
@@ -288,9 +332,24 @@ public sealed class SshConnection : IAsyncDisposable
         uint sender = reader.ReadUInt32();
         uint window = reader.ReadUInt32();
         uint maxPacket = reader.ReadUInt32();
-        var (channel, opened) = TakeOpening(recipient);
-        channel.Open(sender, window, maxPacket);
-        opened.TrySetResult(channel);
+        SshChannel? orphan;
+        lock (_channels)
+        {
+            if (_abandoned.Remove(recipient, out orphan))
+            {
+                // Registered again only to take the peer's messages until its CLOSE answers ours.
+                _channels[recipient] = orphan;
+                orphan.Open(sender, window, maxPacket);
+            }
+            else
+            {
+                // Completed under the lock, so a caller giving up at this moment sees either "still opening" or "open".
+                var (channel, opened) = TakeOpening(recipient);
+                channel.Open(sender, window, maxPacket);
+                opened.TrySetResult(channel);
+            }
+        }
+        if (orphan is not null) _ = CloseQuietlyAsync(orphan);
     }
 
     private void OnOpenFailure(ref SshReader reader)
@@ -298,6 +357,10 @@ public sealed class SshConnection : IAsyncDisposable
         uint recipient = reader.ReadUInt32();
         var reason = (ChannelOpenFailureReason)reader.ReadUInt32();
         string description = reader.ReadString(4096);
+        lock (_channels)
+        {
+            if (_abandoned.Remove(recipient)) return;
+        }
         var (channel, opened) = TakeOpening(recipient);
         RemoveChannel(channel);
         opened.TrySetException(new SshChannelOpenException(reason, description));
@@ -372,7 +435,7 @@ public sealed class SshConnection : IAsyncDisposable
     /// <summary>Counts opens whose handler is still deciding, so slow handlers cannot let more than MaxChannels through.</summary>
     private bool TryReserveChannel()
     {
-        if (Interlocked.Increment(ref _opensInFlight) + ChannelCount <= MaxChannels) return true;
+        if (Interlocked.Increment(ref _opensInFlight) + ChannelCount <= Limits.MaxChannels) return true;
         Interlocked.Decrement(ref _opensInFlight);
         return false;
     }
@@ -384,8 +447,8 @@ public sealed class SshConnection : IAsyncDisposable
             if (_stopped) throw new SshConnectionLostException("connection closed");
             uint id;
             do id = _nextChannelId++;
-            while (_channels.ContainsKey(id));
-            var channel = new SshChannel(this, type, id, DefaultWindowSize, DefaultMaxPacket);
+            while (_channels.ContainsKey(id) || _abandoned.ContainsKey(id));
+            var channel = new SshChannel(this, type, id, Limits.WindowSize, Limits.MaxPacket);
             _channels[id] = channel;
             return channel;
         }
@@ -409,6 +472,7 @@ public sealed class SshConnection : IAsyncDisposable
             channels = _channels.Values.ToArray();
             opening = _opening.Values.ToArray();
             _opening.Clear();
+            _abandoned.Clear();
         }
         foreach (var channel in channels) channel.OnConnectionLost();
         foreach (var open in opening) open.TrySetException(new SshConnectionLostException("connection closed"));

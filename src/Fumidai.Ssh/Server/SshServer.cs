@@ -42,6 +42,7 @@ public sealed class SshServer : IAsyncDisposable
 
     public void Start()
     {
+        _options.Limits.Validate();
         var listener = new Socket(_options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         listener.Bind(_options.EndPoint);
@@ -73,7 +74,7 @@ public sealed class SshServer : IAsyncDisposable
                 _logger.LogWarning("accept failed: {Error}", ex.SocketErrorCode);
                 continue;
             }
-            if (Interlocked.Increment(ref _unauthenticated) > _options.MaxUnauthenticatedConnections)
+            if (Interlocked.Increment(ref _unauthenticated) > _options.Limits.MaxUnauthenticatedConnections)
             {
                 Interlocked.Decrement(ref _unauthenticated);
                 _logger.LogWarning("refusing {Remote}: too many unauthenticated connections", socket.RemoteEndPoint);
@@ -101,19 +102,20 @@ public sealed class SshServer : IAsyncDisposable
         SshConnection? connection = null;
         Exception? error = null;
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        grace.CancelAfter(_options.Authentication.LoginGraceTime);
+        grace.CancelAfter(_options.Limits.LoginGraceTime);
         try
         {
             transport = SshTransport.CreateServer(stream, _options.HostKeys, _options.Transport, _logger);
             await transport.HandshakeAsync(grace.Token).ConfigureAwait(false);
             var context = new AuthenticationContext(remote, transport.RemoteVersion);
-            var user = await ServerAuthentication.RunAsync(transport, _application, _options.Authentication, context, _logger, grace.Token).ConfigureAwait(false);
+            var user = await ServerAuthentication.RunAsync(transport, _application, _options.Authentication, _options.Limits.MaxAuthAttempts, context, _logger,
+                grace.Token).ConfigureAwait(false);
             authenticated = true;
             Interlocked.Decrement(ref _unauthenticated);
             session = new SshServerSession(transport, user, remote);
             // Disposed in finally, not here: disposing closes the transport, and the catch blocks below must still be
             // able to send DISCONNECT.
-            connection = new SshConnection(transport, null, _logger);
+            connection = new SshConnection(transport, null, _logger, _options.Limits);
             session.Connection = connection;
             // The handler is created once the connection exists, so it can also take global requests.
             connection.OpenHandler = _application.CreateChannelHandler(session);

@@ -5,7 +5,7 @@ using Fumidai.Ssh.Transport;
 
 namespace Fumidai.Ssh.Server;
 
-/// <summary>What an <see cref="SshServer"/> listens on, which keys and algorithms it uses, and its pre-authentication limits.</summary>
+/// <summary>What an <see cref="SshServer"/> listens on, which keys and algorithms it uses, and the limits of its connections.</summary>
 public sealed class SshServerOptions
 {
     public IPEndPoint EndPoint { get; init; } = new(IPAddress.Loopback, 2222);
@@ -16,6 +16,6 @@ public sealed class SshServerOptions
 
     public ServerAuthenticationSettings Authentication { get; init; } = new();
 
-    /// <summary>Connections not yet authenticated at once; further ones are refused (OpenSSH MaxStartups).</summary>
-    public int MaxUnauthenticatedConnections { get; init; } = 100;
+    /// <summary>The limits every connection runs under, before and after authentication.</summary>
+    public SshConnectionLimits Limits { get; init; } = SshConnectionLimits.Default;
 }

@@ -38,7 +38,8 @@ public sealed class AuthRequestFuzzTests
             KeyboardInteractiveAnswer = "424242",
             Transport = new SshTransportSettings(),
             // Many attempts and no delay, so most inputs reuse one connection.
-            Authentication = new ServerAuthenticationSettings { MaxAttempts = 1000, FailureDelay = TimeSpan.Zero },
+            Authentication = new ServerAuthenticationSettings { FailureDelay = TimeSpan.Zero },
+            Limits = new SshConnectionLimits { MaxAuthAttempts = 1000 },
         }, log);
 
         var seeds = Seeds(userKey);

@@ -61,7 +61,7 @@ public sealed class ConnectionAttackTests : IClassFixture<RobustnessHost>
     {
         await using var client = await ScriptedClient.LoginAsync(_host.Port, RobustnessHost.Password);
         var channel = await client.OpenSessionAsync();
-        Assert.Equal(SshConnection.DefaultWindowSize, channel.RemoteWindow);
+        Assert.Equal(SshConnectionLimits.Default.WindowSize, channel.RemoteWindow);
         // No command runs on the channel, so nobody consumes the data and the server never credits the window.
         var chunk = new byte[channel.RemoteMaxPacket];
         for (uint sent = 0; sent < channel.RemoteWindow; sent += (uint)chunk.Length)

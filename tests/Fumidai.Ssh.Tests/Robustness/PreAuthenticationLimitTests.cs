@@ -34,7 +34,7 @@ public sealed class PreAuthenticationLimitTests : IClassFixture<RobustnessHost>
     {
         public ShortGraceHost()
         {
-            Server = RobustnessHost.Start(Directory, Log, new ServerAuthenticationSettings { LoginGraceTime = ShortGrace, FailureDelay = TimeSpan.FromMilliseconds(20) });
+            Server = RobustnessHost.Start(Directory, Log, new SshConnectionLimits { LoginGraceTime = ShortGrace });
         }
 
         public TempDirectory Directory { get; } = new("fumidai-grace");
@@ -117,7 +117,7 @@ public sealed class PreAuthenticationLimitTests : IClassFixture<RobustnessHost>
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             HostKeys = TestSshServer.LoadOrCreateHostKeys(options.HostKeyDirectory),
-            MaxUnauthenticatedConnections = 2,
+            Limits = new SshConnectionLimits { MaxUnauthenticatedConnections = 2 },
         }, new TestHostApplication(options), log);
         server.Start();
         int port = server.LocalEndPoint!.Port;

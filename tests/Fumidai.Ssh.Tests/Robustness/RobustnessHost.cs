@@ -23,22 +23,19 @@ public sealed class RobustnessHost : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Server = Start(Directory, Log, new ServerAuthenticationSettings
-        {
-            MaxAttempts = MaxAttempts,
-            FailureDelay = TimeSpan.FromMilliseconds(20),
-        });
+        Server = Start(Directory, Log, new SshConnectionLimits { MaxAuthAttempts = MaxAttempts });
         return Task.CompletedTask;
     }
 
     /// <summary>Starts a test host with the password <see cref="Password"/> and the default algorithms.</summary>
-    public static TestSshServer Start(TempDirectory directory, CapturingLogger log, ServerAuthenticationSettings authentication) =>
+    public static TestSshServer Start(TempDirectory directory, CapturingLogger log, SshConnectionLimits limits) =>
         TestSshServer.Start(new TestHostOptions
         {
             HostKeyDirectory = directory.Combine("hostkeys"),
             Password = Password,
             Transport = new SshTransportSettings(),
-            Authentication = authentication,
+            Authentication = new ServerAuthenticationSettings { FailureDelay = TimeSpan.FromMilliseconds(20) },
+            Limits = limits,
         }, log);
 
     /// <summary>
