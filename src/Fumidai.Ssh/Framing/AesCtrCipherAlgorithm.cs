@@ -1,7 +1,7 @@
 namespace Fumidai.Ssh.Framing;
 
 /// <summary><c>aes128-ctr</c> and <c>aes256-ctr</c> (RFC 4344 §4), paired with an HMAC-SHA2 MAC, plain or encrypt-then-MAC.</summary>
-public sealed class AesCtrCipherAlgorithm : CipherAlgorithm
+internal sealed class AesCtrCipherAlgorithm : CipherAlgorithm
 {
     public static readonly AesCtrCipherAlgorithm Aes128 = new("aes128-ctr", 16);
 

@@ -1,7 +1,7 @@
 namespace Fumidai.Ssh.Framing;
 
 /// <summary><c>aes128-gcm@openssh.com</c> and <c>aes256-gcm@openssh.com</c>: AES-GCM as RFC 5647, amended by OpenSSH PROTOCOL §1.6.</summary>
-public sealed class AesGcmCipherAlgorithm : CipherAlgorithm
+internal sealed class AesGcmCipherAlgorithm : CipherAlgorithm
 {
     public static readonly AesGcmCipherAlgorithm Aes128 = new("aes128-gcm@openssh.com", 16);
 

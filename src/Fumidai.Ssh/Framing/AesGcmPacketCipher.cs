@@ -9,7 +9,7 @@ namespace Fumidai.Ssh.Framing;
 /// The 12-byte nonce is the 4-byte fixed field then the 8-byte invocation counter from the derived IV; the counter is
 /// incremented after every packet (RFC 5647 §7.1), independently of the sequence number.
 /// </remarks>
-public sealed class AesGcmPacketCipher : PacketCipher
+internal sealed class AesGcmPacketCipher : PacketCipher
 {
     /// <summary>Bytes of nonce, and of the IV the key exchange derives for it.</summary>
     public const int NonceLength = 12;

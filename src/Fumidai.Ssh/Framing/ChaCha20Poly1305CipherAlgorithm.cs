@@ -1,7 +1,7 @@
 namespace Fumidai.Ssh.Framing;
 
 /// <summary><c>chacha20-poly1305@openssh.com</c>: two ChaCha20 keys from one 64-byte key, Poly1305 tag (OpenSSH PROTOCOL.chacha20poly1305).</summary>
-public sealed class ChaCha20Poly1305CipherAlgorithm : CipherAlgorithm
+internal sealed class ChaCha20Poly1305CipherAlgorithm : CipherAlgorithm
 {
     public static readonly ChaCha20Poly1305CipherAlgorithm Instance = new();
 

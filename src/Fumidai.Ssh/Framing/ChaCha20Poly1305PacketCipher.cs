@@ -9,7 +9,7 @@ namespace Fumidai.Ssh.Framing;
 /// key from block 0; K_1, the last 32 bytes, encrypts the 4-byte packet_length. The nonce is the sequence number as a
 /// 64-bit big-endian integer, and the tag covers the encrypted length and the encrypted body, which are contiguous.
 /// </remarks>
-public sealed class ChaCha20Poly1305PacketCipher : PacketCipher
+internal sealed class ChaCha20Poly1305PacketCipher : PacketCipher
 {
     /// <summary>Bytes of key material: K_2 then K_1.</summary>
     public const int KeyLength = 2 * Sodium.ChaCha20KeyBytes;

@@ -1,7 +1,7 @@
 namespace Fumidai.Ssh.Framing;
 
 /// <summary>A negotiable encryption algorithm: its SSH name and the key material it needs.</summary>
-public abstract class CipherAlgorithm
+internal abstract class CipherAlgorithm
 {
     public abstract string Name { get; }
 

@@ -20,7 +20,7 @@ public static class CipherAlgorithms
     /// <summary>The default offer: AEAD ciphers only (DESIGN.md strong subset); CTR is opt-in by configuration.</summary>
     public static IReadOnlyList<string> DefaultNames { get; } = Array.AsReadOnly(All.Where(a => a.IsAead).Select(a => a.Name).ToArray());
 
-    public static bool TryGet(string name, [MaybeNullWhen(false)] out CipherAlgorithm algorithm)
+    internal static bool TryGet(string name, [MaybeNullWhen(false)] out CipherAlgorithm algorithm)
     {
         algorithm = Array.Find(All, a => string.Equals(a.Name, name, StringComparison.Ordinal));
         return algorithm is not null;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Fumidai.Ssh.Framing;
 
 /// <summary><c>hmac-sha2-256</c>/<c>-512</c> (RFC 6668) and their <c>-etm@openssh.com</c> variants (OpenSSH PROTOCOL §1.5).</summary>
-public sealed class HmacSha2MacAlgorithm : MacAlgorithm
+internal sealed class HmacSha2MacAlgorithm : MacAlgorithm
 {
     public static readonly HmacSha2MacAlgorithm HmacSha256 = new("hmac-sha2-256", HashAlgorithmName.SHA256, 32, false);
 

@@ -1,7 +1,7 @@
 namespace Fumidai.Ssh.Framing;
 
 /// <summary>A negotiable MAC algorithm: its SSH name, key and tag lengths, and whether it is encrypt-then-MAC.</summary>
-public abstract class MacAlgorithm
+internal abstract class MacAlgorithm
 {
     public abstract string Name { get; }
 

@@ -19,7 +19,7 @@ public static class MacAlgorithms
     /// <summary>The default offer: encrypt-then-MAC only (DESIGN.md strong subset).</summary>
     public static IReadOnlyList<string> DefaultNames { get; } = Array.AsReadOnly(All.Where(a => a.EncryptThenMac).Select(a => a.Name).ToArray());
 
-    public static bool TryGet(string name, [MaybeNullWhen(false)] out MacAlgorithm algorithm)
+    internal static bool TryGet(string name, [MaybeNullWhen(false)] out MacAlgorithm algorithm)
     {
         algorithm = Array.Find(All, a => string.Equals(a.Name, name, StringComparison.Ordinal));
         return algorithm is not null;

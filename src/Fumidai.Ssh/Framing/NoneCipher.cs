@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Fumidai.Ssh.Framing;
 
 /// <summary>The "none" cipher and MAC in force before the first NEWKEYS.</summary>
-public sealed class NoneCipher : PacketCipher
+internal sealed class NoneCipher : PacketCipher
 {
     public static readonly NoneCipher Instance = new();
 

@@ -6,7 +6,7 @@ namespace Fumidai.Ssh.Framing;
 /// A packet here is the whole binary packet: uint32 packet_length, byte padding_length, payload, padding.
 /// The MAC or tag travels after it and is handled through separate spans.
 /// </remarks>
-public abstract class PacketCipher : IDisposable
+internal abstract class PacketCipher : IDisposable
 {
     /// <summary>Padding alignment in bytes (at least 8, RFC 4253 §6).</summary>
     public abstract int BlockSize { get; }

@@ -11,7 +11,7 @@ namespace Fumidai.Ssh.Framing;
 /// While no bytes are pending the buffer goes back to the pool and the reader waits with a zero-byte read, so an idle
 /// connection holds no receive buffer (the 1,000 idle connections target in issue 2).
 /// </remarks>
-public sealed class PacketReader : IDisposable
+internal sealed class PacketReader : IDisposable
 {
     private const int InitialBufferSize = 8 * 1024;
     private readonly Stream _stream;
@@ -36,9 +36,6 @@ public sealed class PacketReader : IDisposable
 
     /// <summary>Sequence number of the next packet to be read (wraps at 2^32; reset on NEWKEYS under strict kex).</summary>
     public uint SequenceNumber { get; set; }
-
-    /// <summary>Packets read since the last reset (detects sequence number wrap before it happens).</summary>
-    public ulong PacketsRead { get; private set; }
 
     /// <summary>Bytes read since the counter was last reset by the key exchange (rekey trigger).</summary>
     public long BytesSinceRekey { get; set; }
@@ -71,7 +68,6 @@ public sealed class PacketReader : IDisposable
         var payload = _buffer.AsMemory(_start + 5, payloadLength);
         _start += total;
         SequenceNumber = seq + 1;
-        PacketsRead++;
         BytesSinceRekey += total;
         return (payload, seq);
     }

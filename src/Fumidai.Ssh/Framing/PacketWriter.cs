@@ -6,7 +6,7 @@ namespace Fumidai.Ssh.Framing;
 
 /// <summary>Frames payloads into binary packets (RFC 4253 §6): padding, sealing, sequence numbers.</summary>
 /// <remarks>Not thread-safe: the transport serialises writers with its write lock.</remarks>
-public sealed class PacketWriter : IDisposable
+internal sealed class PacketWriter : IDisposable
 {
     private readonly Stream _stream;
 

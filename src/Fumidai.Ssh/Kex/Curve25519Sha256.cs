@@ -4,7 +4,7 @@ using NSec.Cryptography;
 namespace Fumidai.Ssh.Kex;
 
 /// <summary><c>curve25519-sha256</c> and its pre-standard alias <c>curve25519-sha256@libssh.org</c> (RFC 8731).</summary>
-public sealed class Curve25519Sha256 : KeyExchangeMethod
+internal sealed class Curve25519Sha256 : KeyExchangeMethod
 {
     public const string StandardName = "curve25519-sha256";
 

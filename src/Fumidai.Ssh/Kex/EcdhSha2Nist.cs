@@ -4,7 +4,7 @@ namespace Fumidai.Ssh.Kex;
 
 /// <summary><c>ecdh-sha2-nistp256/384/521</c> (RFC 5656 §4) over .NET's ECDiffieHellman.</summary>
 /// <remarks>Q_C and Q_S are uncompressed points 0x04 || X || Y (SEC 1 §2.3.3); K is the mpint of the shared x-coordinate.</remarks>
-public sealed class EcdhSha2Nist : KeyExchangeMethod
+internal sealed class EcdhSha2Nist : KeyExchangeMethod
 {
     public static readonly EcdhSha2Nist P256 = new("ecdh-sha2-nistp256", ECCurve.NamedCurves.nistP256, HashAlgorithmName.SHA256, 32);
 

@@ -4,7 +4,7 @@ using Fumidai.Ssh.Wire;
 namespace Fumidai.Ssh.Kex;
 
 /// <summary>The exchange hash H of an ECDH-style key exchange (RFC 5656 §4, RFC 8731 §3, the ML-KEM hybrid draft).</summary>
-public static class ExchangeHash
+internal static class ExchangeHash
 {
     /// <summary>H = HASH(string V_C || string V_S || string I_C || string I_S || string K_S || string Q_C || string Q_S || K).</summary>
     /// <param name="clientVersion">V_C: the client's identification line without CR LF.</param>

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Fumidai.Ssh.Kex;
 
 /// <summary>Derives IVs and keys from K, H and the session id (RFC 4253 §7.2).</summary>
-public static class KeyDerivation
+internal static class KeyDerivation
 {
     /// <summary>
     /// K1 = HASH(K || H || letter || session_id), Kn = HASH(K || H || K1 || ... || Kn-1); returns the first

@@ -8,7 +8,7 @@ namespace Fumidai.Ssh.Kex;
 /// (RFC 4253 §7.2): as an <c>mpint</c> for classic ECDH (RFC 5656, RFC 8731), as a <c>string</c> for the hybrids.
 /// Implementations must reject invalid peer points and an all-zero X25519 result.
 /// </remarks>
-public abstract class KeyExchangeMethod
+internal abstract class KeyExchangeMethod
 {
     public abstract string Name { get; }
 
@@ -22,10 +22,10 @@ public abstract class KeyExchangeMethod
 }
 
 /// <summary>What the server computes in one key exchange: its ephemeral public value and the encoded shared secret.</summary>
-public sealed record KexServerResult(byte[] ServerEphemeral, byte[] EncodedSharedSecret);
+internal sealed record KexServerResult(byte[] ServerEphemeral, byte[] EncodedSharedSecret);
 
 /// <summary>The client's half of one key exchange, holding its ephemeral private key until the reply arrives.</summary>
-public abstract class KexClientState : IDisposable
+internal abstract class KexClientState : IDisposable
 {
     /// <summary>Q_C or C_INIT, as sent in the INIT message.</summary>
     public abstract byte[] ClientEphemeral { get; }

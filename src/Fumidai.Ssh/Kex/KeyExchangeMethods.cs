@@ -30,6 +30,6 @@ public static class KeyExchangeMethods
     });
 
     /// <summary>Looks a method up by its exact (case-sensitive, RFC 4251 §6) name.</summary>
-    public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out KeyExchangeMethod? method) =>
+    internal static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out KeyExchangeMethod? method) =>
         ByName.TryGetValue(name, out method);
 }

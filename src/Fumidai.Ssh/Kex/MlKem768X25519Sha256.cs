@@ -13,7 +13,7 @@ namespace Fumidai.Ssh.Kex;
 /// S_REPLY = ML-KEM ciphertext (1088) || X25519 server public (32);
 /// K = SHA-256(K_PQ || K_CL), encoded as <c>string</c> (a hash output is not an integer).
 /// </remarks>
-public sealed class MlKem768X25519Sha256 : KeyExchangeMethod
+internal sealed class MlKem768X25519Sha256 : KeyExchangeMethod
 {
     public const string MethodName = "mlkem768x25519-sha256";
 

@@ -3,7 +3,7 @@ using Fumidai.Ssh.Framing;
 namespace Fumidai.Ssh.Transport;
 
 /// <summary>Chooses algorithms from two KEXINITs (RFC 4253 §7.1: the client's first choice the server also supports).</summary>
-public static class AlgorithmNegotiation
+internal static class AlgorithmNegotiation
 {
     public const string ExtInfoClient = "ext-info-c";
     public const string ExtInfoServer = "ext-info-s";

@@ -4,7 +4,7 @@ using Fumidai.Ssh.Wire;
 namespace Fumidai.Ssh.Transport;
 
 /// <summary>SSH_MSG_KEXINIT (RFC 4253 §7.1).</summary>
-public sealed record KexInitMessage(
+internal sealed record KexInitMessage(
     string[] KexAlgorithms,
     string[] ServerHostKeyAlgorithms,
     string[] EncryptionClientToServer,

@@ -58,7 +58,6 @@ public sealed partial class SshTransport
             throw new SshProtocolException(DisconnectReason.ProtocolError, "second KEXINIT during a key exchange");
         var remote = KexInitMessage.Decode(payload.Span);
         _remoteKexInit = payload.ToArray();
-        _remoteKexInitMessage = remote;
         if (KeyExchangeCount == 0)
         {
             StrictKex = IsServer
@@ -242,7 +241,6 @@ public sealed partial class SshTransport
         Algorithms = _pending;
         _pending = null;
         _remoteKexInit = null;
-        _remoteKexInitMessage = null;
         KeyExchangeCount++;
         _firstKexDone = true;
         _lastKexTimestamp = Stopwatch.GetTimestamp();

@@ -36,7 +36,6 @@ public sealed partial class SshTransport : IAsyncDisposable
     private TaskCompletionSource _kexDone = NewCompletion();
     private byte[]? _localKexInit;
     private byte[]? _remoteKexInit;
-    private KexInitMessage? _remoteKexInitMessage;
     private NegotiatedAlgorithms? _pending;
     private KexClientState? _clientKex;
     private PacketCipher? _pendingReceiveCipher;

@@ -3,7 +3,7 @@ using System.Text;
 namespace Fumidai.Ssh.Transport;
 
 /// <summary>The identification string exchange (RFC 4253 §4.2), with limits on line length and preceding lines.</summary>
-public static class VersionExchange
+internal static class VersionExchange
 {
     /// <summary>RFC 4253: at most 255 characters including CR LF.</summary>
     public const int MaxLineLength = 255;

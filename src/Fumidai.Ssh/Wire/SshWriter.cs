@@ -122,12 +122,6 @@ public sealed class SshWriter : IDisposable
         WriteRaw(magnitude);
     }
 
-    public void Reset()
-    {
-        _length = _start;
-        Sealed = false;
-    }
-
     /// <summary>Set once the packet was encrypted in place: the buffer then holds only ciphertext and need not be wiped.</summary>
     /// <remarks>Wiping every 32 KiB data packet on return showed up as memset in a profile of the relay.</remarks>
     internal bool Sealed { get; set; }
