@@ -91,8 +91,8 @@ public sealed class OperatorSession
         }
     }
 
-    private static string ClassifyExec(string command) =>
-        command.StartsWith("scp ", StringComparison.Ordinal) ? ChannelKinds.Scp : ChannelKinds.Exec;
+    /// <summary>scp only when the whole command is an scp server invocation; any other text is an exec, checked and recorded as one.</summary>
+    private static string ClassifyExec(string command) => ScpCommandLine.TryParse(command, out _) ? ChannelKinds.Scp : ChannelKinds.Exec;
 
     private async Task ResizeAsync(WindowChangeRequest resize)
     {
@@ -270,7 +270,7 @@ public sealed class OperatorSession
                 TransferObserver = kind switch
                 {
                     ChannelKinds.Sftp => new SftpObserver(transfers.Report),
-                    ChannelKinds.Scp => new ScpObserver(command!, transfers.Report),
+                    ChannelKinds.Scp => new ScpObserver(ScpCommandLine.Parse(command!), transfers.Report, recorder.Marker),
                     _ => null,
                 },
             };
@@ -280,6 +280,7 @@ public sealed class OperatorSession
             }
             finally
             {
+                relay.TransferObserver?.Complete();
                 await transfers.CompleteAsync().ConfigureAwait(false);
             }
             bytesIn = relay.BytesFromOperator;
