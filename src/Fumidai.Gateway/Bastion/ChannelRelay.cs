@@ -48,7 +48,7 @@ public sealed class ChannelRelay
     /// <summary>Relays until the target's output ends ("exit") or the operator goes away ("client-closed").</summary>
     public async Task<string> RunAsync(SshClientSession target, CancellationToken cancellationToken)
     {
-        // DESIGN.md: the source is credited only once its bytes were written to the other side.
+        // The source is credited only once its bytes were written to the other side.
         _operator.DeferCredit = true;
         target.Channel.DeferCredit = true;
         // The upstream pump is not awaited: it catches its own errors and ends when either channel closes.
