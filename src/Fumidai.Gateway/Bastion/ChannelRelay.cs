@@ -11,15 +11,15 @@ namespace Fumidai.Gateway.Bastion;
 /// <summary>Copies bytes between the operator's channel and the target's, recording what the kind of session calls for.</summary>
 /// <remarks>
 /// Each direction waits for the other side's window before reading more, so a slow side slows only this session.
-/// Shells record output, input and resizes; exec records output; sftp and scp record only transfer markers, never
-/// file contents.
+/// Shells and execs, with or without a pty, record output (stderr included) and input (stdin included). sftp and scp
+/// record the target's stderr and what their <see cref="TransferObserver"/> marks (operations, protocol lines, a
+/// summary of each file), never file contents; if their bytes stop following the protocol, the rest is recorded as it is.
 /// </remarks>
 public sealed class ChannelRelay
 {
     private const int BufferSize = 64 * 1024;
     private readonly SshChannel _operator;
-    private readonly bool _recordOutput;
-    private readonly bool _recordInput;
+    private readonly bool _recordAll;
     private long _fromOperator;
     private long _toOperator;
 
@@ -27,8 +27,7 @@ public sealed class ChannelRelay
     {
         _operator = operatorChannel;
         Recorder = recorder;
-        _recordOutput = kind is ChannelKinds.Shell or ChannelKinds.Exec;
-        _recordInput = kind is ChannelKinds.Shell;
+        _recordAll = kind is not (ChannelKinds.Sftp or ChannelKinds.Scp);
     }
 
     public SessionRecorder Recorder { get; }
@@ -49,7 +48,7 @@ public sealed class ChannelRelay
     /// <summary>Relays until the target's output ends ("exit") or the operator goes away ("client-closed").</summary>
     public async Task<string> RunAsync(SshClientSession target, CancellationToken cancellationToken)
     {
-        // DESIGN.md: the source is credited only once its bytes were written to the other side.
+        // The source is credited only once its bytes were written to the other side.
         _operator.DeferCredit = true;
         target.Channel.DeferCredit = true;
         // The upstream pump is not awaited: it catches its own errors and ends when either channel closes.
@@ -79,7 +78,7 @@ public sealed class ChannelRelay
             if (!TypedAhead.IsEmpty)
             {
                 Interlocked.Add(ref _fromOperator, TypedAhead.Length);
-                if (_recordInput) Recorder.Input(TypedAhead.Span);
+                Recorder.Input(TypedAhead.Span);
                 await target.WriteAsync(TypedAhead, cancellationToken).ConfigureAwait(false);
             }
             while (true)
@@ -93,8 +92,8 @@ public sealed class ChannelRelay
                 var data = buffer.AsMemory(0, read);
                 Interlocked.Add(ref _fromOperator, read);
                 InputReceived?.Invoke();
-                if (_recordInput) Recorder.Input(data.Span);
                 TransferObserver?.FromClient(data.Span);
+                if (RecordsBytes) Recorder.Input(data.Span);
                 await target.WriteAsync(data, cancellationToken).ConfigureAwait(false);
                 await _operator.ReturnWindowAsync(read, cancellationToken).ConfigureAwait(false);
             }
@@ -119,8 +118,8 @@ public sealed class ChannelRelay
                 int count = await read(buffer, cancellationToken).ConfigureAwait(false);
                 if (count == 0) return;
                 var data = buffer.AsMemory(0, count);
-                if (_recordOutput) Recorder.Output(data.Span);
                 if (observe) TransferObserver?.FromServer(data.Span);
+                if (!observe || RecordsBytes) Recorder.Output(data.Span);
                 await write(data, cancellationToken).ConfigureAwait(false);
                 await source.ReturnWindowAsync(count, cancellationToken).ConfigureAwait(false);
                 Interlocked.Add(ref _toOperator, count);
@@ -131,6 +130,9 @@ public sealed class ChannelRelay
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>Terminals always; transfers once their observer lost track of the protocol (or when there is none).</summary>
+    private bool RecordsBytes => _recordAll || TransferObserver is null or { Lost: true };
 
     private static bool IsChannelGone(Exception ex) =>
         ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or IOException;

@@ -91,8 +91,8 @@ public sealed class OperatorSession
         }
     }
 
-    private static string ClassifyExec(string command) =>
-        command.StartsWith("scp ", StringComparison.Ordinal) ? ChannelKinds.Scp : ChannelKinds.Exec;
+    /// <summary>scp only when the whole command is an scp server invocation; any other text is an exec, checked and recorded as one.</summary>
+    private static string ClassifyExec(string command) => ScpCommandLine.TryParse(command, out _) ? ChannelKinds.Scp : ChannelKinds.Exec;
 
     private async Task ResizeAsync(WindowChangeRequest resize)
     {
@@ -270,7 +270,7 @@ public sealed class OperatorSession
                 TransferObserver = kind switch
                 {
                     ChannelKinds.Sftp => new SftpObserver(transfers.Report),
-                    ChannelKinds.Scp => new ScpObserver(command!, transfers.Report),
+                    ChannelKinds.Scp => new ScpObserver(ScpCommandLine.Parse(command!), transfers.Report, recorder.Marker),
                     _ => null,
                 },
             };
@@ -280,6 +280,7 @@ public sealed class OperatorSession
             }
             finally
             {
+                relay.TransferObserver?.Complete();
                 await transfers.CompleteAsync().ConfigureAwait(false);
             }
             bytesIn = relay.BytesFromOperator;
@@ -371,6 +372,10 @@ public sealed class OperatorSession
     private async Task<string> RunRelayAsync(SshClient client, ChannelRelay relay, string kind, string? command, AccessPolicy policy,
         TargetRecord target, string login)
     {
+        var recordingFailed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        relay.Recorder.Failed += _ => recordingFailed.TrySetResult("recording-failure");
+        // A failure while the target was dialled was raised before anyone listened: its state tells, and nothing may reach the target.
+        if (relay.Recorder.Failure is not null) return await EndUnrecordedAsync().ConfigureAwait(false);
         await using var session = await client.OpenSessionAsync(_channel.ClosingToken).ConfigureAwait(false);
         if (_pty is { } pty)
         {
@@ -394,8 +399,8 @@ public sealed class OperatorSession
         var idle = new IdleMonitor(policy.IdleTimeoutFor(_login.User, target, login, _context.IdleTimeout),
             policy.MaxSessionFor(_login.User, target, login, _context.MaxSession));
         relay.InputReceived += idle.Touch;
-        var recordingFailed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        relay.Recorder.Failed += _ => recordingFailed.TrySetResult("recording-failure");
+        // Once more before the first byte is relayed: the recording may have failed while the target started the command.
+        if (relay.Recorder.Failure is not null) return await EndUnrecordedAsync().ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_channel.ClosingToken);
         var pumps = relay.RunAsync(session, stop.Token);
         var limits = idle.WaitAsync(message => WriteNoticeAsync(message), stop.Token);
@@ -439,6 +444,13 @@ public sealed class OperatorSession
         {
         }
         return reason;
+    }
+
+    private async Task<string> EndUnrecordedAsync()
+    {
+        await WriteNoticeAsync("session closed: the recording could not be written, so the session cannot continue").ConfigureAwait(false);
+        await FinishChannelAsync(1).ConfigureAwait(false);
+        return "recording-failure";
     }
 
     private async Task ForwardExitAsync(SshExitResult exit)

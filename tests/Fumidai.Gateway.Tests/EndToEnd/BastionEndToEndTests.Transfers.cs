@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Fumidai.Recording.Asciicast;
 
 namespace Fumidai.Gateway.Tests.EndToEnd;
 
@@ -8,8 +9,34 @@ public sealed partial class BastionEndToEndTests
 {
     private const int TransferSize = 300 * 1024 + 17;
 
+    /// <remarks>An scp-only role is enough: OpenSSH's scp -O sends exactly what counts as an scp server invocation.</remarks>
     [Fact]
-    public Task Legacy_scp_copies_files_both_ways_byte_identical() => ScpRoundTripAsync("scpold", ["-O"]);
+    public async Task Legacy_scp_copies_files_both_ways_byte_identical_for_an_scp_only_role_and_records_the_protocol()
+    {
+        await ScpRoundTripAsync("scpold", ["-O"], role: "scponly");
+
+        var sessions = await _h.SessionsAsync("scpold");
+        Assert.Equal(2, sessions.Count);
+        Assert.All(sessions, s => Assert.Equal("scp", s.GetProperty("kind").GetString()));
+        foreach (var session in sessions)
+        {
+            bool upload = session.GetProperty("command").GetString()!.Contains(" -t ");
+            var events = await _h.RecordingEventsAsync(session.GetProperty("id").GetString()!);
+            var markers = events.Where(e => e.Type == AsciicastEventType.Marker).Select(e => e.Data).ToList();
+            string sender = upload ? "operator" : "target";
+            long size = upload ? TransferSize : TransferSize + 1;
+            string name = upload ? "scpold-local.bin" : "scpold-on-target.bin";
+            Assert.True(markers.Contains($"scp from {sender}: C0644 {size} {name}"), string.Join('\n', markers));
+            Assert.Contains(markers, m => m.StartsWith("scp summary: 1 file(s), ", StringComparison.Ordinal) && m.EndsWith(" 0 warning(s), 0 error(s)"));
+            string file = upload ? _h.Directory.Combine("scpold-uploaded.bin") : _h.Directory.Combine("scpold-on-target.bin");
+            string summary = $"file {(upload ? "upload" : "download")} {file} {size} bytes sha256 {Sha256(file)}";
+            Assert.True(markers.Any(m => m.StartsWith(summary, StringComparison.Ordinal)), string.Join('\n', markers));
+            Assert.DoesNotContain(markers, m => m.Contains("no longer follows"));
+            // The file's bytes are summarised, not recorded.
+            Assert.True(events.Where(e => e.Type is AsciicastEventType.Input or AsciicastEventType.Output).Sum(e => e.Data.Length) < 4096,
+                string.Join('\n', markers));
+        }
+    }
 
     [Fact]
     public Task Sftp_based_scp_copies_files_both_ways_byte_identical() => ScpRoundTripAsync("scpnew", []);
@@ -36,9 +63,9 @@ public sealed partial class BastionEndToEndTests
         await AssertTransfersAuditedAsync("sftp", remoteUp, remoteDown);
     }
 
-    private async Task ScpRoundTripAsync(string user, string[] mode)
+    private async Task ScpRoundTripAsync(string user, string[] mode, string role = "ops")
     {
-        var op = await _h.AddOperatorAsync(user);
+        var op = await _h.AddOperatorAsync(user, role);
         long s0 = Totp.CurrentStep();
         var (local, remoteUp, remoteDown, localDown) = TransferFiles(user);
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Fumidai.Cli;
 using Fumidai.Cli.Infrastructure;
+using Fumidai.Recording.Asciicast;
 using Fumidai.Ssh.Keys;
 using Fumidai.Ssh.Tests.Infrastructure;
 
@@ -30,7 +31,7 @@ public sealed record AuditEntry(long Seq, string Type, string? User, string Outc
 /// Targets: <c>web01</c> (the target sshd, pinned correctly), <c>db01</c> (same server, outside role <c>ops</c>),
 /// <c>webkey</c> (same server, pinned to another server's key), <c>webdown</c> (nothing listening).
 /// Roles (all as root): <c>ops</c> (web*), <c>quick</c> (web01, idle timeout 4 s), <c>brief</c> (web01, maximum
-/// session 4 s), <c>tunnel</c> (web01, port forwarding allowed).
+/// session 4 s), <c>tunnel</c> (web01, port forwarding allowed), <c>scponly</c> (web01, scp and nothing else).
 /// Admin commands run in-process through <see cref="FumidaiCommandLine"/>.
 /// All tests connect from 127.0.0.1, so their failed logins share the bastion's per-source throttle (30 failures in
 /// 5 minutes by default); the class stays well below it (about 16), keep it so when adding failure tests.
@@ -93,6 +94,7 @@ public sealed class BastionHarness : IAsyncLifetime
         await MustAsync("role", "add", "quick", "--targets", "web01", "--logins", "root", "--idle-timeout", "4s");
         await MustAsync("role", "add", "brief", "--targets", "web01", "--logins", "root", "--max-session", "4s");
         await MustAsync("role", "add", "tunnel", "--targets", "web01", "--logins", "root", "--allow", "shell,exec,port-forward");
+        await MustAsync("role", "add", "scponly", "--targets", "web01", "--logins", "root", "--allow", "scp");
 
         await StartBastionAsync();
     }
@@ -246,6 +248,14 @@ public sealed class BastionHarness : IAsyncLifetime
         var result = await ProcessRunner.RunAsync("script", ["-qec", $"asciinema cat '{cast}'", "/dev/null"], ProcessTimeout);
         Assert.True(result.ExitCode == 0, $"asciinema cat failed ({result.ExitCode}): {result.StandardError}{result.Output}");
         return result.Output;
+    }
+
+    /// <summary>The events of a session's recording, as <c>fumidai sessions export</c> writes them.</summary>
+    public async Task<IReadOnlyList<AsciicastEvent>> RecordingEventsAsync(string sessionId)
+    {
+        string cast = Directory.Combine($"events-{sessionId}.cast");
+        await MustAsync("sessions", "export", sessionId, "-o", cast);
+        return AsciicastReader.ReadFile(cast).Events;
     }
 
     // ---- Debian's OpenSSH client ----

@@ -48,6 +48,9 @@ public sealed class StorageBastion : IAsyncDisposable
 
     public BastionProcess? Serve { get; private set; }
 
+    /// <summary>The target sshd behind <c>web01</c>.</summary>
+    public PrivateSshd Target => _target ?? throw new InvalidOperationException("not initialised");
+
     /// <summary>The environment of the serve process: s3rver's fixed credentials through the standard AWS variables.</summary>
     public static Dictionary<string, string> ServeEnvironment => new()
     {
@@ -145,8 +148,8 @@ public sealed class StorageBastion : IAsyncDisposable
         return (name, key, TotpCodes.Base32Secret(added.Out));
     }
 
-    /// <summary><c>ssh -tt NAME:web01@bastion COMMAND</c> with the operator's key and a fresh TOTP code (answered by askpass).</summary>
-    public SshRun Ssh((string Name, string KeyFile, string Secret) op, string command)
+    /// <summary><c>ssh -tt NAME:TARGET@bastion COMMAND</c> with the operator's key and a fresh TOTP code (answered by askpass).</summary>
+    public SshRun Ssh((string Name, string KeyFile, string Secret) op, string command, string target = "web01")
     {
         string askpass = Directory.Combine($"askpass-{op.Name}-{Guid.NewGuid():N}.sh");
         File.WriteAllText(askpass, $"#!/bin/sh\ncase \"$1\" in *'Verification code'*) echo '{TotpCodes.Oathtool(op.Secret)}' ;; *) exit 1 ;; esac\n");
@@ -156,7 +159,7 @@ public sealed class StorageBastion : IAsyncDisposable
             .Select(f => $"[127.0.0.1]:{Serve!.Port} {File.ReadAllText(Path.Combine(DataPath, f)).Trim()}"));
         string[] args =
         [
-            "-tt", "-e", "none", "-F", "/dev/null", "-p", Serve!.Port.ToString(), "-l", op.Name + ":web01",
+            "-tt", "-e", "none", "-F", "/dev/null", "-p", Serve!.Port.ToString(), "-l", op.Name + ":" + target,
             "-o", "UserKnownHostsFile=" + knownHosts, "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes",
             "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "IdentityFile=" + op.KeyFile, "-o", "BatchMode=no",
             "-o", "ConnectTimeout=30", "127.0.0.1", command,

@@ -30,6 +30,22 @@ public sealed class SftpObserver : ITransferObserver
 
     public SftpObserver(Action<FileTransfer> report) => _report = report;
 
+    public bool Lost => _fromClient.Broken || _fromServer.Broken;
+
+    public void Complete()
+    {
+        lock (_lock)
+        {
+            foreach (var digest in _open.Values)
+            {
+                var transfer = digest.Complete();
+                _report(transfer with { Detail = string.Join("; ", new[] { transfer.Detail, "not closed by the client" }.OfType<string>()) });
+                digest.Dispose();
+            }
+            _open.Clear();
+        }
+    }
+
     public void FromClient(ReadOnlySpan<byte> data)
     {
         lock (_lock) _fromClient.Feed(data, OnClientPacket);

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Fumidai.Ssh.Tests.Client;
+namespace Fumidai.Ssh.Tests.Infrastructure;
 
-/// <summary>A one-connection TCP relay on 127.0.0.1 that can stop forwarding, to play a server that went silent.</summary>
+/// <summary>A one-connection TCP relay on 127.0.0.1 that can stop forwarding, to play a server that went silent or is slow to answer.</summary>
 internal sealed class FreezableProxy : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -21,6 +21,9 @@ internal sealed class FreezableProxy : IDisposable
 
     /// <summary>From now on nothing more is forwarded in either direction; the sockets stay open.</summary>
     public void Freeze() => _frozen = true;
+
+    /// <summary>Forwards again, starting with what was held back.</summary>
+    public void Thaw() => _thawed.TrySetResult();
 
     private async Task RelayAsync(int targetPort)
     {
