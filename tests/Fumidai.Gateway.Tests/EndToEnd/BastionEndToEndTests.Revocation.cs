@@ -200,6 +200,68 @@ public sealed partial class BastionEndToEndTests
     }
 
     [Fact]
+    public async Task Reset_mfa_ends_the_sessions_made_with_the_old_factor()
+    {
+        var op = await _h.AddOperatorAsync("revmfa");
+        long s0 = Totp.CurrentStep();
+        await using var ssh = _h.SshInteractive(op, "revmfa:web01", await Totp.CodeAsync(op.Secret, s0));
+        int prompt = await ssh.WaitForAsync(Prompt, Short);
+        await _h.WaitForSessionAsync("revmfa", s => s.GetProperty("status").GetString() == "running", "running");
+
+        await ExpectNoticeWithinDeadlineAsync(ssh, "[fumidai] session closed: access revoked", prompt,
+            () => _h.MustAsync("user", "reset-mfa", "revmfa"));
+
+        Assert.NotEqual(0, await ssh.WaitForExitAsync(Short));
+        var end = await _h.WaitForAuditAsync(e => e.Type == "session.end" && e.User == "revmfa", "session.end of revmfa");
+        Assert.Equal("revoked", end.Detail("reason"));
+        await _h.WaitForAuditAsync(e => e.Type == "connection.end" && e.User == "revmfa" && e.Detail("reason") == "revoked", "connection.end of revmfa");
+    }
+
+    [Fact]
+    public async Task A_lockout_by_failures_counted_elsewhere_ends_her_open_session()
+    {
+        var op = await _h.AddOperatorAsync("revlockout");
+        long s0 = Totp.CurrentStep();
+        await using var ssh = _h.SshInteractive(op, "revlockout:web01", await Totp.CodeAsync(op.Secret, s0));
+        int prompt = await ssh.WaitForAsync(Prompt, Short);
+        await _h.WaitForSessionAsync("revlockout", s => s.GetProperty("status").GetString() == "running", "running");
+
+        // Ten failures, as another node (or another connection) would count them: no admin command, no revocation request.
+        await ExpectNoticeWithinDeadlineAsync(ssh, "[fumidai] session closed: access revoked: the account is locked", prompt, async () =>
+        {
+            var store = await new DataDirectory(_h.DataPath).OpenStoreAsync();
+            for (int i = 0; i < 10; i++) await store.RecordFailureAsync("revlockout", 10, TimeSpan.FromMinutes(30), DateTimeOffset.UtcNow);
+        });
+
+        Assert.NotEqual(0, await ssh.WaitForExitAsync(Short));
+        var end = await _h.WaitForAuditAsync(e => e.Type == "session.end" && e.User == "revlockout", "session.end of revlockout");
+        Assert.Equal("revoked", end.Detail("reason"));
+    }
+
+    [Fact]
+    public async Task Role_set_that_no_longer_grants_the_login_ends_the_session_and_the_role_keeps_its_other_parts()
+    {
+        await _h.MustAsync("role", "add", "editable", "--targets", "web01", "--logins", "root", "--idle-timeout", "10m");
+        var op = await _h.AddOperatorAsync("revrole", role: "editable");
+        long s0 = Totp.CurrentStep();
+        await using var ssh = _h.SshInteractive(op, "revrole:web01", await Totp.CodeAsync(op.Secret, s0));
+        int prompt = await ssh.WaitForAsync(Prompt, Short);
+        await _h.WaitForSessionAsync("revrole", s => s.GetProperty("status").GetString() == "running", "running");
+
+        int notice = await ExpectNoticeWithinDeadlineAsync(ssh, "[fumidai] session closed: access revoked", prompt,
+            () => _h.MustAsync("role", "set", "editable", "--logins", "deploy"));
+
+        Assert.Contains("no role grants root on web01", ssh.Output[notice..]);
+        Assert.NotEqual(0, await ssh.WaitForExitAsync(Short));
+        var end = await _h.WaitForAuditAsync(e => e.Type == "session.end" && e.User == "revrole", "session.end of revrole");
+        Assert.Equal("revoked", end.Detail("reason"));
+        using var listed = System.Text.Json.JsonDocument.Parse((await _h.MustAsync("role", "list", "--json")).Output);
+        var role = listed.RootElement.EnumerateArray().Single(r => r.GetProperty("name").GetString() == "editable");
+        Assert.Equal("10m", role.GetProperty("idleTimeout").GetString());
+        Assert.Equal("deploy", Assert.Single(role.GetProperty("logins").EnumerateArray()).GetString());
+    }
+
+    [Fact]
     public async Task Target_set_repins_a_changed_host_key_audits_both_fingerprints_and_sessions_work_again()
     {
         string wrong = _h.SecondHop.HostKeys[0].ToString();
