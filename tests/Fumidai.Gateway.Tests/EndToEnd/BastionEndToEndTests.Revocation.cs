@@ -262,6 +262,42 @@ public sealed partial class BastionEndToEndTests
     }
 
     [Fact]
+    public async Task A_role_change_that_removes_port_forwarding_closes_open_forwards()
+    {
+        await _h.MustAsync("role", "add", "fwdedit", "--targets", "web01", "--logins", "root", "--allow", "shell,exec,port-forward");
+        var op = await _h.AddOperatorAsync("revforward", role: "fwdedit");
+        long s0 = Totp.CurrentStep();
+        int localPort = FreeLocalPort();
+        var args = _h.ClientOptions("revforward:web01", op.KeyFile);
+        args.AddRange(["-N", "-L", $"127.0.0.1:{localPort}:127.0.0.1:{_h.Target.Port}", "127.0.0.1"]);
+        await using var ssh = InteractiveSsh.Start(args, _h.Askpass(await Totp.CodeAsync(op.Secret, s0), null).Environment);
+        using var client = await ConnectWhenListeningAsync(localPort);
+        var stream = client.GetStream();
+        var buffer = new byte[256];
+        int read = await stream.ReadAsync(buffer).AsTask().WaitAsync(Short);
+        Assert.StartsWith("SSH-2.0-", System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+
+        await _h.MustAsync("role", "set", "fwdedit", "--allow", "shell,exec");
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (int reads = 0; reads < 100 && await stream.ReadAsync(buffer).AsTask().WaitAsync(Short) > 0; reads++)
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        Assert.True(clock.Elapsed < RevocationDeadline, $"the forward stayed open for {clock.Elapsed}");
+        var closed = await _h.WaitForAuditAsync(e => e.Type == "session.forward" && e.User == "revforward" && e.Detail("state") == "closed",
+            "session.forward closed of revforward");
+        Assert.Equal("revoked", closed.Detail("reason"));
+        // Still a user of web01: the connection itself stays, and new forwards are refused.
+        Assert.False(ssh.HasExited, ssh.Error);
+    }
+
+    [Fact]
     public async Task Target_set_repins_a_changed_host_key_audits_both_fingerprints_and_sessions_work_again()
     {
         string wrong = _h.SecondHop.HostKeys[0].ToString();
