@@ -34,6 +34,9 @@ public sealed class BastionService
     /// <summary>How long a drain waits for sessions to close and finalise their recordings.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the store is asked whether access was revoked (well inside the 5 s an admin may expect).</summary>
+    public TimeSpan RevocationInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs until <paramref name="stop"/> is cancelled, then drains. <paramref name="started"/> receives the bound address.</summary>
     public async Task RunAsync(string? listenOverride, CancellationToken stop, Action<System.Net.IPEndPoint>? started = null)
     {
@@ -92,6 +95,9 @@ public sealed class BastionService
         {
             throw new ConfigurationException($"cannot listen on {endPoint}: {ex.Message}");
         }
+        // Admin commands run in other processes: revocations reach this node's open connections through the store.
+        using var watching = new CancellationTokenSource();
+        var revocations = new RevocationWatcher(context, RevocationInterval).RunAsync(watching.Token);
         var bound = server.LocalEndPoint!;
         _logger.LogInformation("listening on {EndPoint}; host keys {Fingerprints}", bound,
             string.Join(", ", hostKeys.Select(k => $"{k.PublicKey.KeyType} {k.PublicKey.Fingerprint}")));
@@ -116,6 +122,8 @@ public sealed class BastionService
         {
             _logger.LogWarning("drain timed out with {Count} session(s) still open", context.Sessions.Count);
         }
+        await watching.CancelAsync().ConfigureAwait(false);
+        await revocations.ConfigureAwait(false);
         await server.DisposeAsync().ConfigureAwait(false);
         await audit.RecordAsync(AuditTypes.ServiceStop, AuditOutcome.Info, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         // The audit period ends with the service: ship what is left, then sign its manifest; it goes up with the recordings.

@@ -7,7 +7,7 @@ using Fumidai.Gateway.Policy;
 
 namespace Fumidai.Cli.Commands;
 
-/// <summary><c>fumidai role add|list|remove</c>: grants of targets, logins and channel kinds (deny by default).</summary>
+/// <summary><c>fumidai role add|set|list|remove</c>: grants of targets, logins and channel kinds (deny by default).</summary>
 public static class RoleCommands
 {
     /// <summary>PCI DSS 8.2.8: a role may only shorten the idle timeout.</summary>
@@ -15,59 +15,132 @@ public static class RoleCommands
 
     public static Command Create(CliRuntime runtime)
     {
-        var command = new Command("role", "Manage roles: which targets, logins and channel kinds their holders may use");
+        var command = new Command("role", "Manage roles (add, set, list, remove): which targets, logins and channel kinds their holders may use");
         command.Subcommands.Add(Add(runtime));
+        command.Subcommands.Add(Set(runtime));
         command.Subcommands.Add(List(runtime));
         command.Subcommands.Add(Remove(runtime));
         return command;
     }
 
+    /// <summary>The options <c>role add</c> and <c>role set</c> share; for <c>set</c> each one left out keeps its value.</summary>
+    private sealed class RoleOptions
+    {
+        public RoleOptions(bool adding)
+        {
+            Targets = new Option<string[]>("--targets")
+            {
+                Description = "Target name patterns (* and ?), comma-separated", HelpName = "PATTERN[,PATTERN]", Required = adding,
+            };
+            Logins = new Option<string[]>("--logins") { Description = "Logins, comma-separated", HelpName = "LOGIN[,LOGIN]", Required = adding };
+            Allow = new Option<string[]>("--allow")
+            {
+                Description = $"Channel kinds allowed, comma-separated, from {string.Join(',', ChannelKinds.All)}"
+                    + (adding ? $" (default: {string.Join(',', ChannelKinds.Default)})" : ""),
+                HelpName = "KIND[,KIND]",
+            };
+            string clear = adding ? "" : "; 'none' removes it";
+            Idle = new Option<string?>("--idle-timeout") { Description = "Idle timeout for these sessions, at most 15m" + clear, HelpName = "DURATION" };
+            Max = new Option<string?>("--max-session") { Description = "Maximum session duration" + clear, HelpName = "DURATION" };
+        }
+
+        public Argument<string> Name { get; } = new("NAME") { Description = "The role's name" };
+
+        public Option<string[]> Targets { get; }
+
+        public Option<string[]> Logins { get; }
+
+        public Option<string[]> Allow { get; }
+
+        public Option<string?> Idle { get; }
+
+        public Option<string?> Max { get; }
+
+        public Command Command(string verb, string description) => new(verb, description) { Name, Targets, Logins, Allow, Idle, Max };
+
+        public string RoleName(ParseResult result)
+        {
+            string role = InputValidation.Name("role", result.GetValue(Name));
+            if (BuiltInRoles.IsBuiltIn(role)) throw CliException.Conflict($"'{role}' is a built-in role");
+            return role;
+        }
+
+        /// <summary>The role as the command line describes it, starting from <paramref name="current"/> (null for add).</summary>
+        public AccessRole Read(ParseResult result, string role, AccessRole? current)
+        {
+            var patterns = Given(result, Targets) is { } t ? t.Select(Pattern).ToArray() : current?.TargetPatterns.ToArray() ?? [];
+            if (patterns.Length == 0) throw CliException.Usage("--targets: at least one pattern is required");
+            var logins = Given(result, Logins) is { } l ? l.Select(x => InputValidation.Name("login", x)).ToArray() : current?.Logins.ToArray() ?? [];
+            if (logins.Length == 0) throw CliException.Usage("--logins: at least one login is required");
+            var kinds = Given(result, Allow) is { } a ? a.Select(Kind).ToArray() : current?.Allow.ToArray() ?? ChannelKinds.Default.ToArray();
+            if (kinds.Length == 0) throw CliException.Usage("--allow: at least one channel kind is required");
+            var idle = Limit(result.GetValue(Idle), "--idle-timeout", current?.IdleTimeout);
+            if (idle is { } tooLong && tooLong > MaxIdleTimeout)
+                throw CliException.Usage($"--idle-timeout: {Duration.Format(tooLong)} is longer than 15m; a role may only shorten the idle timeout (PCI DSS 8.2.8)");
+            var max = Limit(result.GetValue(Max), "--max-session", current?.MaxSession);
+            return new AccessRole(role, patterns, logins, kinds, idle, max);
+        }
+
+        private static string[]? Given(ParseResult result, Option<string[]> option) =>
+            result.GetValue(option) is { Length: > 0 } given ? Values(given).ToArray() : null;
+
+        private static TimeSpan? Limit(string? value, string option, TimeSpan? current) => value switch
+        {
+            null => current,
+            "none" => null,
+            _ => InputValidation.Duration(option, value),
+        };
+    }
+
+    private static Dictionary<string, string> Details(AccessRole role)
+    {
+        var details = new Dictionary<string, string>
+        {
+            ["role"] = role.Name,
+            ["targets"] = string.Join(',', role.TargetPatterns),
+            ["logins"] = string.Join(',', role.Logins),
+            ["allow"] = string.Join(',', role.Allow),
+        };
+        if (role.IdleTimeout is { } it) details["idle_timeout"] = Duration.Format(it);
+        if (role.MaxSession is { } ms) details["max_session"] = Duration.Format(ms);
+        return details;
+    }
+
     private static Command Add(CliRuntime runtime)
     {
-        var name = new Argument<string>("NAME") { Description = "The role's name" };
-        var targets = new Option<string[]>("--targets")
-        {
-            Description = "Target name patterns (* and ?), comma-separated", HelpName = "PATTERN[,PATTERN]", Required = true,
-        };
-        var logins = new Option<string[]>("--logins") { Description = "Logins, comma-separated", HelpName = "LOGIN[,LOGIN]", Required = true };
-        var allow = new Option<string[]>("--allow")
-        {
-            Description = $"Channel kinds allowed, comma-separated, from {string.Join(',', ChannelKinds.All)} (default: {string.Join(',', ChannelKinds.Default)})",
-            HelpName = "KIND[,KIND]",
-        };
-        var idle = new Option<string?>("--idle-timeout") { Description = "Idle timeout for these sessions, at most 15m", HelpName = "DURATION" };
-        var max = new Option<string?>("--max-session") { Description = "Maximum session duration", HelpName = "DURATION" };
-        var command = new Command("add", "Add a role") { name, targets, logins, allow, idle, max };
+        var options = new RoleOptions(adding: true);
+        var command = options.Command("add", "Add a role");
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
-            string role = InputValidation.Name("role", result.GetValue(name));
-            if (BuiltInRoles.IsBuiltIn(role)) throw CliException.Conflict($"'{role}' is a built-in role");
-            var patterns = Values(result.GetValue(targets)).Select(Pattern).ToArray();
-            if (patterns.Length == 0) throw CliException.Usage("--targets: at least one pattern is required");
-            var loginNames = Values(result.GetValue(logins)).Select(l => InputValidation.Name("login", l)).ToArray();
-            if (loginNames.Length == 0) throw CliException.Usage("--logins: at least one login is required");
-            var kinds = result.GetValue(allow) is { Length: > 0 } given ? Values(given).Select(Kind).ToArray() : ChannelKinds.Default.ToArray();
-            if (kinds.Length == 0) throw CliException.Usage("--allow: at least one channel kind is required");
-            TimeSpan? idleTimeout = result.GetValue(idle) is { } i ? InputValidation.Duration("--idle-timeout", i) : null;
-            if (idleTimeout is { } tooLong && tooLong > MaxIdleTimeout)
-                throw CliException.Usage($"--idle-timeout: {Duration.Format(tooLong)} is longer than 15m; a role may only shorten the idle timeout (PCI DSS 8.2.8)");
-            TimeSpan? maxSession = result.GetValue(max) is { } m ? InputValidation.Duration("--max-session", m) : null;
-
+            var role = options.Read(result, options.RoleName(result), null);
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
-            if (!await store.AddRoleAsync(new AccessRole(role, patterns, loginNames, kinds, idleTimeout, maxSession), context.CancellationToken)
-                    .ConfigureAwait(false))
-                throw CliException.Conflict($"role '{role}' already exists");
-            var details = new Dictionary<string, string>
-            {
-                ["role"] = role,
-                ["targets"] = string.Join(',', patterns),
-                ["logins"] = string.Join(',', loginNames),
-                ["allow"] = string.Join(',', kinds),
-            };
-            if (idleTimeout is { } it) details["idle_timeout"] = Duration.Format(it);
-            if (maxSession is { } ms) details["max_session"] = Duration.Format(ms);
-            await context.RecordChangeAsync("role.add", details: details).ConfigureAwait(false);
-            context.Out.WriteLine($"added role {role}");
+            if (!await store.AddRoleAsync(role, context.CancellationToken).ConfigureAwait(false))
+                throw CliException.Conflict($"role '{role.Name}' already exists");
+            await context.RecordChangeAsync("role.add", details: Details(role)).ConfigureAwait(false);
+            context.Out.WriteLine($"added role {role.Name}");
+        }, ct));
+        return command;
+    }
+
+    private static Command Set(CliRuntime runtime)
+    {
+        var options = new RoleOptions(adding: false);
+        var command = options.Command("set", "Change a role: each option given replaces that part; open sessions it no longer allows end");
+        command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
+        {
+            string name = options.RoleName(result);
+            var store = await context.OpenStoreAsync().ConfigureAwait(false);
+            var current = (await store.ListRolesAsync(context.CancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Name == name)
+                ?? throw CliException.NotFound($"role '{name}' does not exist");
+            var role = options.Read(result, name, current);
+            if (!await store.UpdateRoleAsync(role, context.CancellationToken).ConfigureAwait(false))
+                throw CliException.NotFound($"role '{name}' does not exist");
+            await UserCommands.RevokeAsync(context, store, Gateway.Storage.RevocationScopes.Policy, null, $"role {name} changed").ConfigureAwait(false);
+            var details = Details(role);
+            foreach (var (key, value) in Details(current)) details["previous_" + key] = value;
+            details.Remove("previous_role");
+            await context.RecordChangeAsync("role.set", details: details).ConfigureAwait(false);
+            context.Out.WriteLine($"changed role {name}: targets {details["targets"]}, logins {details["logins"]}, allow {details["allow"]}");
         }, ct));
         return command;
     }

@@ -9,16 +9,17 @@ using Fumidai.Gateway.Storage;
 
 namespace Fumidai.Cli.Commands;
 
-/// <summary><c>fumidai sessions list|show|play|export</c>: recorded sessions; reading a recording is audited.</summary>
+/// <summary><c>fumidai sessions list|show|play|export|kill</c>: recorded sessions; reading a recording is audited.</summary>
 public static class SessionCommands
 {
     public static Command Create(CliRuntime runtime)
     {
-        var command = new Command("sessions", "Recorded sessions: list, show, play, export, transcript, commands, search, reindex");
+        var command = new Command("sessions", "Recorded sessions: list, show, play, export, transcript, commands, search, reindex, kill");
         command.Subcommands.Add(List(runtime));
         command.Subcommands.Add(Show(runtime));
         command.Subcommands.Add(Play(runtime));
         command.Subcommands.Add(Export(runtime));
+        command.Subcommands.Add(SessionKillCommand.Create(runtime));
         foreach (var text in SessionTextCommands.Create(runtime)) command.Subcommands.Add(text);
         return command;
     }

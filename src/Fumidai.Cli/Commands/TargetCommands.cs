@@ -12,8 +12,9 @@ public static class TargetCommands
 {
     public static Command Create(CliRuntime runtime)
     {
-        var command = new Command("target", "Manage targets: add, list, show, remove");
+        var command = new Command("target", "Manage targets: add, set, list, show, remove");
         command.Subcommands.Add(TargetAddCommand.Create(runtime));
+        command.Subcommands.Add(TargetSetCommand.Create(runtime));
         command.Subcommands.Add(List(runtime));
         command.Subcommands.Add(Show(runtime));
         command.Subcommands.Add(Remove(runtime));

@@ -12,14 +12,15 @@ public static class UserCommands
 {
     public static Command Create(CliRuntime runtime)
     {
-        var command = new Command("user", "Manage users: add, list, show, set roles, keys, disable/enable, unlock, reset MFA");
+        var command = new Command("user", "Manage users: add, list, show, set roles, keys, disable/enable, lock/unlock, reset MFA");
         command.Subcommands.Add(UserAddCommand.Create(runtime));
         command.Subcommands.Add(UserQueryCommands.List(runtime));
         command.Subcommands.Add(UserQueryCommands.Show(runtime));
         command.Subcommands.Add(Set(runtime));
         command.Subcommands.Add(UserKeyCommands.Create(runtime));
-        command.Subcommands.Add(SetDisabled(runtime, "disable", true, "Disable a user: no new logins"));
+        command.Subcommands.Add(SetDisabled(runtime, "disable", true, "Disable a user: no new logins, and her open sessions and connections end"));
         command.Subcommands.Add(SetDisabled(runtime, "enable", false, "Enable a disabled user"));
+        command.Subcommands.Add(UserLockCommand.Create(runtime));
         command.Subcommands.Add(Unlock(runtime));
         command.Subcommands.Add(ResetMfa(runtime));
         return command;
@@ -33,6 +34,10 @@ public static class UserCommands
         await store.GetUserAsync(InputValidation.Name("user", name), cancellationToken).ConfigureAwait(false)
         ?? throw CliException.NotFound($"user '{name}' does not exist");
 
+    /// <summary>Asks every running bastion to re-check (or end) the user's open connections; they act within seconds.</summary>
+    internal static Task RevokeAsync(CliContext context, MetadataStore store, string scope, string? user, string reason, string? session = null) =>
+        store.AddRevocationAsync(scope, user, session, reason, Environment.UserName, context.CancellationToken);
+
     private static Command Set(CliRuntime runtime)
     {
         var name = NameArgument();
@@ -42,7 +47,7 @@ public static class UserCommands
             HelpName = "ROLE",
             Required = true,
         };
-        var command = new Command("set", "Replace a user's roles") { name, roles };
+        var command = new Command("set", "Replace a user's roles; open sessions the new roles do not allow end") { name, roles };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
@@ -50,6 +55,7 @@ public static class UserCommands
             var granted = await InputValidation.RolesAsync(store, result.GetValue(roles) ?? [], context.CancellationToken).ConfigureAwait(false);
             if (granted.Count == 0) throw CliException.Usage("--role: at least one role is required");
             await store.SetUserRolesAsync(user.Name, granted, context.CancellationToken).ConfigureAwait(false);
+            await RevokeAsync(context, store, RevocationScopes.Policy, user.Name, "roles changed").ConfigureAwait(false);
             await context.RecordChangeAsync("user.set", user.Name, details: new Dictionary<string, string>
             {
                 ["roles"] = string.Join(',', granted),
@@ -69,6 +75,7 @@ public static class UserCommands
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
             await store.SetUserDisabledAsync(user.Name, disabled, context.CancellationToken).ConfigureAwait(false);
+            if (disabled) await RevokeAsync(context, store, RevocationScopes.User, user.Name, "disabled").ConfigureAwait(false);
             await context.RecordChangeAsync("user." + verb, user.Name, details: new Dictionary<string, string>
             {
                 ["was"] = user.Disabled ? "disabled" : "enabled",
@@ -113,6 +120,8 @@ public static class UserCommands
             var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
             var enrolment = TotpEnrolment.Create(user.Name, context.Data.LoadProtector());
             await store.SetTotpSecretAsync(user.Name, enrolment.EncryptedSecret, context.CancellationToken).ConfigureAwait(false);
+            // Connections made with the old factor end too: a reset usually means the old one may be in someone else's hands.
+            await RevokeAsync(context, store, RevocationScopes.User, user.Name, "MFA reset").ConfigureAwait(false);
             await context.RecordAsync(AuditTypes.MfaReset, "user.reset-mfa", user.Name).ConfigureAwait(false);
             await context.RecordAsync(AuditTypes.MfaEnrolled, "user.reset-mfa", user.Name).ConfigureAwait(false);
             enrolment.Print(context.Out);

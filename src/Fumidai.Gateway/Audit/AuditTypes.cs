@@ -16,6 +16,9 @@ public static class AuditTypes
     public const string FileTransfer = "session.file";
     public const string RequestDenied = "request.denied";
     public const string PortForward = "session.forward";
+
+    /// <summary>The bastion ended an operator's connection itself: idle, too old, or access revoked.</summary>
+    public const string ConnectionEnd = "connection.end";
     public const string TargetFailure = "target.failure";
     public const string AdminChange = "admin.change";
     public const string RecordingAccess = "recording.access";

@@ -21,6 +21,9 @@ public sealed class IdleMonitor
         _started = _lastInput = _time.GetTimestamp();
     }
 
+    /// <summary>While this answers true the monitor counts as active (a connection with a session running is not idle).</summary>
+    public Func<bool>? Busy { get; init; }
+
     /// <summary>Operator input arrived.</summary>
     public void Touch() => Interlocked.Exchange(ref _lastInput, _time.GetTimestamp());
 
@@ -32,6 +35,7 @@ public sealed class IdleMonitor
         bool idleWarned = false, maxWarned = false;
         while (true)
         {
+            if (Busy?.Invoke() == true) Touch();
             var idleFor = _time.GetElapsedTime(Interlocked.Read(ref _lastInput));
             var running = _time.GetElapsedTime(_started);
             if (idleFor >= _idleLimit) return "idle-timeout";

@@ -1,50 +1,177 @@
+using System.Collections.Concurrent;
+using System.Text;
 using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Policy;
 using Fumidai.Ssh;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Client;
 using Fumidai.Ssh.Connection;
+using Fumidai.Ssh.Connection.Requests;
 using Fumidai.Ssh.Server;
 
 namespace Fumidai.Gateway.Bastion;
 
-/// <summary>An authenticated operator's connection: session channels, and port forwarding through the target when a role allows it.</summary>
+/// <summary>
+/// An authenticated operator's connection: session channels, and port forwarding through the target when a role allows
+/// it. The user is read again on every channel open and every shell/exec/subsystem request, and the connection itself
+/// is cut when idle or too old, or when revocation ends it.
+/// </summary>
 public sealed class OperatorConnection : IChannelOpenHandler
 {
     private readonly BastionContext _context;
-    private readonly BastionLogin _login;
+    private readonly SshServerSession _session;
     private readonly string _source;
     private readonly SemaphoreSlim _dialLock = new(1, 1);
+    private readonly ConcurrentDictionary<PortForward, byte> _forwards = new();
+    private readonly IdleMonitor _limits;
+    private BastionLogin _login;
     private SshClient? _forwardClient;
+    private int _running;
+    private int _ending;
 
     public OperatorConnection(BastionContext context, SshServerSession session)
     {
         _context = context;
+        _session = session;
         _login = (BastionLogin)session.User.State!;
         _source = BastionAuthenticator.SourceOf(session.RemoteEndPoint);
+        // The connection is idle only while no session runs on it: sessions have their own limits, forwards do not keep it alive.
+        _limits = new IdleMonitor(context.IdleTimeout, context.MaxSession) { Busy = () => Volatile.Read(ref _running) > 0 };
         if (session.Connection is { } connection)
         {
             connection.GlobalRequestHandler = OnGlobalRequestAsync;
             // The target connection that carries forwards lives as long as the operator's.
             connection.ShutdownToken.Register(() => _ = _forwardClient?.DisposeAsync().AsTask());
+            context.Sessions.Track(connection, this);
+            connection.ShutdownToken.Register(() => context.Sessions.Untrack(connection));
+            _ = WatchLimitsAsync(connection.ShutdownToken);
         }
     }
+
+    public string UserName => _login.User.Name;
+
+    /// <summary>The login name's parts (user, target, login) as the operator gave them.</summary>
+    public LoginName Name => _login.Name;
+
+    /// <summary>When authentication completed: revocations of the user made after this do not concern the connection.</summary>
+    public DateTimeOffset LoggedIn { get; } = DateTimeOffset.UtcNow;
 
     public async ValueTask<ChannelOpenDecision> OnChannelOpenAsync(ChannelOpenRequest request, CancellationToken cancellationToken)
     {
         if (_context.Draining.IsCancellationRequested)
             return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "the bastion is shutting down");
+        if (await CurrentLoginAsync(request.ChannelType, cancellationToken).ConfigureAwait(false) is null)
+            return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "access revoked");
         if (request.ChannelType == "session")
         {
             return ChannelOpenDecision.Accept(channel =>
             {
                 var session = new OperatorSession(_context, _login, _source, channel);
-                channel.RequestHandler = session.HandleRequestAsync;
+                channel.RequestHandler = (channelRequest, ct) => HandleSessionRequestAsync(session, channel, channelRequest, ct);
             });
         }
         if (request is TcpipChannelOpenRequest { ChannelType: "direct-tcpip" } tcp)
             return await ForwardAsync(tcp, cancellationToken).ConfigureAwait(false);
         return await DenyAsync(request.ChannelType, null, "unsupported channel type", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Re-reads the user before a session starts (a multiplexed connection may outlive her access); counts running sessions.</summary>
+    private async ValueTask<bool> HandleSessionRequestAsync(OperatorSession session, SshChannel channel, ChannelRequest request,
+        CancellationToken cancellationToken)
+    {
+        bool starts = request is ShellRequest or ExecRequest or SubsystemRequest;
+        if (starts)
+        {
+            if (await CurrentLoginAsync(request.Type, cancellationToken).ConfigureAwait(false) is not { } current)
+            {
+                await TellAsync(channel, "fumidai: access revoked\r\n").ConfigureAwait(false);
+                return false;
+            }
+            session.Refresh(current);
+        }
+        bool accepted = await session.HandleRequestAsync(request, cancellationToken).ConfigureAwait(false);
+        if (starts && accepted)
+        {
+            Interlocked.Increment(ref _running);
+            _ = channel.Closed.ContinueWith(_ => Interlocked.Decrement(ref _running), TaskScheduler.Default);
+        }
+        return accepted;
+    }
+
+    /// <summary>The user as stored now, or null (audited) when the account is gone, disabled, locked or revoked since this login.</summary>
+    public async Task<BastionLogin?> CurrentLoginAsync(string request, CancellationToken cancellationToken)
+    {
+        string name = _login.User.Name;
+        var user = await _context.Store.GetUserAsync(name, cancellationToken).ConfigureAwait(false);
+        bool locked = await _context.Store.GetLockedUntilAsync(name, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false) is not null;
+        var revoked = await _context.Store.GetUserRevokedAsync(name, cancellationToken).ConfigureAwait(false);
+        if (Refusal(user, locked, revoked) is { } refusal)
+        {
+            await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, name, _source, _login.Name.Target,
+                new Dictionary<string, string> { ["request"] = request, ["reason"] = "access revoked: " + refusal }, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        var current = _login with { User = user! };
+        _login = current;
+        return current;
+    }
+
+    /// <summary>Why the account may no longer use this connection, or null.</summary>
+    public string? Refusal(UserRecord? user, bool locked, DateTimeOffset? revokedAt) =>
+        user is null ? "the account was removed"
+        : user.Disabled ? "the account is disabled"
+        : locked ? "the account is locked"
+        : revokedAt >= LoggedIn ? "the account's access was revoked"
+        : null;
+
+    /// <summary>Ends the sessions (with a notice), the forwards, then the connection itself; audited as <c>connection.end</c>.</summary>
+    public async Task EndAsync(string reason, string why)
+    {
+        if (Interlocked.Exchange(ref _ending, 1) == 1 || _session.Connection is not { } connection) return;
+        var sessions = _context.Sessions.SessionsOn(connection);
+        foreach (var session in sessions) session.End(reason, "session closed: " + why);
+        try
+        {
+            // Each session writes its notice and its end first; the disconnect would cut them short.
+            await Task.WhenAll(sessions.Select(s => s.Finished)).WaitAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        foreach (var forward in _forwards.Keys) forward.Stop(reason);
+        await _context.Audit.RecordAsync(AuditTypes.ConnectionEnd, reason == "revoked" ? AuditOutcome.Failure : AuditOutcome.Info, UserName, _source,
+            _login.Name.Target, new Dictionary<string, string>
+            {
+                ["reason"] = reason,
+                ["detail"] = why,
+                ["duration_seconds"] = ((long)(DateTimeOffset.UtcNow - LoggedIn).TotalSeconds).ToString(),
+            }).ConfigureAwait(false);
+        await _session.Transport.DisconnectAsync(DisconnectReason.ByApplication, "connection closed: " + why).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the forwards that the current user and policy no longer allow.</summary>
+    public void StopForwardsDenied(UserRecord user, AccessPolicy policy, IReadOnlyDictionary<string, Targets.TargetRecord> targets)
+    {
+        foreach (var forward in _forwards.Keys)
+        {
+            if (!targets.TryGetValue(forward.Target, out var target) || policy.Check(user, target, forward.Login, ChannelKinds.PortForward) is not null)
+                forward.Stop("revoked");
+        }
+    }
+
+    private async Task WatchLimitsAsync(CancellationToken shutdown)
+    {
+        string reason;
+        try
+        {
+            reason = await _limits.WaitAsync(_ => Task.CompletedTask, shutdown).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await EndAsync(reason, reason == "idle-timeout" ? "idle for too long" : "maximum session time reached").ConfigureAwait(false);
     }
 
     /// <summary>-L, -D and -W: allowed only by a role naming port-forward for this target and login; carried by the target.</summary>
@@ -57,8 +184,9 @@ public sealed class OperatorConnection : IChannelOpenHandler
         var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
         if (target is null)
             return await DenyAsync("direct-tcpip", destination, "unknown target", cancellationToken).ConfigureAwait(false);
-        string login = _login.Name.Login ?? policy.LoginsFor(_login.User, target).FirstOrDefault() ?? "";
-        if (policy.Check(_login.User, target, login, ChannelKinds.PortForward) is { } denied)
+        var user = _login.User;
+        string login = _login.Name.Login ?? policy.LoginsFor(user, target).FirstOrDefault() ?? "";
+        if (policy.Check(user, target, login, ChannelKinds.PortForward) is { } denied)
             return await DenyAsync("direct-tcpip", destination, denied, cancellationToken).ConfigureAwait(false);
         SshChannel targetChannel;
         try
@@ -70,14 +198,32 @@ public sealed class OperatorConnection : IChannelOpenHandler
         catch (Exception ex) when (ex is SshChannelOpenException or SshConnectException or SshHostKeyException or ClientAuthenticationException
             or SshProtocolException or SshConnectionLostException or IOException)
         {
-            await _context.Audit.RecordAsync(AuditTypes.PortForward, AuditOutcome.Failure, _login.User.Name, _source, target.Name,
+            await _context.Audit.RecordAsync(AuditTypes.PortForward, AuditOutcome.Failure, user.Name, _source, target.Name,
                 new Dictionary<string, string> { ["destination"] = destination, ["error"] = ex.Message }, cancellationToken).ConfigureAwait(false);
             return ChannelOpenDecision.Reject(ChannelOpenFailureReason.ConnectFailed, $"{destination} via {target.Name}: connection failed");
         }
-        await _context.Audit.RecordAsync(AuditTypes.PortForward, AuditOutcome.Success, _login.User.Name, _source, target.Name,
+        await _context.Audit.RecordAsync(AuditTypes.PortForward, AuditOutcome.Success, user.Name, _source, target.Name,
             new Dictionary<string, string> { ["destination"] = destination, ["login"] = login, ["state"] = "open" }, cancellationToken).ConfigureAwait(false);
+        var limits = new IdleMonitor(policy.IdleTimeoutFor(user, target, login, _context.IdleTimeout),
+            policy.MaxSessionFor(user, target, login, _context.MaxSession));
         return ChannelOpenDecision.Accept(channel => channel.RunAfterReply(() =>
-            PortForward.RelayAsync(channel, targetChannel, _context.Audit, _login.User.Name, _source, target.Name, destination)));
+            RunForwardAsync(new PortForward(channel, targetChannel, _context.Audit, user.Name, _source, target.Name, login, destination, limits)
+            {
+                OperatorActivity = _limits.Touch,
+            })));
+    }
+
+    private async Task RunForwardAsync(PortForward forward)
+    {
+        _forwards[forward] = 0;
+        try
+        {
+            await forward.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _forwards.TryRemove(forward, out _);
+        }
     }
 
     private async Task<SshClient> ForwardClientAsync(Targets.TargetRecord target, string login, CancellationToken cancellationToken)
@@ -104,6 +250,17 @@ public sealed class OperatorConnection : IChannelOpenHandler
         await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, _login.User.Name, _source, _login.Name.Target, details,
             cancellationToken).ConfigureAwait(false);
         return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "port forwarding is not allowed: " + reason);
+    }
+
+    private static async Task TellAsync(SshChannel channel, string text)
+    {
+        try
+        {
+            await channel.WriteExtendedAsync(Encoding.UTF8.GetBytes(text)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SshConnectionLostException or SshChannelClosedException or InvalidOperationException or IOException)
+        {
+        }
     }
 
     private async ValueTask<bool> OnGlobalRequestAsync(GlobalRequest request, CancellationToken cancellationToken)

@@ -28,7 +28,7 @@ public sealed class OperatorSession
     private const string RecordingUnavailable = "recording-unavailable";
     private static readonly TimeSpan IndexUploadWait = TimeSpan.FromSeconds(10);
     private readonly BastionContext _context;
-    private readonly BastionLogin _login;
+    private BastionLogin _login;
     private readonly string _source;
     private readonly SshChannel _channel;
     private readonly List<EnvRequest> _environment = [];
@@ -48,6 +48,9 @@ public sealed class OperatorSession
         _source = source;
         _channel = channel;
     }
+
+    /// <summary>The user as just re-read from the store, before a shell/exec/subsystem request is handled.</summary>
+    public void Refresh(BastionLogin login) => _login = login;
 
     /// <summary>Answers the operator's channel requests (wired as <see cref="SshChannel.RequestHandler"/>).</summary>
     public async ValueTask<bool> HandleRequestAsync(ChannelRequest request, CancellationToken cancellationToken)
@@ -276,7 +279,7 @@ public sealed class OperatorSession
             };
             try
             {
-                reason = await RunRelayAsync(client, relay, kind, command, policy, target, login).ConfigureAwait(false);
+                reason = await RunRelayAsync(client, relay, kind, command, policy, target, login, sessionId).ConfigureAwait(false);
             }
             finally
             {
@@ -370,7 +373,7 @@ public sealed class OperatorSession
     }
 
     private async Task<string> RunRelayAsync(SshClient client, ChannelRelay relay, string kind, string? command, AccessPolicy policy,
-        TargetRecord target, string login)
+        TargetRecord target, string login, string sessionId)
     {
         var recordingFailed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         relay.Recorder.Failed += _ => recordingFailed.TrySetResult("recording-failure");
@@ -409,7 +412,9 @@ public sealed class OperatorSession
         var storeLost = _context.Recordings.Strict
             ? _context.Recordings.WhenOutageAsync().WaitAsync(stop.Token).ContinueWith(_ => RecordingUnavailable, TaskScheduler.Default)
             : new TaskCompletionSource<string>().Task;
-        var first = await Task.WhenAny(pumps, limits, draining, recordingFailed.Task, storeLost).ConfigureAwait(false);
+        // Revocation (access removed, user disabled or locked) and `sessions kill` end the session from outside.
+        using var live = _context.Sessions.Track(sessionId, _channel.Connection, _login.User.Name, target.Name, login, kind);
+        var first = await Task.WhenAny(pumps, limits, draining, recordingFailed.Task, storeLost, live.Ended).ConfigureAwait(false);
         string reason;
         if (first == pumps)
         {
@@ -421,10 +426,11 @@ public sealed class OperatorSession
         else
         {
             reason = first == limits ? await limits.ConfigureAwait(false)
+                : first == live.Ended ? await live.Ended.ConfigureAwait(false)
                 : first == draining ? "shutdown"
                 : first == storeLost ? RecordingUnavailable
                 : "recording-failure";
-            string notice = reason switch
+            string notice = first == live.Ended ? live.Notice : reason switch
             {
                 "idle-timeout" => "session closed: idle for too long",
                 "max-session" => "session closed: maximum session time reached",

@@ -6,49 +6,97 @@ using Fumidai.Ssh.Connection;
 namespace Fumidai.Gateway.Bastion;
 
 /// <summary>Carries one forwarded TCP connection (-L, -D, -W) between the operator's channel and a target's direct-tcpip.</summary>
-/// <remarks>Bytes are not recorded (they are not a terminal); the forward and its byte counts are audited.</remarks>
-public static class PortForward
+/// <remarks>
+/// Bytes are not recorded (they are not a terminal); the forward, its byte counts and why it ended are audited. It ends
+/// when idle or too old like a session, with only bytes from the operator counting as activity, or when stopped.
+/// </remarks>
+public sealed class PortForward
 {
     private const int BufferSize = 32 * 1024;
+    private readonly SshChannel _operator;
+    private readonly SshChannel _target;
+    private readonly AuditLog _audit;
+    private readonly string _user;
+    private readonly string _source;
+    private readonly string _destination;
+    private readonly IdleMonitor _limits;
+    private readonly TaskCompletionSource<string> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static async Task RelayAsync(SshChannel operatorChannel, SshChannel targetChannel, AuditLog audit, string user, string source,
-        string target, string destination)
+    public PortForward(SshChannel operatorChannel, SshChannel targetChannel, AuditLog audit, string user, string source, string target,
+        string login, string destination, IdleMonitor limits)
     {
-        operatorChannel.DeferCredit = true;
-        targetChannel.DeferCredit = true;
-        var up = CopyAsync(operatorChannel, targetChannel);
-        var down = CopyAsync(targetChannel, operatorChannel);
-        long sent = 0, received = 0;
+        _operator = operatorChannel;
+        _target = targetChannel;
+        _audit = audit;
+        _user = user;
+        _source = source;
+        Target = target;
+        Login = login;
+        _destination = destination;
+        _limits = limits;
+    }
+
+    public string Target { get; }
+
+    public string Login { get; }
+
+    /// <summary>Called for every chunk the operator sends, so the connection counts it as activity too.</summary>
+    public Action? OperatorActivity { get; init; }
+
+    /// <summary>Ends the forward with <paramref name="reason"/> (revoked, connection end).</summary>
+    public void Stop(string reason) => _stopped.TrySetResult(reason);
+
+    public async Task RunAsync()
+    {
+        _operator.DeferCredit = true;
+        _target.DeferCredit = true;
+        using var stop = new CancellationTokenSource();
+        var up = CopyAsync(_operator, _target, fromOperator: true, stop.Token);
+        var down = CopyAsync(_target, _operator, fromOperator: false, stop.Token);
+        var copies = Task.WhenAll(up, down);
+        var limits = _limits.WaitAsync(_ => Task.CompletedTask, stop.Token);
+        string reason = "closed";
         try
         {
-            var results = await Task.WhenAll(up, down).ConfigureAwait(false);
-            (sent, received) = (results[0], results[1]);
+            var first = await Task.WhenAny(copies, limits, _stopped.Task).ConfigureAwait(false);
+            if (first == limits) reason = await limits.ConfigureAwait(false);
+            else if (first == _stopped.Task) reason = await _stopped.Task.ConfigureAwait(false);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await copies.ConfigureAwait(false);
         }
         finally
         {
-            await CloseQuietlyAsync(operatorChannel).ConfigureAwait(false);
-            await CloseQuietlyAsync(targetChannel).ConfigureAwait(false);
-            await audit.RecordAsync(AuditTypes.PortForward, AuditOutcome.Success, user, source, target, new Dictionary<string, string>
+            await CloseQuietlyAsync(_operator).ConfigureAwait(false);
+            await CloseQuietlyAsync(_target).ConfigureAwait(false);
+            await _audit.RecordAsync(AuditTypes.PortForward, AuditOutcome.Success, _user, _source, Target, new Dictionary<string, string>
             {
-                ["destination"] = destination,
-                ["bytes_in"] = sent.ToString(),
-                ["bytes_out"] = received.ToString(),
+                ["destination"] = _destination,
+                ["bytes_in"] = up.IsCompletedSuccessfully ? up.Result.ToString() : "0",
+                ["bytes_out"] = down.IsCompletedSuccessfully ? down.Result.ToString() : "0",
                 ["state"] = "closed",
+                ["reason"] = reason,
             }).ConfigureAwait(false);
         }
     }
 
     /// <summary>Copies until EOF, then passes the EOF on; the source is credited after each write.</summary>
-    private static async Task<long> CopyAsync(SshChannel from, SshChannel to)
+    private async Task<long> CopyAsync(SshChannel from, SshChannel to, bool fromOperator, CancellationToken stop)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long total = 0;
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(from.ClosingToken, stop);
+        using var writing = CancellationTokenSource.CreateLinkedTokenSource(to.ClosingToken, stop);
         try
         {
             int read;
-            while ((read = await from.ReadAsync(buffer, from.ClosingToken).ConfigureAwait(false)) > 0)
+            while ((read = await from.ReadAsync(buffer, reading.Token).ConfigureAwait(false)) > 0)
             {
-                await to.WriteAsync(buffer.AsMemory(0, read), to.ClosingToken).ConfigureAwait(false);
+                if (fromOperator)
+                {
+                    _limits.Touch();
+                    OperatorActivity?.Invoke();
+                }
+                await to.WriteAsync(buffer.AsMemory(0, read), writing.Token).ConfigureAwait(false);
                 await from.ReturnWindowAsync(read).ConfigureAwait(false);
                 total += read;
             }
@@ -56,7 +104,7 @@ public static class PortForward
         }
         catch (Exception ex) when (ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or IOException)
         {
-            // Either side went away: closing both below ends the forward.
+            // Either side went away, or the forward was stopped: closing both ends it.
         }
         finally
         {

@@ -12,9 +12,9 @@ namespace Fumidai.Gateway.Storage;
 /// </remarks>
 public sealed partial class MetadataStore
 {
-    // 2: the command search index. Every statement of the schema is IF NOT EXISTS, so a version 1 database is
-    // migrated by running it again.
-    private const int SchemaVersion = 2;
+    // 2: the command search index; 3: revocation requests. Every statement of the schema is IF NOT EXISTS, so an older
+    // database is migrated by running it again.
+    private const int SchemaVersion = 3;
     private readonly string _connectionString;
 
     private MetadataStore(string connectionString) => _connectionString = connectionString;
@@ -138,6 +138,15 @@ public sealed partial class MetadataStore
         CREATE TRIGGER IF NOT EXISTS session_commands_ad AFTER DELETE ON session_commands BEGIN
             INSERT INTO session_commands_fts(session_commands_fts, rowid, command) VALUES ('delete', old.rowid, old.command);
         END;
+        CREATE TABLE IF NOT EXISTS revocations (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            user_name TEXT,
+            session_id TEXT,
+            reason TEXT NOT NULL,
+            actor TEXT);
+        CREATE INDEX IF NOT EXISTS revocations_user ON revocations(user_name, time);
         """;
 
     internal static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);

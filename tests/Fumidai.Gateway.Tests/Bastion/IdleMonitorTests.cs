@@ -43,6 +43,32 @@ public sealed class IdleMonitorTests
     }
 
     [Fact]
+    public async Task A_connection_is_not_idle_while_busy_and_is_cut_once_idle_after_that()
+    {
+        // A connection with a session running is busy; once the session ends its idle time starts.
+        var time = new FakeTimeProvider();
+        bool busy = true;
+        var monitor = new IdleMonitor(TimeSpan.FromMinutes(15), null, time) { Busy = () => Volatile.Read(ref busy) };
+        var wait = monitor.WaitAsync(_ => Task.CompletedTask, CancellationToken.None);
+        for (int minute = 0; minute < 40; minute++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            await Task.Delay(5);
+        }
+        Assert.False(wait.IsCompleted);
+        Volatile.Write(ref busy, false);
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Task.Delay(20);
+        Assert.False(wait.IsCompleted);
+        for (int step = 0; step < 20 && !wait.IsCompleted; step++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            await Task.Delay(20);
+        }
+        Assert.Equal("idle-timeout", await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Output_alone_does_not_count_as_activity()
     {
         // Nothing calls Touch: only operator input does, in ChannelRelay.

@@ -49,4 +49,34 @@ public sealed class RoleCommandTests : IClassFixture<InitializedCli>
         Assert.Equal(ExitCodes.Conflict, (await _cli.RunAsync("role", "remove", "admin")).ExitCode);
         Assert.Equal(ExitCodes.Conflict, (await _cli.RunAsync("role", "add", "auditor", "--targets", "*", "--logins", "root")).ExitCode);
     }
+
+    [Fact]
+    public async Task Role_set_replaces_only_the_parts_given_audits_before_and_after_and_asks_the_bastions_to_recheck()
+    {
+        await _cli.OkAsync("role", "add", "editme", "--targets", "web*", "--logins", "root,deploy", "--idle-timeout", "5m", "--max-session", "8h");
+        var store = await _cli.StoreAsync();
+        long before = await store.LatestRevocationAsync();
+
+        await _cli.OkAsync("role", "set", "editme", "--logins", "deploy", "--allow", "shell", "--max-session", "none");
+
+        var role = (await store.ListRolesAsync()).Single(r => r.Name == "editme");
+        Assert.Equal(["web*"], role.TargetPatterns);
+        Assert.Equal(["deploy"], role.Logins);
+        Assert.Equal([ChannelKinds.Shell], role.Allow);
+        Assert.Equal(TimeSpan.FromMinutes(5), role.IdleTimeout);
+        Assert.Null(role.MaxSession);
+        var revocation = Assert.Single(await store.ListRevocationsAfterAsync(before));
+        Assert.Equal("policy", revocation.Scope);
+        var audit = JsonDocument.Parse((await _cli.OkAsync("audit", "--json")).Out).RootElement.EnumerateArray()
+            .Last(e => e.GetProperty("details").TryGetProperty("action", out var a) && a.GetString() == "role.set");
+        Assert.Equal("deploy", audit.GetProperty("details").GetProperty("logins").GetString());
+        Assert.Equal("root,deploy", audit.GetProperty("details").GetProperty("previous_logins").GetString());
+
+        Assert.Equal(ExitCodes.NotFound, (await _cli.RunAsync("role", "set", "nosuchrole", "--logins", "x")).ExitCode);
+        Assert.Equal(ExitCodes.Conflict, (await _cli.RunAsync("role", "set", "admin", "--logins", "x")).ExitCode);
+        var tooLong = await _cli.RunAsync("role", "set", "editme", "--idle-timeout", "1h");
+        Assert.Equal(ExitCodes.Usage, tooLong.ExitCode);
+        Assert.Equal(TimeSpan.FromMinutes(5), (await store.ListRolesAsync()).Single(r => r.Name == "editme").IdleTimeout);
+        Assert.Contains("--max-session", (await _cli.OkAsync("role", "set", "--help")).Out);
+    }
 }

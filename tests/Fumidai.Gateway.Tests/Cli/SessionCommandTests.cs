@@ -51,6 +51,30 @@ public sealed class SessionCommandTests
     }
 
     [Fact]
+    public async Task Sessions_kill_stores_a_request_for_the_bastions_and_refuses_unknown_ended_sessions_and_control_characters()
+    {
+        using var cli = new CliHarness();
+        await cli.OkAsync("init");
+        var store = await cli.StoreAsync();
+        var now = DateTimeOffset.UtcNow;
+        await store.AddSessionAsync(Session("s-live", "alice", "web01", now, null));
+        await store.AddSessionAsync(Session("s-done", "alice", "web01", now, null));
+        await store.EndSessionAsync("s-done", now, SessionStatus.Closed, "exit", 0, 0);
+        long before = await store.LatestRevocationAsync();
+
+        Assert.Equal(ExitCodes.Usage, (await cli.RunAsync("sessions", "kill", "s-live", "--reason", "bad\u001b[2Jreason")).ExitCode);
+        var requested = await cli.OkAsync("sessions", "kill", "s-live", "--reason", "incident 7", "--no-wait");
+
+        Assert.Contains("kill requested", requested.Out);
+        var request = Assert.Single(await store.ListRevocationsAfterAsync(before));
+        Assert.Equal(("session", "s-live", "alice", "incident 7"), (request.Scope, request.SessionId, request.User, request.Reason));
+        Assert.Equal(ExitCodes.Conflict, (await cli.RunAsync("sessions", "kill", "s-done")).ExitCode);
+        Assert.Equal(ExitCodes.NotFound, (await cli.RunAsync("sessions", "kill", "nope")).ExitCode);
+        Assert.Single(await store.ListRevocationsAfterAsync(before));
+        Assert.Contains("--reason", (await cli.OkAsync("sessions", "kill", "--help")).Out);
+    }
+
+    [Fact]
     public async Task Export_writes_a_cast_that_asciinema_reads_and_play_replays_it_both_audited()
     {
         using var cli = new CliHarness();

@@ -102,4 +102,28 @@ public sealed class TargetCommandTests : IClassFixture<InitializedCli>
         Assert.Contains(audit, e => e.GetProperty("target").GetString() == "old01"
             && e.GetProperty("details").GetProperty("action").GetString() == "target.remove");
     }
+
+    [Fact]
+    public async Task Target_set_changes_only_the_parts_given_and_shows_old_and_new_host_key_fingerprints()
+    {
+        using var oldKey = SshPrivateKey.Generate("ssh-ed25519");
+        using var newKey = SshPrivateKey.Generate("ssh-ed25519");
+        await _cli.OkAsync("target", "add", "edit01", "--host", "10.0.0.7", "--port", "2201", "--login", "root", "--host-key", oldKey.PublicKey.ToString());
+
+        var set = await _cli.OkAsync("target", "set", "edit01", "--host-key", newKey.PublicKey.ToString(), "--login", "deploy");
+
+        var target = (await (await _cli.StoreAsync()).GetTargetAsync("edit01"))!;
+        Assert.Equal("10.0.0.7", target.Host);
+        Assert.Equal(2201, target.Port);
+        Assert.Equal(["deploy"], target.Logins);
+        Assert.Equal([newKey.PublicKey.ToString()], target.HostKeys);
+        Assert.Contains(oldKey.PublicKey.Fingerprint, set.Out);
+        Assert.Contains(newKey.PublicKey.Fingerprint, set.Out);
+
+        Assert.Equal(ExitCodes.NotFound, (await _cli.RunAsync("target", "set", "nosuch", "--port", "22")).ExitCode);
+        Assert.Equal(ExitCodes.Usage, (await _cli.RunAsync("target", "set", "edit01")).ExitCode);
+        Assert.Equal(ExitCodes.Usage, (await _cli.RunAsync("target", "set", "edit01", "--scan", "--host-key", oldKey.PublicKey.ToString())).ExitCode);
+        Assert.Equal(ExitCodes.Usage, (await _cli.RunAsync("target", "set", "edit01", "--port", "70000")).ExitCode);
+        Assert.Equal([newKey.PublicKey.ToString()], (await (await _cli.StoreAsync()).GetTargetAsync("edit01"))!.HostKeys);
+    }
 }

@@ -120,6 +120,30 @@ public sealed class UserCommandTests : IClassFixture<InitializedCli>
     }
 
     [Fact]
+    public async Task Lock_disable_and_reset_mfa_ask_the_bastions_to_end_her_connections_and_lock_holds_until_unlock()
+    {
+        await _cli.OkAsync("user", "add", "henry");
+        var store = await _cli.StoreAsync();
+        long before = await store.LatestRevocationAsync();
+
+        await _cli.OkAsync("user", "lock", "henry");
+        Assert.NotNull(await store.GetLockedUntilAsync("henry", DateTimeOffset.UtcNow + TimeSpan.FromDays(3650)));
+        Assert.Equal("locked", UserState(await _cli.OkAsync("user", "list", "--json"), "henry"));
+        await _cli.OkAsync("user", "disable", "henry");
+        await _cli.OkAsync("user", "reset-mfa", "henry");
+        await _cli.OkAsync("user", "enable", "henry");
+
+        var requests = await store.ListRevocationsAfterAsync(before);
+        Assert.Equal(["locked", "disabled", "MFA reset"], requests.Select(r => r.Reason));
+        Assert.All(requests, r => Assert.Equal(("user", "henry"), (r.Scope, r.User)));
+        Assert.NotNull(await store.GetUserRevokedAsync("henry"));
+        await _cli.OkAsync("user", "unlock", "henry");
+        Assert.Null(await store.GetLockedUntilAsync("henry", DateTimeOffset.UtcNow));
+        Assert.Equal(ExitCodes.NotFound, (await _cli.RunAsync("user", "lock", "nobody")).ExitCode);
+        Assert.Equal(ExitCodes.Usage, (await _cli.RunAsync("user", "lock", "henry", "--for", "soon")).ExitCode);
+    }
+
+    [Fact]
     public async Task Unlock_clears_a_lockout()
     {
         await _cli.OkAsync("user", "add", "grace");

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using Fumidai.Cli.Infrastructure;
+using Fumidai.Cli.Keys;
+using Fumidai.Gateway.Storage;
+using Fumidai.Ssh.Keys;
+
+namespace Fumidai.Cli.Commands;
+
+/// <summary>
+/// <c>fumidai target set NAME [--host H] [--port P] [--login L]... [--host-key KEY... | --scan [--yes]] [--key FILE]</c>: edits a
+/// target in place, e.g. to re-pin a host key that changed on purpose; the old and new fingerprints are shown and audited.
+/// </summary>
+public static class TargetSetCommand
+{
+    public static Command Create(CliRuntime runtime)
+    {
+        var o = new TargetOptions(adding: false);
+        var command = o.Command("set", "Change a target: each option given replaces that part (re-pin host keys with --host-key or --scan)");
+        command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
+        {
+            string? address = result.GetValue(o.Host) is { } h ? TargetAddCommand.Host(h) : null;
+            int? portNumber = result.GetResult(o.Port) is { Implicit: false } ? TargetAddCommand.Port(result.GetValue(o.Port)) : null;
+            var loginNames = o.Logins(result);
+            var givenKeys = o.HostKeys(result);
+            bool scanning = o.Scanning(result, givenKeys);
+            string? keyFile = result.GetValue(o.Key);
+            if (keyFile is not null) InputValidation.InputFile("--key", keyFile);
+            if (address is null && portNumber is null && loginNames.Length == 0 && givenKeys.Count == 0 && !scanning && keyFile is null)
+                throw CliException.Usage("nothing to change: give --host, --port, --login, --host-key, --scan or --key");
+
+            var store = await context.OpenStoreAsync().ConfigureAwait(false);
+            var current = await TargetCommands.RequireTargetAsync(store, result.GetValue(o.Name)!, context.CancellationToken).ConfigureAwait(false);
+            var updated = current with
+            {
+                Host = address ?? current.Host,
+                Port = portNumber ?? current.Port,
+                Logins = loginNames.Length > 0 ? loginNames : current.Logins,
+            };
+            var details = new Dictionary<string, string>();
+            if (keyFile is not null)
+            {
+                var (encrypted, credential) = TargetKeyFile.LoadAndProtect(keyFile, current.Name, context.Data.LoadProtector());
+                updated = updated with { EncryptedPrivateKey = encrypted };
+                details["credential_key"] = credential.Fingerprint;
+            }
+            IReadOnlyList<SshPublicKey>? pinned = scanning
+                ? await TargetAddCommand.ScanAndConfirmAsync(context, current.Name, updated.Host, updated.Port, result.GetValue(o.Yes), "changed")
+                    .ConfigureAwait(false)
+                : givenKeys.Count > 0 ? givenKeys : null;
+            if (pinned is not null) updated = updated with { HostKeys = pinned.Select(k => k.ToString()).ToArray() };
+            if (!await store.UpdateTargetAsync(updated, context.CancellationToken).ConfigureAwait(false))
+                throw CliException.NotFound($"target '{current.Name}' does not exist");
+            // Fewer logins can take access away from open sessions.
+            await UserCommands.RevokeAsync(context, store, RevocationScopes.Policy, null, $"target {current.Name} changed").ConfigureAwait(false);
+
+            string oldKeys = Fingerprints(current.HostKeys), newKeys = Fingerprints(updated.HostKeys);
+            details["host"] = $"{updated.Host}:{updated.Port}";
+            details["logins"] = string.Join(',', updated.Logins);
+            details["host_keys"] = newKeys;
+            details["credential"] = updated.CredentialKind;
+            if (updated.Host != current.Host || updated.Port != current.Port) details["previous_host"] = $"{current.Host}:{current.Port}";
+            if (!updated.Logins.SequenceEqual(current.Logins)) details["previous_logins"] = string.Join(',', current.Logins);
+            if (pinned is not null)
+            {
+                details["previous_host_keys"] = oldKeys;
+                details["host_keys_from"] = scanning ? "scan" : "command line";
+            }
+            await context.RecordChangeAsync("target.set", target: current.Name, details: details).ConfigureAwait(false);
+
+            var output = context.Out;
+            output.WriteLine($"changed target {current.Name} ({updated.Host}:{updated.Port}), logins {string.Join(',', updated.Logins)}, credential {updated.CredentialKind}");
+            if (pinned is not null)
+            {
+                output.WriteLine($"  host keys were: {oldKeys}");
+                output.WriteLine($"  host keys now:  {newKeys}");
+            }
+        }, ct));
+        return command;
+    }
+
+    private static string Fingerprints(IEnumerable<string> keys) => string.Join(',', keys.Select(k => TargetCommands.HostKeyView.From(k).Fingerprint));
+}

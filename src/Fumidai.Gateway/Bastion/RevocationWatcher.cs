@@ -1,0 +1,122 @@
+using Fumidai.Gateway.Identity;
+using Fumidai.Gateway.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Fumidai.Gateway.Bastion;
+
+/// <summary>
+/// Ends this node's live connections and sessions that lost their access. Admin commands run in other processes (and
+/// other nodes share the store), so the signal is the store: a revocation marker and the lockouts, read about once a
+/// second; when either moved, every live connection and session is checked again like at its start.
+/// </summary>
+public sealed class RevocationWatcher
+{
+    // A kill may arrive before its session registers here (still dialing); it is kept this long in case.
+    private static readonly TimeSpan PendingKillLifetime = TimeSpan.FromMinutes(1);
+    private readonly BastionContext _context;
+    private readonly TimeSpan _interval;
+    private readonly Dictionary<string, (Revocation Request, DateTimeOffset Seen)> _pendingKills = new(StringComparer.Ordinal);
+    private long _seen = -1;
+
+    public RevocationWatcher(BastionContext context, TimeSpan interval)
+    {
+        _context = context;
+        _interval = interval;
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(_interval, cancellationToken).ConfigureAwait(false);
+                await CheckAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException or TimeoutException)
+            {
+                // A busy or briefly unavailable store delays revocation by one round; the next one retries.
+                _context.Logger.LogWarning("revocation check failed: {Message}", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>One round: new requests, kills, and a full re-check when something changed.</summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var store = _context.Store;
+        var now = DateTimeOffset.UtcNow;
+        long latest = await store.LatestRevocationAsync(cancellationToken).ConfigureAwait(false);
+        if (_seen < 0) _seen = latest; // Older requests concern connections this process never had.
+        var requests = latest > _seen ? await store.ListRevocationsAfterAsync(_seen, cancellationToken).ConfigureAwait(false) : [];
+        if (requests.Count > 0) _seen = requests[^1].Seq;
+        foreach (var kill in requests.Where(r => r.Scope == RevocationScopes.Session && r.SessionId is not null))
+            _pendingKills[kill.SessionId!] = (kill, now);
+        bool changed = _context.Sessions.TakeChanged() || requests.Any(r => r.Scope != RevocationScopes.Session);
+        EndKilledSessions(now);
+        var connections = _context.Sessions.Connections;
+        if (connections.Count == 0) return;
+        var locked = await store.ListLockedUsersAsync(now, cancellationToken).ConfigureAwait(false);
+        if (!changed && !connections.Any(c => locked.Contains(c.UserName))) return;
+        await RecheckAsync(connections, locked, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void EndKilledSessions(DateTimeOffset now)
+    {
+        foreach (var (id, (request, seen)) in _pendingKills.ToArray())
+        {
+            if (_context.Sessions.Session(id) is { } session)
+            {
+                session.End("killed", "session closed by an administrator" + (request.Reason.Length > 0 ? ": " + request.Reason : ""));
+                _pendingKills.Remove(id);
+            }
+            else if (now - seen > PendingKillLifetime)
+            {
+                _pendingKills.Remove(id);
+            }
+        }
+    }
+
+    private async Task RecheckAsync(IReadOnlyList<OperatorConnection> connections, IReadOnlySet<string> locked, CancellationToken cancellationToken)
+    {
+        var store = _context.Store;
+        var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
+        var targets = (await store.ListTargetsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var users = new Dictionary<string, (UserRecord? User, DateTimeOffset? Revoked)>(StringComparer.Ordinal);
+        foreach (var name in connections.Select(c => c.UserName).Distinct())
+        {
+            users[name] = (await store.GetUserAsync(name, cancellationToken).ConfigureAwait(false),
+                await store.GetUserRevokedAsync(name, cancellationToken).ConfigureAwait(false));
+        }
+        foreach (var connection in connections)
+        {
+            var (user, revoked) = users[connection.UserName];
+            string? why = connection.Refusal(user, locked.Contains(connection.UserName), revoked);
+            if (why is null && connection.Name.Target is { } targetName)
+            {
+                // A connection for one target outlives its sessions (ControlMaster): it goes when the target is no longer hers.
+                why = !targets.ContainsKey(targetName) ? $"{targetName} is no longer a target"
+                    : policy.RolesFor(user!, targetName).Count == 0 ? $"no role grants access to {targetName}"
+                    : null;
+            }
+            if (why is not null)
+            {
+                _ = connection.EndAsync("revoked", "access revoked: " + why);
+                continue;
+            }
+            connection.StopForwardsDenied(user!, policy, targets);
+            // The connection stays; each of its sessions is checked as at its start.
+            foreach (var session in _context.Sessions.LiveSessions.Where(s => _context.Sessions.ConnectionOf(s.Connection) == connection))
+            {
+                string? denied = targets.TryGetValue(session.Target, out var target)
+                    ? policy.Check(user!, target, session.Login, session.Kind)
+                    : $"{session.Target} is no longer a target";
+                if (denied is not null) session.End("revoked", "session closed: access revoked: " + denied);
+            }
+        }
+    }
+}
