@@ -13,8 +13,8 @@ namespace Fumidai.Gateway.Storage;
 public sealed partial class MetadataStore
 {
     // 2: the command search index. Every statement of the schema is IF NOT EXISTS, so a version 1 database is
-    // migrated by running it again.
-    private const int SchemaVersion = 2;
+    // migrated by running it again. 3: whether the indexed commands of a session came from a verified recording.
+    private const int SchemaVersion = 3;
     private readonly string _connectionString;
 
     private MetadataStore(string connectionString) => _connectionString = connectionString;
@@ -138,6 +138,11 @@ public sealed partial class MetadataStore
         CREATE TRIGGER IF NOT EXISTS session_commands_ad AFTER DELETE ON session_commands BEGIN
             INSERT INTO session_commands_fts(session_commands_fts, rowid, command) VALUES ('delete', old.rowid, old.command);
         END;
+        CREATE TABLE IF NOT EXISTS recording_checks (
+            session_id TEXT PRIMARY KEY,
+            verified INTEGER NOT NULL,
+            problem TEXT,
+            checked TEXT NOT NULL);
         """;
 
     internal static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
