@@ -58,7 +58,7 @@ public sealed class BastionService
         var hostKeys = _data.LoadHostKeys();
         using var userCa = _data.LoadUserCa();
         var dialer = new TargetDialer(protector, userCa, Duration.Parse(options.Targets.ConnectTimeout),
-            Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"));
+            Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"), options.Targets.CertificateSourceAddress);
         using var draining = new CancellationTokenSource();
         var context = new BastionContext
         {

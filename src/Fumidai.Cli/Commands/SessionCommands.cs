@@ -94,7 +94,8 @@ public static class SessionCommands
         var id = IdArgument();
         var speed = new Option<double>("--speed") { Description = "Playback speed factor", HelpName = "X", DefaultValueFactory = _ => 1.0 };
         var idleLimit = new Option<double?>("--idle-limit") { Description = "Cut pauses longer than this many seconds", HelpName = "SECONDS" };
-        var command = new Command("play", "Replay a session's recording in this terminal (audited)") { id, speed, idleLimit };
+        var unverified = RecordingFile.UnverifiedOption();
+        var command = new Command("play", "Replay a session's recording in this terminal (verified first, audited)") { id, speed, idleLimit, unverified };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             double factor = result.GetValue(speed);
@@ -103,11 +104,12 @@ public static class SessionCommands
             if (limit is { } l && (!double.IsFinite(l) || l <= 0)) throw CliException.Usage($"--idle-limit: {l} must be a positive number of seconds");
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
-            await using var recording = await RecordingFile.OpenAsync(context, session).ConfigureAwait(false);
+            await using var recording = await RecordingFile.OpenAsync(context, session, result.GetValue(unverified)).ConfigureAwait(false);
             // Audited before the first byte is shown: reading is the event, whether or not playback finishes.
-            await RecordAccessAsync(context, session, "play", null).ConfigureAwait(false);
+            await RecordAccessAsync(context, session, "play", null, recording).ConfigureAwait(false);
+            if (recording.Warning(session.Id) is { } warning) context.Out.WriteLine(warning);
             var player = new RecordingPlayer(factor, limit is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
-            await player.PlayAsync(recording, context.Out, context.CancellationToken).ConfigureAwait(false);
+            await player.PlayAsync(recording.Content!, context.Out, context.CancellationToken).ConfigureAwait(false);
         }, ct));
         return command;
     }
@@ -116,18 +118,23 @@ public static class SessionCommands
     {
         var id = IdArgument();
         var output = new Option<string>("--output", "-o") { Description = "The .cast file to write", HelpName = "FILE.cast", Required = true };
-        var command = new Command("export", "Write a session's recording to an asciicast v2 file for asciinema play (audited)") { id, output };
+        var unverified = RecordingFile.UnverifiedOption();
+        var command = new Command("export", "Write a session's recording to an asciicast v2 file for asciinema play (verified first, audited)")
+        {
+            id, output, unverified,
+        };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             string destination = InputValidation.OutputFile("--output", result.GetValue(output));
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
-            await using var recording = await RecordingFile.OpenAsync(context, session).ConfigureAwait(false);
-            await RecordAccessAsync(context, session, "export", Path.GetFullPath(destination)).ConfigureAwait(false);
+            await using var recording = await RecordingFile.OpenAsync(context, session, result.GetValue(unverified)).ConfigureAwait(false);
+            await RecordAccessAsync(context, session, "export", Path.GetFullPath(destination), recording).ConfigureAwait(false);
+            if (recording.Warning(session.Id) is { } warning) context.Out.WriteLine(warning);
             int skipped;
             try
             {
-                skipped = RecordingExporter.Export(recording, destination);
+                skipped = RecordingExporter.Export(recording.Content!, destination);
             }
             catch (InvalidDataException ex)
             {
@@ -139,7 +146,8 @@ public static class SessionCommands
         return command;
     }
 
-    internal static Task RecordAccessAsync(CliContext context, SessionRecord session, string how, string? destination = null)
+    internal static Task RecordAccessAsync(CliContext context, SessionRecord session, string how, string? destination = null,
+        CheckedRecording? read = null)
     {
         var details = new Dictionary<string, string>
         {
@@ -148,6 +156,13 @@ public static class SessionCommands
             ["session_user"] = session.User,
         };
         if (destination is not null) details["output"] = destination;
+        if (read is not null)
+            details["verification"] = read.Trust switch
+            {
+                RecordingTrust.Verified => "verified",
+                RecordingTrust.InProgress => "in progress, not yet signed",
+                _ => "unverified: " + read.Problem,
+            };
         return context.RecordAsync(AuditTypes.RecordingAccess, "sessions." + how, null, session.Target, details);
     }
 

@@ -17,19 +17,24 @@ public static class SessionTextCommands
 {
     private const int SearchLimit = 1000;
 
-    public static IEnumerable<Command> Create(CliRuntime runtime) => [Transcript(runtime), Commands(runtime), Search(runtime), Reindex(runtime)];
+    public static IEnumerable<Command> Create(CliRuntime runtime) => [Transcript(runtime), Commands(runtime), Search(runtime), SessionReindexCommand.Create(runtime)];
 
     private static Command Transcript(CliRuntime runtime)
     {
         var id = SessionCommands.IdArgument();
-        var command = new Command("transcript", "Print what the screen showed, line by line, without escape sequences (audited)") { id };
+        var unverified = RecordingFile.UnverifiedOption();
+        var command = new Command("transcript", "Print what the screen showed, line by line, without escape sequences (verified first, audited)")
+        {
+            id, unverified,
+        };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await SessionCommands.RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
-            await using var recording = await RecordingFile.OpenAsync(context, session).ConfigureAwait(false);
-            await SessionCommands.RecordAccessAsync(context, session, "transcript").ConfigureAwait(false);
-            using var reader = new AsciicastReader(recording);
+            await using var recording = await RecordingFile.OpenAsync(context, session, result.GetValue(unverified)).ConfigureAwait(false);
+            await SessionCommands.RecordAccessAsync(context, session, "transcript", null, recording).ConfigureAwait(false);
+            if (recording.Warning(session.Id) is { } warning) context.Out.WriteLine(warning);
+            using var reader = new AsciicastReader(recording.Content!);
             var header = reader.Header;
             foreach (var line in Recording.Transcripts.Transcript.Build(header, reader.ReadEvents()).Lines) context.Out.WriteLine(line.Text);
         }, ct));
@@ -40,21 +45,29 @@ public static class SessionTextCommands
     {
         var id = SessionCommands.IdArgument();
         var json = CliRuntime.JsonOption();
-        var command = new Command("commands", "List the commands the operator ran, with the time of each (audited)") { id, json };
+        var unverified = RecordingFile.UnverifiedOption();
+        var command = new Command("commands", "List the commands the operator ran, with the time of each (verified first, audited)") { id, json, unverified };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await SessionCommands.RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
-            await using var recording = session.Kind == ChannelKinds.Shell ? await RecordingFile.OpenAsync(context, session).ConfigureAwait(false) : null;
-            await SessionCommands.RecordAccessAsync(context, session, "commands").ConfigureAwait(false);
-            var commands = SessionIndexer.Commands(session, recording)
-                .Select(c => new CommandView(JsonOutput.Time(session.Start + c.Offset), (long)c.Offset.TotalMilliseconds, c.Command))
+            // Whatever the kind, a recording that exists is checked: the commands are only as good as the session they came from.
+            await using var recording = session.Kind == ChannelKinds.Shell || !string.IsNullOrEmpty(session.Recording)
+                ? await RecordingFile.OpenAsync(context, session, result.GetValue(unverified)).ConfigureAwait(false)
+                : null;
+            await SessionCommands.RecordAccessAsync(context, session, "commands", null, recording).ConfigureAwait(false);
+            string? warning = recording?.Warning(session.Id);
+            var commands = SessionIndexer.Commands(session, recording?.Content)
+                .Select(c => new CommandView(JsonOutput.Time(session.Start + c.Offset), (long)c.Offset.TotalMilliseconds, c.Command, warning is null))
                 .ToArray();
             if (result.GetValue(json))
             {
+                // The warning goes to stderr so the JSON stays parseable; each entry carries "verified".
+                if (warning is not null) context.Error.WriteLine(warning);
                 JsonOutput.Write(context.Out, commands);
                 return;
             }
+            if (warning is not null) context.Out.WriteLine(warning);
             var table = new TableWriter("TIME", "COMMAND");
             foreach (var c in commands) table.Add(c.Time, c.Command);
             table.Write(context.Out);
@@ -68,7 +81,8 @@ public static class SessionTextCommands
         var user = new Option<string?>("--user") { Description = "Only this user's sessions", HelpName = "USER" };
         var since = new Option<string?>("--since") { Description = "Only sessions started within this long, e.g. 8h", HelpName = "DURATION" };
         var json = CliRuntime.JsonOption();
-        var command = new Command("search", "Find commands across all sessions") { text, user, since, json };
+        var unverified = RecordingFile.UnverifiedOption();
+        var command = new Command("search", "Find commands across all sessions (their recordings verified first)") { text, user, since, json, unverified };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             string query = result.GetValue(text)!;
@@ -76,55 +90,33 @@ public static class SessionTextCommands
             DateTimeOffset? from = result.GetValue(since) is { } d ? DateTimeOffset.UtcNow - InputValidation.Duration("--since", d) : null;
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var hits = await store.SearchCommandsAsync(query, result.GetValue(user), from, SearchLimit, context.CancellationToken).ConfigureAwait(false);
-            await context.RecordAsync(AuditTypes.RecordingAccess, "sessions.search", result.GetValue(user), null,
-                new Dictionary<string, string> { ["query"] = query, ["hits"] = hits.Count.ToString() }).ConfigureAwait(false);
+            var warnings = await SearchVerification.CheckAsync(context, store, hits.Select(h => h.SessionId).Distinct().ToList(),
+                result.GetValue(unverified)).ConfigureAwait(false);
+            await context.RecordAsync(AuditTypes.RecordingAccess, "sessions.search", result.GetValue(user), null, new Dictionary<string, string>
+            {
+                ["query"] = query,
+                ["hits"] = hits.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["unverified"] = warnings.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }).ConfigureAwait(false);
+            var warningOut = result.GetValue(json) ? context.Error : context.Out;
+            foreach (var warning in warnings.Values.Distinct()) warningOut.WriteLine(warning);
             if (result.GetValue(json))
             {
-                JsonOutput.Write(context.Out, hits.Select(h => new HitView(h.SessionId, h.User, h.Target, h.Login, JsonOutput.Time(h.Time), h.Command)).ToArray());
+                JsonOutput.Write(context.Out, hits.Select(h => new HitView(h.SessionId, h.User, h.Target, h.Login, JsonOutput.Time(h.Time), h.Command,
+                    !warnings.ContainsKey(h.SessionId))).ToArray());
                 return;
             }
             var table = new TableWriter("TIME", "USER", "TARGET", "SESSION", "COMMAND");
-            foreach (var h in hits) table.Add(TableWriter.Time(h.Time), h.User, h.Target, h.SessionId, h.Command);
+            foreach (var h in hits)
+                table.Add(TableWriter.Time(h.Time), h.User, h.Target, h.SessionId + (warnings.ContainsKey(h.SessionId) ? " (!) unverified" : ""), h.Command);
             table.Write(context.Out);
         }, ct));
         return command;
     }
 
-    private static Command Reindex(CliRuntime runtime)
-    {
-        var command = new Command("reindex", "Rebuild the command search index from every recording");
-        command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
-        {
-            var store = await context.OpenStoreAsync().ConfigureAwait(false);
-            var sessions = await store.ListSessionsAsync(null, null, null, context.CancellationToken).ConfigureAwait(false);
-            int done = 0, failed = 0;
-            foreach (var session in sessions)
-            {
-                try
-                {
-                    await using (var recording = session.Kind == ChannelKinds.Shell && session.Recording is not null
-                        ? await SessionRecordings.OpenAsync(session, context.RecordingStore(), context.Data.RecordingsPath, context.CancellationToken)
-                            .ConfigureAwait(false)
-                        : null)
-                        await SessionIndexer.IndexAsync(store, session, recording, context.CancellationToken).ConfigureAwait(false);
-                    done++;
-                }
-                catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectStoreException)
-                {
-                    failed++;
-                    context.Error.WriteLine($"fumidai: warning: session {session.Id}: {ex.Message}");
-                }
-                if ((done + failed) % 100 == 0) context.Error.WriteLine($"reindexed {done + failed}/{sessions.Count}");
-            }
-            context.Out.WriteLine($"reindexed {done} session(s)" + (failed > 0 ? $", {failed} failed" : ""));
-            if (failed > 0) throw CliException.Failure($"{failed} session(s) could not be indexed");
-        }, ct));
-        return command;
-    }
-
     /// <summary>A command as written by <c>sessions commands --json</c>.</summary>
-    public sealed record CommandView(string Time, long OffsetMs, string Command);
+    public sealed record CommandView(string Time, long OffsetMs, string Command, bool Verified);
 
     /// <summary>A hit as written by <c>sessions search --json</c>.</summary>
-    public sealed record HitView(string Session, string User, string Target, string Login, string Time, string Command);
+    public sealed record HitView(string Session, string User, string Target, string Login, string Time, string Command, bool Verified);
 }

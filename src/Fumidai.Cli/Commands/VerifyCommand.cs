@@ -70,7 +70,7 @@ public static class VerifyCommand
         return parts.Length >= 3 ? string.Join('-', parts[..^2]) : periodId;
     }
 
-    private static IManifestVerifier LoadKey(CliContext context, string? file)
+    internal static IManifestVerifier LoadKey(CliContext context, string? file)
     {
         string path = file ?? context.Data.AuditPublicKeyPath;
         if (!File.Exists(path)) throw CliException.NotFound($"audit public key {path} not found (give one with --key)");

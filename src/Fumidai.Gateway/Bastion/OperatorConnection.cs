@@ -233,7 +233,8 @@ public sealed class OperatorConnection : IChannelOpenHandler
         {
             if (_forwardClient is { Completion.IsCompleted: false } open) return open;
             if (_forwardClient is not null) await _forwardClient.DisposeAsync().ConfigureAwait(false);
-            _forwardClient = await _context.Dialer.DialAsync(target, login, _login.User.Name, "fwd-" + BastionContext.NewSessionId(), cancellationToken)
+            _forwardClient = await _context.Dialer.DialAsync(target, login, _login.User.Name, "fwd-" + BastionContext.NewSessionId(),
+                Targets.TargetUse.Forwarding, cancellationToken)
                 .ConfigureAwait(false);
             return _forwardClient;
         }

@@ -252,7 +252,8 @@ public sealed class OperatorSession
         {
             try
             {
-                client = await _context.Dialer.DialAsync(target, login, user, sessionId, _channel.ClosingToken).ConfigureAwait(false);
+                client = await _context.Dialer.DialAsync(target, login, user, sessionId, TargetUse.Session(_pty is not null), _channel.ClosingToken)
+                    .ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SshConnectException or SshHostKeyException or ClientAuthenticationException or SshProtocolException
                 or IOException or InvalidOperationException or TimeoutException)

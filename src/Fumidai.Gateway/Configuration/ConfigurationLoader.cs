@@ -43,6 +43,16 @@ public static class ConfigurationLoader
         }
     }
 
+    /// <summary>What sshd accepts in a certificate's <c>source-address</c>, plus <c>auto</c> and empty.</summary>
+    private static bool IsSourceAddressSetting(string? value)
+    {
+        if (value is null) return false;
+        value = value.Trim();
+        if (value.Length == 0 || value == "auto") return true;
+        return value.Length <= 1024 && value.Split(',').All(part => System.Net.IPNetwork.TryParse(part, out _)
+            || (System.Net.IPAddress.TryParse(part, out var address) && address.ToString() == part.ToLowerInvariant()));
+    }
+
     private static void Validate(FumidaiOptions o, string path)
     {
         var errors = new List<string>();
@@ -59,6 +69,9 @@ public static class ConfigurationLoader
         Duration("Sessions:MaxSession", o.Sessions.MaxSession, optional: true);
         Duration("Targets:ConnectTimeout", o.Targets.ConnectTimeout);
         Duration("Targets:CertificateLifetime", o.Targets.CertificateLifetime);
+        if (!IsSourceAddressSetting(o.Targets.CertificateSourceAddress))
+            errors.Add(Locate(path, "Targets:CertificateSourceAddress") + $": Targets:CertificateSourceAddress = '{o.Targets.CertificateSourceAddress}'"
+                + " must be auto, empty, or addresses/CIDRs separated by commas");
         if (!TryParseEndPoint(o.Ssh.Listen, out _))
             errors.Add(Locate(path, "Ssh:Listen") + $": Ssh:Listen = '{o.Ssh.Listen}' is not ADDRESS:PORT");
         // PCI DSS 8.3.4: lockout may be stricter (fewer attempts, longer lock), never looser.
@@ -149,7 +162,9 @@ public static class ConfigurationLoader
         text.AppendLine("  },");
         text.AppendLine("  \"Targets\": {");
         text.AppendLine("    \"ConnectTimeout\": \"10s\",");
-        text.AppendLine("    \"CertificateLifetime\": \"5m\"");
+        text.AppendLine("    \"CertificateLifetime\": \"5m\",");
+        text.AppendLine("    // Certificates work only from this address: auto (the bastion's own), the NAT address the targets see, or \"\".");
+        text.AppendLine("    \"CertificateSourceAddress\": \"auto\"");
         text.AppendLine("  },");
         text.AppendLine("  \"Recording\": {");
         text.AppendLine("    \"Store\": \"file\",");

@@ -66,6 +66,13 @@ public sealed class TargetOptions
     public string ConnectTimeout { get; set; } = "10s";
 
     public string CertificateLifetime { get; set; } = "5m";
+
+    /// <summary>
+    /// The <c>source-address</c> bound into target certificates, so a stolen one is useless from elsewhere: <c>auto</c>
+    /// (the local address of each connection to the target), addresses or CIDRs as the target sees the bastion (behind
+    /// NAT), or empty for none.
+    /// </summary>
+    public string CertificateSourceAddress { get; set; } = "auto";
 }
 
 /// <summary>Where recordings go and what happens when they cannot be written.</summary>

@@ -21,13 +21,7 @@ public static class SessionRecordings
         if (IsLegacy(session)) return File.OpenRead(LegacyPath(session, legacyRoot ?? throw new FileNotFoundException($"session {session.Id}: no recordings folder")));
         if (!IsRecordingFolder(session.Recording))
             throw new InvalidDataException($"session {session.Id}: '{session.Recording}' is not a recording folder ({ObjectLayout.RecordingsRoot}…/ID/)");
-        var temporary = new FileStream(Path.Combine(Path.GetTempPath(), $"fumidai-{session.Id}-{Guid.NewGuid():N}.cast"), new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Options = FileOptions.DeleteOnClose | FileOptions.Asynchronous,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+        var temporary = TemporaryFile(session);
         try
         {
             await RecordingReader.CopyToAsync(store, session.Recording, temporary, cancellationToken).ConfigureAwait(false);
@@ -40,6 +34,81 @@ public static class SessionRecordings
             throw;
         }
     }
+
+    /// <summary>Why a single-file recording cannot be verified.</summary>
+    public const string LegacyProblem = "single-file recording from before signed recordings; it cannot be verified";
+
+    /// <summary>
+    /// Opens a recording for an auditor and verifies what it reads (signed manifest, chunk hashes, chain) with
+    /// <see cref="RecordingVerifier"/>: the stream holds the verified bytes themselves.
+    /// </summary>
+    /// <remarks>
+    /// A running session has no signed manifest yet; its chunks are read as stored, marked <see cref="RecordingTrust.InProgress"/>,
+    /// so an auditor can follow a live session. A finished one without a manifest fails like any other damage.
+    /// </remarks>
+    /// <param name="readUnverified">Read a recording that does not verify anyway (as stored); otherwise its content is null.</param>
+    /// <exception cref="FileNotFoundException">The session has no recording, or its file is gone.</exception>
+    /// <exception cref="InvalidDataException">The stored path is outside the recordings folder, or (read unverified) no chunk is stored.</exception>
+    public static async Task<CheckedRecording> OpenCheckedAsync(SessionRecord session, IObjectStore store, string? legacyRoot, IManifestVerifier key,
+        bool readUnverified, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(session.Recording)) throw new FileNotFoundException($"session {session.Id} has no recording");
+        if (IsLegacy(session))
+        {
+            string path = LegacyPath(session, legacyRoot ?? throw new FileNotFoundException($"session {session.Id}: no recordings folder"));
+            return new CheckedRecording(RecordingTrust.Unverified, LegacyProblem, readUnverified ? File.OpenRead(path) : null);
+        }
+        if (!IsRecordingFolder(session.Recording))
+            throw new InvalidDataException($"session {session.Id}: '{session.Recording}' is not a recording folder ({ObjectLayout.RecordingsRoot}…/ID/)");
+        var temporary = TemporaryFile(session);
+        try
+        {
+            var result = await new RecordingVerifier(store, key).VerifyAsync(session.Recording, temporary, cancellationToken).ConfigureAwait(false);
+            var trust = TrustOf(result, session);
+            if (trust == RecordingTrust.Unverified && !readUnverified)
+            {
+                await temporary.DisposeAsync().ConfigureAwait(false);
+                return new CheckedRecording(trust, result.Problem, null);
+            }
+            if (trust != RecordingTrust.Verified)
+            {
+                temporary.SetLength(0);
+                await RecordingReader.CopyToAsync(store, session.Recording, temporary, cancellationToken).ConfigureAwait(false);
+            }
+            temporary.Position = 0;
+            return new CheckedRecording(trust, result.Problem, temporary);
+        }
+        catch
+        {
+            await temporary.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Verifies a session's recording without keeping its content (e.g. for search results); null when it has none.</summary>
+    public static async Task<CheckedRecording?> CheckAsync(SessionRecord session, IObjectStore store, IManifestVerifier key,
+        CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(session.Recording)) return null;
+        if (IsLegacy(session)) return new CheckedRecording(RecordingTrust.Unverified, LegacyProblem, null);
+        if (!IsRecordingFolder(session.Recording)) return new CheckedRecording(RecordingTrust.Unverified, $"'{session.Recording}' is not a recording folder", null);
+        var result = await new RecordingVerifier(store, key).VerifyAsync(session.Recording, cancellationToken).ConfigureAwait(false);
+        return new CheckedRecording(TrustOf(result, session), result.Problem, null);
+    }
+
+    private static RecordingTrust TrustOf(VerificationResult result, SessionRecord session) =>
+        result.Ok ? RecordingTrust.Verified
+        : result.Problem == RecordingVerifier.ManifestMissing && session.Status == SessionStatus.Running ? RecordingTrust.InProgress
+        : RecordingTrust.Unverified;
+
+    private static FileStream TemporaryFile(SessionRecord session) =>
+        new(Path.Combine(Path.GetTempPath(), $"fumidai-{session.Id}-{Guid.NewGuid():N}.cast"), new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Options = FileOptions.DeleteOnClose | FileOptions.Asynchronous,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
 
     /// <summary>A stored prefix is trusted only when it names a folder under <see cref="ObjectLayout.RecordingsRoot"/>.</summary>
     private static bool IsRecordingFolder(string prefix)

@@ -12,8 +12,8 @@ namespace Fumidai.Gateway.Storage;
 /// </remarks>
 public sealed partial class MetadataStore
 {
-    // 2: the command search index; 3: revocation requests. Every statement of the schema is IF NOT EXISTS, so an older
-    // database is migrated by running it again.
+    // 2: the command search index; 3: revocation requests, recording checks. Every statement of the schema is
+    // IF NOT EXISTS, so an older database is migrated by running it again.
     private const int SchemaVersion = 3;
     private readonly string _connectionString;
 
@@ -147,6 +147,11 @@ public sealed partial class MetadataStore
             reason TEXT NOT NULL,
             actor TEXT);
         CREATE INDEX IF NOT EXISTS revocations_user ON revocations(user_name, time);
+        CREATE TABLE IF NOT EXISTS recording_checks (
+            session_id TEXT PRIMARY KEY,
+            verified INTEGER NOT NULL,
+            problem TEXT,
+            checked TEXT NOT NULL);
         """;
 
     internal static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Fumidai.Gateway.Identity;
@@ -19,16 +20,26 @@ public sealed class TargetDialer
     private readonly SshPrivateKey _userCa;
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _certificateLifetime;
+    private readonly string _sourceAddress;
     private readonly ILogger _logger;
 
-    public TargetDialer(SecretProtector secrets, SshPrivateKey userCa, TimeSpan connectTimeout, TimeSpan certificateLifetime, ILogger logger)
+    /// <param name="certificateSourceAddress">
+    /// The <c>source-address</c> bound into certificates: empty for none, <see cref="AutomaticSourceAddress"/> for the local
+    /// address of each connection to the target, or addresses/CIDRs (comma-separated) as the target sees the bastion behind NAT.
+    /// </param>
+    public TargetDialer(SecretProtector secrets, SshPrivateKey userCa, TimeSpan connectTimeout, TimeSpan certificateLifetime, ILogger logger,
+        string certificateSourceAddress = "")
     {
+        _sourceAddress = certificateSourceAddress.Trim();
         _secrets = secrets;
         _userCa = userCa;
         _connectTimeout = connectTimeout;
         _certificateLifetime = certificateLifetime;
         _logger = logger;
     }
+
+    /// <summary>The setting that binds each certificate to the local address of its own TCP connection.</summary>
+    public const string AutomaticSourceAddress = "auto";
 
     /// <summary>The known_hosts text pinning a target's host keys.</summary>
     public static string KnownHostsText(TargetRecord target)
@@ -40,25 +51,46 @@ public sealed class TargetDialer
     /// <exception cref="SshConnectException">Unreachable or handshake failed.</exception>
     /// <exception cref="SshHostKeyException">The target's host key differs from the pinned one.</exception>
     /// <exception cref="ClientAuthenticationException">The target refused the credential.</exception>
-    public async Task<SshClient> DialAsync(TargetRecord target, string login, string user, string sessionId, CancellationToken cancellationToken)
+    public async Task<SshClient> DialAsync(TargetRecord target, string login, string user, string sessionId, TargetUse use,
+        CancellationToken cancellationToken)
     {
         if (target.HostKeys.Count == 0)
             throw new InvalidOperationException($"target {target.Name} has no pinned host key; run `fumidai target add --scan` first");
-        using var credential = CreateCredential(target, login, user, sessionId);
-        var options = new SshClientOptions
+        // The certificate is signed once the TCP connection is up, so "auto" can name the address the target sees.
+        SshPrivateKey? credential = null;
+        try
         {
-            Host = target.Host,
-            Port = target.Port,
-            Credentials = new ClientCredentials(login) { Keys = [credential] },
-            KnownHosts = KnownHosts.Parse(KnownHostsText(target)),
-            ConnectTimeout = _connectTimeout,
-            LoginTimeout = _connectTimeout * 2,
-            Logger = _logger,
-        };
-        return await SshClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+            var options = new SshClientOptions
+            {
+                Host = target.Host,
+                Port = target.Port,
+                Credentials = new ClientCredentials(login),
+                CredentialsForConnection = local =>
+                {
+                    credential = CreateCredential(target, login, user, sessionId, use, SourceAddressFor(local.Address));
+                    return new ClientCredentials(login) { Keys = [credential] };
+                },
+                KnownHosts = KnownHosts.Parse(KnownHostsText(target)),
+                ConnectTimeout = _connectTimeout,
+                LoginTimeout = _connectTimeout * 2,
+                Logger = _logger,
+            };
+            return await SshClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            credential?.Dispose();
+        }
     }
 
-    private SshPrivateKey CreateCredential(TargetRecord target, string login, string user, string sessionId)
+    private string? SourceAddressFor(IPAddress local) => _sourceAddress switch
+    {
+        "" => null,
+        AutomaticSourceAddress => local.ToString(),
+        _ => _sourceAddress,
+    };
+
+    private SshPrivateKey CreateCredential(TargetRecord target, string login, string user, string sessionId, TargetUse use, string? sourceAddress)
     {
         if (target.EncryptedPrivateKey is { } stored)
         {
@@ -73,17 +105,7 @@ public sealed class TargetDialer
             }
         }
         var key = SshPrivateKey.Generate("ssh-ed25519");
-        var now = DateTimeOffset.UtcNow;
-        var builder = new SshCertificateBuilder(key.PublicKey, SshCertificateType.User, $"fumidai:{user}:{sessionId}")
-        {
-            Serial = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)),
-            // A little slack before now absorbs clock skew between the bastion and the target.
-            ValidAfter = now - TimeSpan.FromSeconds(60),
-            ValidBefore = now + _certificateLifetime,
-        };
-        builder.ValidPrincipals.Add(login);
-        builder.WithDefaultUserExtensions();
-        var certificate = builder.Sign(_userCa);
+        var certificate = TargetCertificate.Issue(key.PublicKey, _userCa, login, $"fumidai:{user}:{sessionId}", _certificateLifetime, use, sourceAddress);
         return new SshCertifiedPrivateKey(key, certificate);
     }
 }

@@ -16,11 +16,22 @@ public sealed class RecordingVerifier
         _key = key;
     }
 
+    /// <summary>The problem reported when a folder has no manifest: a recording still being written, or one whose manifest was lost.</summary>
+    public const string ManifestMissing = "manifest missing (recording still running, or lost)";
+
     /// <summary>Verifies the recording in folder <paramref name="prefix"/> (ending in '/').</summary>
-    public async Task<VerificationResult> VerifyAsync(string prefix, CancellationToken cancellationToken = default)
+    public Task<VerificationResult> VerifyAsync(string prefix, CancellationToken cancellationToken = default) =>
+        VerifyAsync(prefix, null, cancellationToken);
+
+    /// <summary>
+    /// Verifies the recording in <paramref name="prefix"/> and writes the asciicast text of each chunk, once it has passed its
+    /// checks, to <paramref name="verifiedContent"/>: a reader gets exactly the bytes that were verified, not a second download.
+    /// </summary>
+    /// <remarks>The content is complete only when the result is OK; after a problem it stops at the last good chunk.</remarks>
+    public async Task<VerificationResult> VerifyAsync(string prefix, Stream? verifiedContent, CancellationToken cancellationToken = default)
     {
         byte[]? stored = await _store.GetAsync(ObjectLayout.ManifestKey(prefix), cancellationToken).ConfigureAwait(false);
-        if (stored is null) return new(prefix, "manifest missing (recording still running, or lost)", null);
+        if (stored is null) return new(prefix, ManifestMissing, null);
         SignedManifest signed;
         try
         {
@@ -54,6 +65,17 @@ public sealed class RecordingVerifier
             if (ChunkChain.Hex(sha) != entry.Sha256) return new(prefix, $"chunk {i}: SHA-256 mismatch", manifest);
             chain = ChunkChain.Next(chain, sha);
             if (ChunkChain.Hex(chain) != entry.Chain) return new(prefix, $"chunk {i}: chain mismatch", manifest);
+            if (verifiedContent is null) continue;
+            byte[] raw;
+            try
+            {
+                raw = ChunkCodec.Decompress(chunk, compression);
+            }
+            catch (InvalidDataException)
+            {
+                return new(prefix, $"chunk {i}: cannot be decompressed", manifest);
+            }
+            await verifiedContent.WriteAsync(raw, cancellationToken).ConfigureAwait(false);
         }
         if (ChunkChain.Hex(chain) != manifest.FinalChain) return new(prefix, "manifest: final chain value mismatch", manifest);
         await foreach (var o in _store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))

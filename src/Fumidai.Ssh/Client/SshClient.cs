@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Connection;
@@ -73,10 +74,11 @@ public sealed partial class SshClient : IAsyncDisposable
         SshTransport? transport = null;
         try
         {
+            var credentials = options.CredentialsForConnection is { } late ? late(LocalEndPoint(stream.Socket)) : options.Credentials;
             transport = await SshTransport.ConnectAsync(stream, verifier, settings, logger, login.Token).ConfigureAwait(false);
-            var methods = await ClientAuthentication.RunAsync(transport, options.Credentials, logger, login.Token).ConfigureAwait(false);
+            var methods = await ClientAuthentication.RunAsync(transport, credentials, logger, login.Token).ConfigureAwait(false);
             logger.LogInformation("logged in to {Host}:{Port} as {User} by {Methods}; host key {Fingerprint}",
-                options.Host, options.Port, options.Credentials.UserName, string.Join(",", methods), transport.ServerHostKey?.Fingerprint);
+                options.Host, options.Port, credentials.UserName, string.Join(",", methods), transport.ServerHostKey?.Fingerprint);
             return new SshClient(transport, stream.Socket, methods, options, logger);
         }
         catch (Exception ex)
@@ -126,6 +128,13 @@ public sealed partial class SshClient : IAsyncDisposable
         RekeyInterval = settings.RekeyInterval,
         MaxQueuedBytesDuringKex = settings.MaxQueuedBytesDuringKex,
     };
+
+    /// <summary>The socket's local address as the peer sees it: plain IPv4 rather than the dual-mode socket's mapped form.</summary>
+    private static IPEndPoint LocalEndPoint(Socket socket)
+    {
+        var local = (IPEndPoint)socket.LocalEndPoint!;
+        return local.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(local.Address.MapToIPv4(), local.Port) : local;
+    }
 
     /// <summary>Opens the TCP connection; refusals and timeouts become <see cref="SshConnectException"/> naming host:port.</summary>
     private static async Task<NetworkStream> OpenTcpAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Net;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Keys;
 using Fumidai.Ssh.Transport;
@@ -14,6 +15,12 @@ public sealed class SshClientOptions
     public int Port { get; init; } = 22;
 
     public required ClientCredentials Credentials { get; init; }
+
+    /// <summary>
+    /// Called once the TCP connection is up, before key exchange, with its local end point; the credentials it returns
+    /// replace <see cref="Credentials"/>. Lets a certificate be bound to the address the server will see.
+    /// </summary>
+    public Func<IPEndPoint, ClientCredentials>? CredentialsForConnection { get; init; }
 
     /// <summary>Pinned keys and CAs for the host, as OpenSSH known_hosts lines. An unknown host is refused (no trust on first use).</summary>
     public KnownHosts? KnownHosts { get; init; }
