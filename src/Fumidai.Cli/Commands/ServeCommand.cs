@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Fumidai.Cli.Infrastructure;
+using Fumidai.Cli.Output;
 using Fumidai.Gateway;
-using Microsoft.Extensions.Logging;
 
 namespace Fumidai.Cli.Commands;
 
@@ -21,14 +21,7 @@ public static class ServeCommand
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             await context.OpenStoreAsync().ConfigureAwait(false);
-            using var loggers = LoggerFactory.Create(builder => builder
-                .AddSimpleConsole(o =>
-                {
-                    o.SingleLine = true;
-                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                    o.UseUtcTimestamp = true;
-                })
-                .SetMinimumLevel(LogLevel.Information));
+            using var loggers = EscapingConsoleFormatter.CreateFactory();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
             {
@@ -52,4 +45,5 @@ public static class ServeCommand
         }, CancellationToken.None));
         return command;
     }
+
 }

@@ -106,7 +106,7 @@ public static class SessionCommands
             // Audited before the first byte is shown: reading is the event, whether or not playback finishes.
             await RecordAccessAsync(context, session, "play", null).ConfigureAwait(false);
             var player = new RecordingPlayer(factor, limit is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
-            await player.PlayAsync(recording, context.Out, context.CancellationToken).ConfigureAwait(false);
+            await player.PlayAsync(recording, context.RawOut, context.CancellationToken).ConfigureAwait(false);
         }, ct));
         return command;
     }
