@@ -20,6 +20,7 @@ public static class ServeCommand
         command.Options.Add(listen);
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
+            RequireOwnerOnly(context.Data);
             await context.OpenStoreAsync().ConfigureAwait(false);
             using var loggers = EscapingConsoleFormatter.CreateFactory();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -46,4 +47,12 @@ public static class ServeCommand
         return command;
     }
 
+    /// <summary>Refuses a data directory others can read or write: its keys, secrets and recordings are the bastion's alone.</summary>
+    private static void RequireOwnerOnly(DataDirectory data)
+    {
+        if (!Directory.Exists(data.Root) || data.FindNotOwnerOnly() is not { } loose) return;
+        throw new CliException(ExitCodes.Configuration,
+            $"{loose.Path} has mode {Convert.ToString((int)loose.Mode, 8).PadLeft(4, '0')}: group or others may use it, and everything in "
+            + $"the data directory must be owner-only; fix it with: chmod -R go-rwx {data.Root}");
+    }
 }
