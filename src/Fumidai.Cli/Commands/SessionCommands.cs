@@ -114,11 +114,16 @@ public static class SessionCommands
     private static Command Export(CliRuntime runtime)
     {
         var id = IdArgument();
-        var output = new Option<string>("--output", "-o") { Description = "The .cast file to write", HelpName = "FILE.cast", Required = true };
-        var command = new Command("export", "Write a session's recording to an asciicast v2 file for asciinema play (audited)") { id, output };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "The .cast file to create (mode 0600; never through a symbolic link)", HelpName = "FILE.cast", Required = true,
+        };
+        var force = new Option<bool>("--force") { Description = "Replace the file if it exists" };
+        var command = new Command("export", "Write a session's recording to an asciicast v2 file for asciinema play (audited)") { id, output, force };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
-            string destination = InputValidation.OutputFile("--output", result.GetValue(output));
+            bool overwrite = result.GetValue(force);
+            string destination = OutputFiles.Check("--output", result.GetValue(output), overwrite);
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
             await using var recording = await RecordingFile.OpenAsync(context, session).ConfigureAwait(false);
@@ -126,7 +131,7 @@ public static class SessionCommands
             int skipped;
             try
             {
-                skipped = RecordingExporter.Export(recording, destination);
+                skipped = RecordingExporter.Export(recording, destination, overwrite);
             }
             catch (InvalidDataException ex)
             {
