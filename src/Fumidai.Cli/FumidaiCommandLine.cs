@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using Fumidai.Cli.Commands;
 using Fumidai.Cli.Infrastructure;
+using Fumidai.Cli.Output;
 
 namespace Fumidai.Cli;
 
@@ -41,8 +42,9 @@ public static class FumidaiCommandLine
         }
         var configuration = new InvocationConfiguration
         {
-            Output = console.Out,
-            Error = console.Error,
+            // Help is our own text, laid out in lines; anything else still has its control characters escaped.
+            Output = new EscapingWriter(console.RawOut, keepLineBreaks: true),
+            Error = new EscapingWriter(console.RawError, keepLineBreaks: true),
             // Our actions catch their own failures (CliRuntime.RunAsync); anything else is a bug worth a stack trace.
             EnableDefaultExceptionHandler = true,
         };

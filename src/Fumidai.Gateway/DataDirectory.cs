@@ -9,7 +9,6 @@ namespace Fumidai.Gateway;
 public sealed class DataDirectory
 {
     public const string EnvironmentVariable = "FUMIDAI_DATA";
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     public DataDirectory(string root) => Root = Path.GetFullPath(root);
 
@@ -45,21 +44,29 @@ public sealed class DataDirectory
     /// <summary>True once <c>fumidai init</c> ran here.</summary>
     public bool IsInitialized => File.Exists(DatabasePath) && File.Exists(MasterKeyPath);
 
-    /// <summary>Creates everything <c>init</c> promises; refuses a folder that already has content.</summary>
+    /// <summary>Creates everything <c>init</c> promises, owner-only whatever the umask; refuses a folder that already has content.</summary>
     public async Task<MetadataStore> InitializeAsync(CancellationToken cancellationToken = default)
     {
         if (Directory.Exists(Root) && Directory.EnumerateFileSystemEntries(Root).Any())
             throw new InvalidOperationException($"{Root} already exists and is not empty; refusing to touch it");
-        Directory.CreateDirectory(Root, OwnerOnly);
-        Directory.CreateDirectory(RecordingsPath, OwnerOnly);
+        Directory.CreateDirectory(Root, OwnerOnlyFiles.DirectoryMode);
+        // An empty folder made beforehand (mkdir, a volume mount) keeps its own mode unless told.
+        File.SetUnixFileMode(Root, OwnerOnlyFiles.DirectoryMode);
+        Directory.CreateDirectory(RecordingsPath, OwnerOnlyFiles.DirectoryMode);
         WriteKey(HostKeyPaths[0], "ssh-ed25519", null, "fumidai host key");
         WriteKey(HostKeyPaths[1], "ssh-rsa", 3072, "fumidai host key");
         WriteKey(UserCaKeyPath, "ssh-ed25519", null, "fumidai user CA");
         WriteKey(AuditKeyPath, "ssh-ed25519", null, "fumidai audit signing key");
         SecretProtector.Create(MasterKeyPath);
-        await File.WriteAllTextAsync(ConfigurationPath, ConfigurationLoader.DefaultFileText(), cancellationToken).ConfigureAwait(false);
+        OwnerOnlyFiles.WriteNew(ConfigurationPath, ConfigurationLoader.DefaultFileText());
+        // SQLite creates a database 0644 less the umask, and its -wal and -shm files with the database's mode: an empty file made
+        // 0600 here is a valid empty database and gives all three the right mode.
+        OwnerOnlyFiles.WriteNew(DatabasePath, "");
         return await MetadataStore.OpenAsync(DatabasePath, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The first entry in the data directory (itself included) that group or others may use; null when all are owner-only.</summary>
+    public (string Path, UnixFileMode Mode)? FindNotOwnerOnly() => OwnerOnlyFiles.FindNotOwnerOnly(Root);
 
     private static void WriteKey(string path, string type, int? bits, string comment)
     {
@@ -68,13 +75,14 @@ public sealed class DataDirectory
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            UnixCreateMode = OwnerOnlyFiles.FileMode,
         }))
         using (var writer = new StreamWriter(stream))
         {
             writer.Write(OpenSshPrivateKeyFile.Format(key, comment));
         }
-        File.WriteAllText(path + ".pub", key.PublicKey.ToOpenSsh(comment) + "\n");
+        // Public, but owner-only like everything here, so one rule holds for the whole directory.
+        OwnerOnlyFiles.WriteNew(path + ".pub", key.PublicKey.ToOpenSsh(comment) + "\n");
     }
 
     /// <summary>Opens an initialised folder, or explains how to create one.</summary>

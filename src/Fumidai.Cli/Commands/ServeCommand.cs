@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Fumidai.Cli.Infrastructure;
+using Fumidai.Cli.Output;
 using Fumidai.Gateway;
-using Microsoft.Extensions.Logging;
 
 namespace Fumidai.Cli.Commands;
 
@@ -20,15 +20,9 @@ public static class ServeCommand
         command.Options.Add(listen);
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
+            RequireOwnerOnly(context.Data);
             await context.OpenStoreAsync().ConfigureAwait(false);
-            using var loggers = LoggerFactory.Create(builder => builder
-                .AddSimpleConsole(o =>
-                {
-                    o.SingleLine = true;
-                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                    o.UseUtcTimestamp = true;
-                })
-                .SetMinimumLevel(LogLevel.Information));
+            using var loggers = EscapingConsoleFormatter.CreateFactory();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
             {
@@ -51,5 +45,14 @@ public static class ServeCommand
             }
         }, CancellationToken.None));
         return command;
+    }
+
+    /// <summary>Refuses a data directory others can read or write: its keys, secrets and recordings are the bastion's alone.</summary>
+    private static void RequireOwnerOnly(DataDirectory data)
+    {
+        if (!Directory.Exists(data.Root) || data.FindNotOwnerOnly() is not { } loose) return;
+        throw new CliException(ExitCodes.Configuration,
+            $"{loose.Path} has mode {Convert.ToString((int)loose.Mode, 8).PadLeft(4, '0')}: group or others may use it, and everything in "
+            + $"the data directory must be owner-only; fix it with: chmod -R go-rwx {data.Root}");
     }
 }

@@ -109,7 +109,7 @@ public static class SessionCommands
             await RecordAccessAsync(context, session, "play", null, recording).ConfigureAwait(false);
             if (recording.Warning(session.Id) is { } warning) context.Out.WriteLine(warning);
             var player = new RecordingPlayer(factor, limit is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
-            await player.PlayAsync(recording.Content!, context.Out, context.CancellationToken).ConfigureAwait(false);
+            await player.PlayAsync(recording.Content!, context.RawOut, context.CancellationToken).ConfigureAwait(false);
         }, ct));
         return command;
     }
@@ -117,15 +117,20 @@ public static class SessionCommands
     private static Command Export(CliRuntime runtime)
     {
         var id = IdArgument();
-        var output = new Option<string>("--output", "-o") { Description = "The .cast file to write", HelpName = "FILE.cast", Required = true };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "The .cast file to create (mode 0600; never through a symbolic link)", HelpName = "FILE.cast", Required = true,
+        };
+        var force = new Option<bool>("--force") { Description = "Replace the file if it exists" };
         var unverified = RecordingFile.UnverifiedOption();
         var command = new Command("export", "Write a session's recording to an asciicast v2 file for asciinema play (verified first, audited)")
         {
-            id, output, unverified,
+            id, output, force, unverified,
         };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
-            string destination = InputValidation.OutputFile("--output", result.GetValue(output));
+            bool overwrite = result.GetValue(force);
+            string destination = OutputFiles.Check("--output", result.GetValue(output), overwrite);
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
             await using var recording = await RecordingFile.OpenAsync(context, session, result.GetValue(unverified)).ConfigureAwait(false);
@@ -134,7 +139,7 @@ public static class SessionCommands
             int skipped;
             try
             {
-                skipped = RecordingExporter.Export(recording.Content!, destination);
+                skipped = RecordingExporter.Export(recording.Content!, destination, overwrite);
             }
             catch (InvalidDataException ex)
             {

@@ -1,13 +1,21 @@
+using Fumidai.Cli.Output;
+
 namespace Fumidai.Cli.Infrastructure;
 
 /// <summary>The standard streams a command uses; tests pass their own to run the CLI in-process.</summary>
+/// <remarks>
+/// <see cref="Out"/> and <see cref="Error"/> escape control characters (<see cref="ControlText"/>), newlines included: what a
+/// command prints about users, sessions and audit events is data, never terminal input, and a line ends only with WriteLine.
+/// </remarks>
 public sealed class CliConsole
 {
     public CliConsole(TextReader input, TextWriter output, TextWriter error)
     {
         In = input;
-        Out = output;
-        Error = error;
+        RawOut = output;
+        RawError = error;
+        Out = new EscapingWriter(output);
+        Error = new EscapingWriter(error);
     }
 
     /// <summary>The process's own stdin, stdout and stderr.</summary>
@@ -15,7 +23,15 @@ public sealed class CliConsole
 
     public TextReader In { get; }
 
+    /// <summary>Standard output, escaped.</summary>
     public TextWriter Out { get; }
 
+    /// <summary>Standard error, escaped.</summary>
     public TextWriter Error { get; }
+
+    /// <summary>Standard output as is: only for a stream meant for the terminal, the replay of a recorded session.</summary>
+    public TextWriter RawOut { get; }
+
+    /// <summary>Standard error as is; <see cref="Error"/> is the one for messages.</summary>
+    public TextWriter RawError { get; }
 }

@@ -34,6 +34,9 @@ public sealed class CliContext
 
     public TextWriter Error => Runtime.Console.Error;
 
+    /// <summary>Unescaped stdout, for <c>sessions play</c> only: its output is a terminal stream by design.</summary>
+    public TextWriter RawOut => Runtime.Console.RawOut;
+
     public TextReader In => Runtime.Console.In;
 
     /// <summary>The validated configuration, read when the store is opened.</summary>

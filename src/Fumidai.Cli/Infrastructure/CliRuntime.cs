@@ -45,7 +45,8 @@ public sealed class CliRuntime
         }
         catch (ConfigurationException ex)
         {
-            return Fail(ExitCodes.Configuration, "invalid configuration: " + ex.Message);
+            // One problem per line, by design; the file is the admin's own.
+            return Fail(ExitCodes.Configuration, "invalid configuration: " + ex.Message, multiline: true);
         }
         catch (ObjectStoreException ex)
         {
@@ -67,10 +68,12 @@ public sealed class CliRuntime
         }
     }
 
-    private int Fail(int exitCode, string message)
+    /// <summary>One error line (a newline in the message, which may echo input, is shown escaped), or one per line when
+    /// <paramref name="multiline"/>.</summary>
+    private int Fail(int exitCode, string message, bool multiline = false)
     {
-        foreach (var line in message.Split('\n'))
-            Console.Error.WriteLine("fumidai: error: " + line.TrimEnd('\r'));
+        foreach (var line in multiline ? message.Split('\n') : [message])
+            Console.Error.WriteLine("fumidai: error: " + (multiline ? line.TrimEnd('\r') : line));
         return exitCode;
     }
 }

@@ -14,7 +14,14 @@ public static class JsonOutput
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static void Write<T>(TextWriter output, T value) => output.WriteLine(JsonSerializer.Serialize(value, Options));
+    /// <summary>Writes the value line by line; the serializer escapes C0 controls, and <see cref="ControlText"/> (whose escapes are
+    /// JSON's) the DEL, C1, bidi and other format characters it lets through, so the text is safe on a terminal and parses to the
+    /// exact values.</summary>
+    public static void Write<T>(TextWriter output, T value)
+    {
+        // Raw newlines in the serialized text are the indentation's: strings have theirs escaped.
+        foreach (var line in JsonSerializer.Serialize(value, Options).Split('\n')) output.WriteLine(ControlText.Escape(line));
+    }
 
     public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
 

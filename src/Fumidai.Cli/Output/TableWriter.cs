@@ -1,6 +1,8 @@
 namespace Fumidai.Cli.Output;
 
 /// <summary>Aligned plain-text columns for people; scripts use <c>--json</c>.</summary>
+/// <remarks>Cells are escaped (<see cref="ControlText"/>) before columns are measured, so a value can neither break a row nor
+/// shift the columns after it with invisible characters.</remarks>
 public sealed class TableWriter
 {
     private readonly string[] _headers;
@@ -8,7 +10,7 @@ public sealed class TableWriter
 
     public TableWriter(params string[] headers) => _headers = headers;
 
-    public void Add(params string?[] cells) => _rows.Add(cells.Select(c => c ?? "-").ToArray());
+    public void Add(params string?[] cells) => _rows.Add(cells.Select(c => c is null ? "-" : ControlText.Escape(c)).ToArray());
 
     public void Write(TextWriter output)
     {

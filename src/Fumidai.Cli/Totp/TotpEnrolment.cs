@@ -44,7 +44,8 @@ public sealed class TotpEnrolment
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(Uri, QRCodeGenerator.ECCLevel.M);
         using var ascii = new AsciiQRCode(data);
-        output.WriteLine(ascii.GetGraphicSmall(drawQuietZones: true, invert: false, endOfLine: "\n"));
+        // Line by line: the console escapes newlines inside a write.
+        foreach (var line in ascii.GetGraphicSmall(drawQuietZones: true, invert: false, endOfLine: "\n").Split('\n')) output.WriteLine(line);
         output.WriteLine($"Scan the code with an authenticator app (issuer {TotpVerifier.Issuer}, account {UserName}); "
             + "it is shown only now.");
     }

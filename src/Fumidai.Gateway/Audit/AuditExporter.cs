@@ -31,7 +31,7 @@ public sealed class AuditExporter
         _shipper = shipper;
         _stateFile = stateFile;
         _logger = logger;
-        Directory.CreateDirectory(Path.GetDirectoryName(stateFile)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(stateFile)!, OwnerOnlyFiles.DirectoryMode);
         _shipped = File.Exists(stateFile) && long.TryParse(File.ReadAllText(stateFile).Trim(), CultureInfo.InvariantCulture, out long last) ? last : 0;
     }
 
@@ -76,7 +76,9 @@ public sealed class AuditExporter
                 }
                 _shipped = batch[^1].Sequence;
                 string temporary = _stateFile + ".tmp";
-                await File.WriteAllTextAsync(temporary, _shipped.ToString(CultureInfo.InvariantCulture), CancellationToken.None).ConfigureAwait(false);
+                // Made afresh, so a leftover temp file's mode cannot carry over.
+                File.Delete(temporary);
+                OwnerOnlyFiles.WriteNew(temporary, _shipped.ToString(CultureInfo.InvariantCulture));
                 File.Move(temporary, _stateFile, overwrite: true);
             }
         }

@@ -18,11 +18,19 @@ public sealed class FileObjectStore : IObjectStore
 
     public string Description => "directory " + _root;
 
+    /// <summary>Creates the missing folders one by one: given a mode, .NET applies it to the last one only.</summary>
+    private static void CreateDirectories(string directory)
+    {
+        if (Directory.Exists(directory)) return;
+        if (Path.GetDirectoryName(directory) is { } parent) CreateDirectories(parent);
+        Directory.CreateDirectory(directory, DirectoryMode);
+    }
+
     public async Task PutAsync(string key, ReadOnlyMemory<byte> data, IReadOnlyDictionary<string, string>? metadata = null,
         ObjectRetention? retention = null, CancellationToken cancellationToken = default)
     {
         string path = PathOf(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!, DirectoryMode);
+        CreateDirectories(Path.GetDirectoryName(path)!);
         // A unique temp name: two writers of the same key (a retry racing a slow first attempt) never share a file.
         string temp = $"{path}.{Guid.NewGuid():N}{TempSuffix}";
         try
