@@ -1,24 +1,35 @@
+using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Storage;
 using Fumidai.Ssh.Authentication;
+using Fumidai.Ssh.Server;
 using Microsoft.Extensions.Logging;
 
 namespace Fumidai.Gateway.Bastion;
 
 /// <summary>
 /// Two factors for every login (PCI DSS 8.4, 8.5.1): a public key or password, then a TOTP code through
-/// keyboard-interactive. Lockout after consecutive failures, per-source throttling, single use of each code.
+/// keyboard-interactive. Lockout after consecutive failures per user and source, per-source throttling, single use of each code.
 /// </summary>
+/// <remarks>
+/// Before the first factor every refusal looks the same: no notice, the same work (an Argon2 verify for every password,
+/// whether or not the user exists or has a password) and the server's uniform failure delay. Once the first factor has
+/// proven who she is, the operator is told why she is refused (wrong code, code already used, locked) in a banner.
+/// </remarks>
 public sealed class BastionAuthenticator : IServerAuthenticator
 {
     public const string CodePrompt = "Verification code: ";
+    public const string WrongCodeNotice = "Fumidai: wrong verification code.\r\n";
+    public const string ReplayedCodeNotice = "Fumidai: this verification code was already used; wait for the next one.\r\n";
     private static readonly string[] FirstFactors = [AuthenticationMethods.PublicKey, AuthenticationMethods.Password];
     private static readonly string[] SecondFactor = [AuthenticationMethods.KeyboardInteractive];
 
-    // A hash to verify against when the user does not exist, so the answer takes as long either way.
+    // A hash to verify against when the user does not exist or has no password, so the answer takes as long either way.
     private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash("dummy password 0123456789"));
 
     private readonly MetadataStore _store;
@@ -28,10 +39,15 @@ public sealed class BastionAuthenticator : IServerAuthenticator
     private readonly int _lockoutThreshold;
     private readonly TimeSpan _lockoutDuration;
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+
+    // The code that last failed on each connection: the same code typed again is one mistake, not another guess.
+    private readonly ConditionalWeakTable<AuthenticationContext, byte[]> _lastFailedCode = new();
 
     public BastionAuthenticator(MetadataStore store, SecretProtector secrets, AuditLog audit, SourceThrottle throttle,
-        int lockoutThreshold, TimeSpan lockoutDuration, ILogger logger)
+        int lockoutThreshold, TimeSpan lockoutDuration, ILogger logger, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _store = store;
         _secrets = secrets;
         _audit = audit;
@@ -41,86 +57,133 @@ public sealed class BastionAuthenticator : IServerAuthenticator
         _logger = logger;
     }
 
+    /// <summary>What the operator is told when logins from her address are locked (only after her first factor).</summary>
+    public static string LockedNotice(DateTimeOffset until)
+    {
+        // Rounded up to the minute: "about", and no seconds that would suggest a precision the operator cannot use.
+        var minute = new DateTimeOffset(until.UtcTicks - until.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(1);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Fumidai: account locked after too many failed attempts from this address, until about {minute:HH:mm} UTC ({minute:yyyy-MM-dd}).\r\n");
+    }
+
     public async ValueTask<AuthenticationDecision> AuthenticateAsync(AuthenticationAttempt attempt, AuthenticationContext context,
         CancellationToken cancellationToken)
     {
-        string source = SourceOf(context.RemoteEndPoint);
-        var now = DateTimeOffset.UtcNow;
+        var call = new Attempt(attempt, context, SourceOf(context.RemoteEndPoint), SourceKey.Of(context.RemoteEndPoint)) { Now = _clock.GetUtcNow() };
         bool firstDone = context.State is BastionLogin;
         var next = firstDone ? SecondFactor : FirstFactors;
-        if (attempt is NoneAttempt) return AuthenticationDecision.Failure(next);
-        if (!LoginName.TryParse(attempt.UserName, out var name))
+        if (attempt is NoneAttempt)
         {
-            await FailAsync(attempt, null, source, "invalid user name", countForLockout: false, cancellationToken).ConfigureAwait(false);
+            // The server asks once per user name; a name with control characters goes no further, so it is audited here, escaped.
+            if (UserNameText.HasControlCharacters(attempt.UserName))
+                await FailAsync(call, null, "user name with control characters", countForLockout: false, cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(next);
         }
-        if (_throttle.IsThrottled(source, now))
+        if (!LoginName.TryParse(attempt.UserName, out var name))
         {
-            await _audit.RecordAsync(AuditTypes.LoginFailure, AuditOutcome.Failure, name!.User, source, name.Target,
+            await FailAsync(call, null, "invalid user name", countForLockout: false, cancellationToken).ConfigureAwait(false);
+            return AuthenticationDecision.Failure(next);
+        }
+        if (_throttle.IsThrottled(call.SourceKey, call.Now))
+        {
+            await _audit.RecordAsync(AuditTypes.LoginFailure, AuditOutcome.Failure, name!.User, call.Address, name.Target,
                 Details(attempt, "source throttled"), cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(next);
         }
         var user = await _store.GetUserAsync(name!.User, cancellationToken).ConfigureAwait(false);
-        if (await _store.GetLockedUntilAsync(name.User, now, cancellationToken).ConfigureAwait(false) is { } until)
-        {
-            await _audit.RecordAsync(AuditTypes.LoginFailure, AuditOutcome.Failure, name.User, source, name.Target,
-                Details(attempt, $"account locked until {until:u}"), cancellationToken).ConfigureAwait(false);
-            _throttle.RecordFailure(source, now);
-            return AuthenticationDecision.Failure(next);
-        }
+        if (await _store.GetLockedUntilAsync(name.User, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false) is { } until)
+            return await LockedAsync(call, user, name, until, cancellationToken).ConfigureAwait(false);
         switch (attempt)
         {
             case PublicKeyAttempt pk when !firstDone:
             {
-                var keys = user is null ? [] : await _store.ListUserKeysAsync(user.Name, cancellationToken).ConfigureAwait(false);
-                // Compare whole blobs, not only fingerprints, so a fingerprint collision cannot matter.
-                bool known = keys.Any(k => Ssh.Keys.SshPublicKey.ParseOpenSsh(k.PublicKey).BlobEquals(pk.Key));
-                if (user is null || !known || user.Disabled)
+                if (await KeyRefusalAsync(user, pk, cancellationToken).ConfigureAwait(false) is { } reason)
                 {
-                    await FailAsync(attempt, name, source, user is null ? "unknown user" : user.Disabled ? "user disabled" : "key not registered",
-                        countForLockout: false, cancellationToken).ConfigureAwait(false);
+                    await FailAsync(call, name, reason, countForLockout: false, cancellationToken).ConfigureAwait(false);
                     return AuthenticationDecision.Failure(next);
                 }
-                return await FirstFactorDoneAsync(context, user, name, "publickey", pk.Key.Fingerprint, source, cancellationToken).ConfigureAwait(false);
+                return await FirstFactorDoneAsync(call, user!, name, "publickey", pk.Key.Fingerprint, cancellationToken).ConfigureAwait(false);
             }
             case PasswordAttempt pw when !firstDone:
             {
-                bool ok = PasswordHasher.Verify(pw.Password, user?.PasswordHash ?? DummyHash.Value) && user?.PasswordHash is not null;
+                bool ok = VerifyPassword(user, pw.Password);
                 if (user is null || !ok || user.Disabled)
                 {
-                    await FailAsync(attempt, name, source, user is null ? "unknown user" : user.Disabled ? "user disabled" : "wrong password",
-                        countForLockout: user is not null, cancellationToken).ConfigureAwait(false);
+                    // Only a user who has a password can have it guessed: counting guesses against a key-only user would let
+                    // anyone lock her out. The audit keeps the precise reason; the client sees the same failure either way.
+                    string reason = user is null ? "unknown user" : user.Disabled ? "user disabled"
+                        : user.PasswordHash is null ? "password given for a user without one" : "wrong password";
+                    await FailAsync(call, name, reason, countForLockout: user?.PasswordHash is not null, cancellationToken).ConfigureAwait(false);
                     return AuthenticationDecision.Failure(next);
                 }
-                return await FirstFactorDoneAsync(context, user, name, "password", null, source, cancellationToken).ConfigureAwait(false);
+                return await FirstFactorDoneAsync(call, user, name, "password", null, cancellationToken).ConfigureAwait(false);
             }
             case KeyboardInteractiveAttempt ki when context.State is BastionLogin login:
-                return await SecondFactorAsync(ki, login, source, cancellationToken).ConfigureAwait(false);
+                return await SecondFactorAsync(call, ki, login, cancellationToken).ConfigureAwait(false);
             default:
                 return AuthenticationDecision.Failure(next);
         }
     }
 
-    private async Task<AuthenticationDecision> FirstFactorDoneAsync(AuthenticationContext context, UserRecord user, LoginName name, string method,
-        string? fingerprint, string source, CancellationToken cancellationToken)
+    /// <summary>Every password attempt costs one Argon2 verify, whatever the user; true only for her own, non-empty hash.</summary>
+    private static bool VerifyPassword(UserRecord? user, string password)
+    {
+        bool ok = PasswordHasher.Verify(password, user?.PasswordHash ?? DummyHash.Value);
+        return ok && user?.PasswordHash is not null;
+    }
+
+    private async Task<string?> KeyRefusalAsync(UserRecord? user, PublicKeyAttempt attempt, CancellationToken cancellationToken)
+    {
+        if (user is null) return "unknown user";
+        var keys = await _store.ListUserKeysAsync(user.Name, cancellationToken).ConfigureAwait(false);
+        // Compare whole blobs, not only fingerprints, so a fingerprint collision cannot matter.
+        if (!keys.Any(k => Ssh.Keys.SshPublicKey.ParseOpenSsh(k.PublicKey).BlobEquals(attempt.Key))) return "key not registered";
+        return user.Disabled ? "user disabled" : null;
+    }
+
+    /// <summary>
+    /// Logins of the user from this source are locked. Only her key (or, later, her code) earns the notice: a password
+    /// would not, since answering "locked" to the right password alone would tell a guesser that it was right.
+    /// </summary>
+    private async Task<AuthenticationDecision> LockedAsync(Attempt call, UserRecord? user, LoginName name, DateTimeOffset until,
+        CancellationToken cancellationToken)
+    {
+        bool proven = call.Context.State is BastionLogin;
+        switch (call.Request)
+        {
+            case PublicKeyAttempt pk when !proven:
+                proven = await KeyRefusalAsync(user, pk, cancellationToken).ConfigureAwait(false) is null;
+                break;
+            case PasswordAttempt pw when !proven:
+                VerifyPassword(user, pw.Password);
+                break;
+        }
+        await _audit.RecordAsync(AuditTypes.LoginFailure, AuditOutcome.Failure, name.User, call.Address, name.Target,
+            Details(call.Request, $"account locked until {until:u}"), cancellationToken).ConfigureAwait(false);
+        _throttle.RecordFailure(call.SourceKey, call.Now);
+        var decision = AuthenticationDecision.Failure(call.Context.State is BastionLogin ? SecondFactor : FirstFactors);
+        return proven ? decision with { Notice = LockedNotice(until) } : decision;
+    }
+
+    private async Task<AuthenticationDecision> FirstFactorDoneAsync(Attempt call, UserRecord user, LoginName name, string method,
+        string? fingerprint, CancellationToken cancellationToken)
     {
         if (!user.HasTotp)
         {
-            await _audit.RecordAsync(AuditTypes.LoginFailure, AuditOutcome.Failure, user.Name, source, name.Target,
+            await _audit.RecordAsync(AuditTypes.LoginFailure, AuditOutcome.Failure, user.Name, call.Address, name.Target,
                 new Dictionary<string, string> { ["method"] = method, ["reason"] = "no TOTP enrolled" }, cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(FirstFactors);
         }
-        context.State = new BastionLogin(user, name, method, fingerprint);
+        call.Context.State = new BastionLogin(user, name, method, fingerprint);
         return AuthenticationDecision.Partial(SecondFactor);
     }
 
-    private async Task<AuthenticationDecision> SecondFactorAsync(KeyboardInteractiveAttempt attempt, BastionLogin login, string source,
+    private async Task<AuthenticationDecision> SecondFactorAsync(Attempt call, KeyboardInteractiveAttempt attempt, BastionLogin login,
         CancellationToken cancellationToken)
     {
         var answers = await attempt.Prompter.PromptAsync("", "", [new KeyboardInteractivePrompt(CodePrompt, Echo: false)], cancellationToken)
             .ConfigureAwait(false);
         var user = login.User;
-        var now = DateTimeOffset.UtcNow;
         byte[] secret;
         try
         {
@@ -129,32 +192,29 @@ public sealed class BastionAuthenticator : IServerAuthenticator
         catch (CryptographicException)
         {
             _logger.LogError("TOTP secret of {User} cannot be decrypted with this master key", user.Name);
-            await FailAsync(attempt, login.Name, source, "TOTP secret unreadable", countForLockout: false, cancellationToken).ConfigureAwait(false);
+            await FailAsync(call, login.Name, "TOTP secret unreadable", countForLockout: false, cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(SecondFactor);
         }
-        long? step = TotpVerifier.Verify(secret, answers[0], now);
+        long? step = TotpVerifier.Verify(secret, answers[0], call.Now);
         CryptographicOperations.ZeroMemory(secret);
         if (step is null)
-        {
-            await FailAsync(attempt, login.Name, source, "wrong verification code", countForLockout: true, cancellationToken, AuditTypes.MfaFailure)
+            return await CodeRefusedAsync(call, login, answers[0], "wrong verification code", AuditTypes.MfaFailure, WrongCodeNotice, cancellationToken)
                 .ConfigureAwait(false);
-            return AuthenticationDecision.Failure(SecondFactor);
-        }
         if (!await _store.TryUseTotpStepAsync(user.Name, step.Value, cancellationToken).ConfigureAwait(false))
-        {
-            await FailAsync(attempt, login.Name, source, "verification code already used", countForLockout: true, cancellationToken, AuditTypes.MfaReplay)
-                .ConfigureAwait(false);
-            return AuthenticationDecision.Failure(SecondFactor);
-        }
+            return await CodeRefusedAsync(call, login, answers[0], "verification code already used", AuditTypes.MfaReplay, ReplayedCodeNotice,
+                cancellationToken).ConfigureAwait(false);
         // Re-read: the account may have been disabled or locked while the operator typed the code.
         var current = await _store.GetUserAsync(user.Name, cancellationToken).ConfigureAwait(false);
-        if (current is null || current.Disabled || await _store.GetLockedUntilAsync(user.Name, now, cancellationToken).ConfigureAwait(false) is not null)
+        var lockedUntil = await _store.GetLockedUntilAsync(user.Name, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
+        if (current is null || current.Disabled || lockedUntil is not null)
         {
-            await FailAsync(attempt, login.Name, source, "account disabled or locked", countForLockout: false, cancellationToken).ConfigureAwait(false);
-            return AuthenticationDecision.Failure(SecondFactor);
+            await FailAsync(call, login.Name, "account disabled or locked", countForLockout: false, cancellationToken).ConfigureAwait(false);
+            var refused = AuthenticationDecision.Failure(SecondFactor);
+            return lockedUntil is { } until ? refused with { Notice = LockedNotice(until) } : refused;
         }
-        await _store.ClearFailuresAsync(user.Name, cancellationToken).ConfigureAwait(false);
-        await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user.Name, source, login.Name.Target, new Dictionary<string, string>
+        // A success says nothing about guesses from other sources: only this source's count starts again.
+        await _store.ClearFailuresAsync(user.Name, call.SourceKey, cancellationToken).ConfigureAwait(false);
+        await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user.Name, call.Address, login.Name.Target, new Dictionary<string, string>
         {
             ["method"] = login.FirstFactor + "+totp",
             ["key"] = login.KeyFingerprint ?? "",
@@ -162,28 +222,48 @@ public sealed class BastionAuthenticator : IServerAuthenticator
         return AuthenticationDecision.Success;
     }
 
-    private async Task FailAsync(AuthenticationAttempt attempt, LoginName? name, string source, string reason, bool countForLockout,
-        CancellationToken cancellationToken, string type = AuditTypes.LoginFailure)
+    /// <summary>A wrong or replayed code: audited every time, counted once per distinct code on this connection.</summary>
+    private async Task<AuthenticationDecision> CodeRefusedAsync(Attempt call, BastionLogin login, string code, string reason, string auditType,
+        string notice, CancellationToken cancellationToken)
     {
-        var now = DateTimeOffset.UtcNow;
-        _throttle.RecordFailure(source, now);
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(code));
+        bool again = _lastFailedCode.TryGetValue(call.Context, out var last) && CryptographicOperations.FixedTimeEquals(last, digest);
+        _lastFailedCode.AddOrUpdate(call.Context, digest);
+        var lockedUntil = await FailAsync(call, login.Name, again ? reason + " (the same code again)" : reason, countForLockout: !again,
+            cancellationToken, auditType, countForThrottle: !again).ConfigureAwait(false);
+        return AuthenticationDecision.Failure(SecondFactor) with { Notice = lockedUntil is { } until ? notice + LockedNotice(until) : notice };
+    }
+
+    /// <summary>Audits a failure and counts it; returns the end of the lock when this failure locked the source.</summary>
+    private async Task<DateTimeOffset?> FailAsync(Attempt call, LoginName? name, string reason, bool countForLockout,
+        CancellationToken cancellationToken, string type = AuditTypes.LoginFailure, bool countForThrottle = true)
+    {
+        if (countForThrottle) _throttle.RecordFailure(call.SourceKey, call.Now);
         string? user = name?.User;
-        await _audit.RecordAsync(type, AuditOutcome.Failure, user ?? attempt.UserName, source, name?.Target, Details(attempt, reason), cancellationToken)
+        // A name that did not parse is the client's text: escaped, so it cannot rewrite the audit reader's terminal.
+        await _audit.RecordAsync(type, AuditOutcome.Failure, user ?? UserNameText.Escape(call.Request.UserName), call.Address, name?.Target,
+            Details(call.Request, reason), cancellationToken).ConfigureAwait(false);
+        if (!countForLockout || user is null) return null;
+        var (failures, locked) = await _store.RecordFailureAsync(user, call.SourceKey, _lockoutThreshold, _lockoutDuration, call.Now, cancellationToken)
             .ConfigureAwait(false);
-        if (!countForLockout || user is null) return;
-        var (failures, locked) = await _store.RecordFailureAsync(user, _lockoutThreshold, _lockoutDuration, now, cancellationToken).ConfigureAwait(false);
-        if (locked && failures == _lockoutThreshold)
+        if (!locked || failures != _lockoutThreshold) return null;
+        await _audit.RecordAsync(AuditTypes.Lockout, AuditOutcome.Failure, user, call.Address, null, new Dictionary<string, string>
         {
-            await _audit.RecordAsync(AuditTypes.Lockout, AuditOutcome.Failure, user, source, null, new Dictionary<string, string>
-            {
-                ["failures"] = failures.ToString(),
-                ["duration"] = Configuration.Duration.Format(_lockoutDuration),
-            }, cancellationToken).ConfigureAwait(false);
-        }
+            ["failures"] = failures.ToString(),
+            ["duration"] = Configuration.Duration.Format(_lockoutDuration),
+            ["source"] = call.SourceKey,
+        }, cancellationToken).ConfigureAwait(false);
+        return call.Now + _lockoutDuration;
     }
 
     private static Dictionary<string, string> Details(AuthenticationAttempt attempt, string reason) =>
         new() { ["method"] = attempt.Method, ["reason"] = reason };
 
     public static string SourceOf(EndPoint? endPoint) => endPoint is IPEndPoint ip ? ip.Address.ToString() : endPoint?.ToString() ?? "unknown";
+
+    /// <summary>One attempt with where it came from: the address (audited) and the source key (lockout and throttling).</summary>
+    private sealed record Attempt(AuthenticationAttempt Request, AuthenticationContext Context, string Address, string SourceKey)
+    {
+        public DateTimeOffset Now { get; init; }
+    }
 }

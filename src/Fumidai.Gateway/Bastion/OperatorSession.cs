@@ -158,20 +158,30 @@ public sealed class OperatorSession
     private async Task<(TargetRecord Target, string Login, AccessPolicy Policy)?> ChooseTargetAsync(string kind, CancellationToken cancellationToken)
     {
         var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
+        var targets = await _context.Store.ListTargetsAsync(cancellationToken).ConfigureAwait(false);
         var name = _login.Name;
+        // The audit keeps the precise reason; the operator sees one line for a target that does not exist and for one no
+        // role of hers grants, so the answer does not tell her which targets exist.
+        async Task<string> DenyAsync(string typedName, TargetRecord? target, string? login)
+        {
+            // What was typed at the menu is the operator's text: escaped before it reaches the audit or her terminal.
+            string targetName = UserNameText.Escape(typedName);
+            string? denied = TargetMenu.Refusal(policy, _login.User, target, login, kind);
+            var details = new Dictionary<string, string> { ["kind"] = kind, ["reason"] = denied ?? "unknown target" };
+            if (login is not null) details["login"] = login;
+            await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, _login.User.Name, _source, targetName, details,
+                CancellationToken.None).ConfigureAwait(false);
+            return TargetMenu.RefusalLine(policy, _login.User, target, targetName, denied);
+        }
         if (name.Target is not null)
         {
-            var target = await _context.Store.GetTargetAsync(name.Target, cancellationToken).ConfigureAwait(false);
-            if (target is null)
-            {
-                await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, _login.User.Name, _source, name.Target,
-                    new Dictionary<string, string> { ["reason"] = "unknown target" }, CancellationToken.None).ConfigureAwait(false);
-                await FailAsync($"unknown target '{name.Target}'", 1).ConfigureAwait(false);
-                return null;
-            }
-            return (target, name.Login ?? DefaultLogin(policy, target), policy);
+            var target = targets.FirstOrDefault(t => t.Name == name.Target);
+            string? login = target is null ? name.Login : name.Login ?? DefaultLogin(policy, target);
+            if (target is not null && policy.Check(_login.User, target, login!, kind) is null) return (target, login!, policy);
+            await FailAsync(await DenyAsync(name.Target, target, login).ConfigureAwait(false), 1).ConfigureAwait(false);
+            return null;
         }
-        var reachable = policy.Reachable(_login.User, await _context.Store.ListTargetsAsync(cancellationToken).ConfigureAwait(false));
+        var reachable = policy.Reachable(_login.User, targets);
         if (kind != ChannelKinds.Shell || _pty is null)
         {
             await FailAsync($"no target given: connect as {_login.User.Name}:TARGET@bastion (targets: {string.Join(", ", reachable.Select(r => r.Target.Name))})", 2)
@@ -205,9 +215,17 @@ public sealed class OperatorSession
             }
             if (line is null) break;
             if (line.Length == 0) continue;
+            // A choice that is not allowed asks again (within the bounded attempts) rather than ending the session.
             if (TargetMenu.Choose(line, reachable) is { } chosen)
-                return (chosen.Target, chosen.Login ?? DefaultLogin(policy, chosen.Target), policy);
-            await WriteAsync($"unknown target '{line}'\r\n").ConfigureAwait(false);
+            {
+                string login = chosen.Login ?? DefaultLogin(policy, chosen.Target);
+                if (policy.Check(_login.User, chosen.Target, login, kind) is null) return (chosen.Target, login, policy);
+                await WriteAsync(await DenyAsync(chosen.Target.Name, chosen.Target, login).ConfigureAwait(false) + "\r\n").ConfigureAwait(false);
+                continue;
+            }
+            var (typedTarget, typedLogin) = TargetMenu.Split(line);
+            var named = targets.FirstOrDefault(t => t.Name == typedTarget);
+            await WriteAsync(await DenyAsync(typedTarget, named, typedLogin).ConfigureAwait(false) + "\r\n").ConfigureAwait(false);
         }
         await FinishChannelAsync(1).ConfigureAwait(false);
         return null;

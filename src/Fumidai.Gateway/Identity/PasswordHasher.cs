@@ -57,8 +57,10 @@ public static class PasswordHasher
         {
             return false;
         }
-        var actual = Compute(password, salt, m, t, p, expected.Length);
-        return CryptographicOperations.FixedTimeEquals(actual, expected);
+        // Argon2 refuses an empty input; an empty password is simply wrong, after the same work as any other.
+        bool empty = password.Length == 0;
+        var actual = Compute(empty ? "\0" : password, salt, m, t, p, expected.Length);
+        return CryptographicOperations.FixedTimeEquals(actual, expected) && !empty;
     }
 
     private static byte[] Compute(string password, byte[] salt, int memoryKiB, int iterations, int parallelism, int length)

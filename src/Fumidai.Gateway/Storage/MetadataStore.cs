@@ -12,8 +12,9 @@ namespace Fumidai.Gateway.Storage;
 /// </remarks>
 public sealed partial class MetadataStore
 {
-    // 2: the command search index; 3: revocation requests, recording checks. Every statement of the schema is
-    // IF NOT EXISTS, so an older database is migrated by running it again.
+    // 2: the command search index; 3: revocation requests, recording checks, failed logins counted per user and
+    // source. Every statement of the schema can run again on a database it already made, so an older database is
+    // migrated by running it again.
     private const int SchemaVersion = 3;
     private readonly string _connectionString;
 
@@ -92,10 +93,17 @@ public sealed partial class MetadataStore
             allow TEXT NOT NULL,
             idle_timeout_seconds INTEGER,
             max_session_seconds INTEGER);
-        CREATE TABLE IF NOT EXISTS lockouts (
-            user_name TEXT PRIMARY KEY,
+        CREATE TABLE IF NOT EXISTS source_lockouts (
+            user_name TEXT NOT NULL,
+            source TEXT NOT NULL,
             failures INTEGER NOT NULL,
-            locked_until TEXT);
+            locked_until TEXT,
+            PRIMARY KEY (user_name, source));
+        -- Version 2 counted per user only: its counts and locks carry over as holding from every source.
+        CREATE TABLE IF NOT EXISTS lockouts (user_name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT);
+        INSERT OR IGNORE INTO source_lockouts (user_name, source, failures, locked_until)
+            SELECT user_name, '*', failures, locked_until FROM lockouts;
+        DROP TABLE lockouts;
         CREATE TABLE IF NOT EXISTS sessions (
             id TEXT PRIMARY KEY,
             user_name TEXT NOT NULL,

@@ -5,6 +5,9 @@ public sealed record AuthenticationDecision(AuthenticationOutcome Outcome, IRead
 {
     public static AuthenticationDecision Success { get; } = new(AuthenticationOutcome.Success, []);
 
+    /// <summary>Text shown to the client in a USERAUTH_BANNER before the answer, e.g. why it was refused; null for none.</summary>
+    public string? Notice { get; init; }
+
     /// <summary>The attempt failed; <paramref name="methodsThatCanContinue"/> are announced in USERAUTH_FAILURE.</summary>
     public static AuthenticationDecision Failure(params IReadOnlyList<string> methodsThatCanContinue) =>
         new(AuthenticationOutcome.Failure, methodsThatCanContinue);

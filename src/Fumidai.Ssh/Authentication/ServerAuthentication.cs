@@ -50,13 +50,7 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
     private async Task<AuthenticatedUser> RunAsync(CancellationToken cancellationToken)
     {
         await AcceptServiceAsync(cancellationToken).ConfigureAwait(false);
-        if (_settings.Banner is { Length: > 0 } banner)
-        {
-            using var message = SshWriter.ForPacket(MessageNumber.UserAuthBanner, banner.Length + 16);
-            message.WriteString(banner);
-            message.WriteString("");
-            await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        }
+        if (_settings.Banner is { Length: > 0 } banner) await SendBannerAsync(banner, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             byte[] request;
@@ -79,10 +73,12 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
             {
                 case AuthenticationOutcome.Success:
                     _context.CompletedMethods.Add(method);
+                    _context.Succeeding?.Invoke();
                     using (var success = SshWriter.ForPacket(MessageNumber.UserAuthSuccess, 1))
                         await _transport.SendAsync(success, cancellationToken).ConfigureAwait(false);
                     return new AuthenticatedUser(_userName!, _context.CompletedMethods.ToArray(), _verifiedKey, _context.State);
                 case AuthenticationOutcome.PartialSuccess:
+                    if (decision.Notice is { Length: > 0 } hint) await SendBannerAsync(hint, cancellationToken).ConfigureAwait(false);
                     _context.CompletedMethods.Add(method);
                     _methods = decision.NextMethods;
                     await SendFailureAsync(decision.NextMethods, partialSuccess: true, cancellationToken).ConfigureAwait(false);
@@ -95,6 +91,8 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
                         // Uniform delay: every failure takes as long as the slowest check would.
                         var remaining = _settings.FailureDelay - Stopwatch.GetElapsedTime(started);
                         if (remaining > TimeSpan.Zero) await Task.Delay(remaining, cancellationToken).ConfigureAwait(false);
+                        // Before a possible DISCONNECT, so the last failure is explained too.
+                        if (decision.Notice is { Length: > 0 } notice) await SendBannerAsync(notice, cancellationToken).ConfigureAwait(false);
                         if (_failures >= _maxAttempts)
                             throw new SshProtocolException(DisconnectReason.NoMoreAuthMethodsAvailable, "too many authentication failures");
                     }
@@ -124,6 +122,7 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
     private async Task<(AuthenticationDecision? Decision, string Method)> DecideAsync(byte[] request, CancellationToken cancellationToken)
     {
         var (user, service, method, offset) = ParseHeader(request);
+        bool unprintable = UserNameText.HasControlCharacters(user);
         if (_userName is not null && user != _userName && _context.CompletedMethods.Count > 0)
             throw new SshProtocolException(DisconnectReason.ProtocolError, "user name changed after partial authentication");
         if (_userName != user)
@@ -132,6 +131,10 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
             _methods = null;
         }
         _methods ??= (await _authenticator.AuthenticateAsync(new NoneAttempt(user), _context, cancellationToken).ConfigureAwait(false)).NextMethods;
+        // The application has seen the name once (above, and may audit it escaped); a name that could rewrite a terminal or a
+        // log line goes no further, so nothing below logs it raw.
+        if (unprintable && method != AuthenticationMethods.None)
+            return (AuthenticationDecision.Failure(_methods), method);
         if (service != ConnectionService)
             return (AuthenticationDecision.Failure(_methods), method);
         if (method != AuthenticationMethods.None && !_methods.Contains(method))
@@ -259,6 +262,14 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
         if (accepted.Contains(algorithm)) return true;
         // Certificates are named TYPE-cert-v01@openssh.com; their signature algorithm is the plain one.
         return SshKeyTypes.IsCertificateAlgorithm(algorithm) && accepted.Contains(SshKeyTypes.WithoutCertSuffix(algorithm));
+    }
+
+    private async Task SendBannerAsync(string text, CancellationToken cancellationToken)
+    {
+        using var message = SshWriter.ForPacket(MessageNumber.UserAuthBanner, text.Length * 3 + 16);
+        message.WriteString(text);
+        message.WriteString("");
+        await _transport.SendAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task SendFailureAsync(IReadOnlyList<string> methods, bool partialSuccess, CancellationToken cancellationToken)

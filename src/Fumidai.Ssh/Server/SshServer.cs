@@ -19,13 +19,14 @@ public sealed class SshServer : IAsyncDisposable
     private readonly HashSet<Task> _connections = [];
     private Socket? _listener;
     private Task? _acceptLoop;
-    private int _unauthenticated;
+    private readonly PreAuthenticationPool _unauthenticated;
 
     public SshServer(SshServerOptions options, ISshServerApplication application, ILogger? logger = null)
     {
         _options = options;
         _application = application;
         _logger = logger ?? NullLogger.Instance;
+        _unauthenticated = new PreAuthenticationPool(options.Limits.MaxUnauthenticatedConnections);
     }
 
     /// <summary>The bound address (with the real port when 0 was asked).</summary>
@@ -74,14 +75,17 @@ public sealed class SshServer : IAsyncDisposable
                 _logger.LogWarning("accept failed: {Error}", ex.SocketErrorCode);
                 continue;
             }
-            if (Interlocked.Increment(ref _unauthenticated) > _options.Limits.MaxUnauthenticatedConnections)
+            string source = SourceKey.Of(socket.RemoteEndPoint);
+            if (_unauthenticated.TryAdmit(source, out var evicted) is not { } slot)
             {
-                Interlocked.Decrement(ref _unauthenticated);
-                _logger.LogWarning("refusing {Remote}: too many unauthenticated connections", socket.RemoteEndPoint);
+                _logger.LogWarning("refusing {Remote}: too many unauthenticated connections, the most from its own source", socket.RemoteEndPoint);
                 socket.Dispose();
                 continue;
             }
-            var task = HandleConnectionAsync(socket);
+            if (evicted is not null)
+                _logger.LogWarning("too many unauthenticated connections: closing the oldest from {Source} to admit {Remote}", evicted.Source,
+                    socket.RemoteEndPoint);
+            var task = HandleConnectionAsync(socket, slot);
             lock (_connections) _connections.Add(task);
             _ = task.ContinueWith(t =>
             {
@@ -90,7 +94,7 @@ public sealed class SshServer : IAsyncDisposable
         }
     }
 
-    private async Task HandleConnectionAsync(Socket socket)
+    private async Task HandleConnectionAsync(Socket socket, PreAuthenticationPool.Slot slot)
     {
         await Task.Yield();
         socket.NoDelay = true;
@@ -101,17 +105,17 @@ public sealed class SshServer : IAsyncDisposable
         SshServerSession? session = null;
         SshConnection? connection = null;
         Exception? error = null;
-        using var grace = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        // Ends the unauthenticated phase on the grace time, or when the pool evicts this connection for another source.
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, slot.Evicted);
         grace.CancelAfter(_options.Limits.LoginGraceTime);
         try
         {
             transport = SshTransport.CreateServer(stream, _options.HostKeys, _options.Transport, _logger);
             await transport.HandshakeAsync(grace.Token).ConfigureAwait(false);
-            var context = new AuthenticationContext(remote, transport.RemoteVersion);
-            var user = await ServerAuthentication.RunAsync(transport, _application, _options.Authentication, _options.Limits.MaxAuthAttempts, context, _logger,
-                grace.Token).ConfigureAwait(false);
+            var context = new AuthenticationContext(remote, transport.RemoteVersion) { Succeeding = () => _unauthenticated.Release(slot) };
+            var user = await ServerAuthentication.RunAsync(transport, _application, _options.Authentication, _options.Limits.MaxAuthAttempts, context, _logger, grace.Token).ConfigureAwait(false);
             authenticated = true;
-            Interlocked.Decrement(ref _unauthenticated);
+            _unauthenticated.Release(slot);
             session = new SshServerSession(transport, user, remote);
             // Disposed in finally, not here: disposing closes the transport, and the catch blocks below must still be
             // able to send DISCONNECT.
@@ -126,6 +130,10 @@ public sealed class SshServer : IAsyncDisposable
             error = ex;
             _logger.LogWarning("{Remote}: protocol error, disconnecting: {Reason}: {Message}", remote, ex.Reason, ex.Message);
             if (transport is not null) await transport.DisconnectAsync(ex.Reason, ex.Message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!authenticated && slot.Evicted.IsCancellationRequested && !_stopping.IsCancellationRequested)
+        {
+            if (transport is not null) await transport.DisconnectAsync(DisconnectReason.TooManyConnections, "too many unauthenticated connections").ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!authenticated && grace.IsCancellationRequested && !_stopping.IsCancellationRequested)
         {
@@ -154,7 +162,7 @@ public sealed class SshServer : IAsyncDisposable
         }
         finally
         {
-            if (!authenticated) Interlocked.Decrement(ref _unauthenticated);
+            _unauthenticated.Release(slot);
             if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
             if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
             else await stream.DisposeAsync().ConfigureAwait(false);

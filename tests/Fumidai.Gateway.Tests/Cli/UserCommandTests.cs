@@ -148,7 +148,7 @@ public sealed class UserCommandTests : IClassFixture<InitializedCli>
     {
         await _cli.OkAsync("user", "add", "grace");
         var store = await _cli.StoreAsync();
-        for (int i = 0; i < 10; i++) await store.RecordFailureAsync("grace", 10, TimeSpan.FromMinutes(30), DateTimeOffset.UtcNow);
+        for (int i = 0; i < 10; i++) await store.RecordFailureAsync("grace", "192.0.2.1", 10, TimeSpan.FromMinutes(30), DateTimeOffset.UtcNow);
         Assert.Equal("locked", UserState(await _cli.OkAsync("user", "list", "--json"), "grace"));
         var result = await _cli.OkAsync("user", "unlock", "grace");
         Assert.Contains("unlocked", result.Out);

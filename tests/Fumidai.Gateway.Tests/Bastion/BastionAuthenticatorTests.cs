@@ -1,0 +1,126 @@
+using Fumidai.Gateway.Tests.EndToEnd;
+using Fumidai.Ssh.Authentication;
+
+namespace Fumidai.Gateway.Tests.Bastion;
+
+/// <summary>Lockout, empty passwords and odd user names, attempt by attempt; codes come from oathtool.</summary>
+public sealed class BastionAuthenticatorTests : IAsyncLifetime
+{
+    private const string Attacker = "192.0.2.66";
+    private AuthenticatorRig _rig = null!;
+
+    public async Task InitializeAsync() => _rig = await AuthenticatorRig.CreateAsync();
+
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
+
+    private long Step => _rig.Clock.GetUtcNow().ToUnixTimeSeconds() / Totp.PeriodSeconds;
+
+    /// <summary>Key, then the code: true when the login succeeded.</summary>
+    private async Task<bool> LoginAsync(string user, Ssh.Keys.SshPublicKey key, string code, string source = "127.0.0.1")
+    {
+        var connection = AuthenticatorRig.Connection(source);
+        var first = await _rig.KeyAsync(connection, user, key);
+        if (first.Outcome != AuthenticationOutcome.PartialSuccess) return false;
+        return (await _rig.CodeAsync(connection, user, code)).Decision.Outcome == AuthenticationOutcome.Success;
+    }
+
+    [Fact]
+    public async Task An_empty_password_is_an_ordinary_failure_and_audited()
+    {
+        await _rig.AddUserAsync("erin", withPassword: true);
+
+        var decision = await _rig.PasswordAsync(AuthenticatorRig.Connection(), "erin", "");
+
+        Assert.Equal(AuthenticationOutcome.Failure, decision.Outcome);
+        Assert.Contains(await _rig.AuditEventsAsync(), e => e.Type == "login.failure" && e.User == "erin" && e.Details["method"] == "password");
+    }
+
+    [Fact]
+    public async Task An_empty_password_for_a_user_without_one_is_an_ordinary_failure_too()
+    {
+        await _rig.AddUserAsync("kay", withPassword: false);
+
+        var decision = await _rig.PasswordAsync(AuthenticatorRig.Connection(), "kay", "");
+
+        Assert.Equal(AuthenticationOutcome.Failure, decision.Outcome);
+        Assert.Contains(await _rig.AuditEventsAsync(), e => e.Type == "login.failure" && e.User == "kay");
+    }
+
+    [Fact]
+    public async Task Ten_wrong_passwords_against_a_key_only_user_do_not_lock_her()
+    {
+        var (key, secret) = await _rig.AddUserAsync("keya", withPassword: false);
+        for (int i = 0; i < 12; i++)
+            Assert.Equal(AuthenticationOutcome.Failure, (await _rig.PasswordAsync(AuthenticatorRig.Connection(Attacker), "keya", "guess number " + i)).Outcome);
+
+        Assert.Null(await _rig.Store.GetLockedUntilAsync("keya", _rig.Clock.GetUtcNow()));
+        Assert.True(await LoginAsync("keya", key, await Totp.CodeAsync(secret, Step)));
+        // Each guess is still audited: a spray shows up in the log even though it cannot lock anyone out.
+        Assert.Equal(12, (await _rig.AuditEventsAsync()).Count(e => e.Type == "login.failure" && e.User == "keya"));
+    }
+
+    [Fact]
+    public async Task Ten_wrong_codes_from_one_source_lock_that_source_only()
+    {
+        var (key, secret) = await _rig.AddUserAsync("ann", withPassword: false);
+        string wrong = await Totp.WrongCodeAsync(secret, Step);
+        for (int i = 0; i < 10; i++) Assert.False(await LoginAsync("ann", key, wrong, Attacker));
+        Assert.Contains(await _rig.AuditEventsAsync(), e => e.Type == "login.lockout" && e.User == "ann");
+
+        Assert.False(await LoginAsync("ann", key, await Totp.CodeAsync(secret, Step), Attacker));
+        Assert.True(await LoginAsync("ann", key, await Totp.CodeAsync(secret, Step + 1), "127.0.0.1"));
+    }
+
+    [Fact]
+    public async Task The_same_wrong_code_retried_in_one_connection_counts_once()
+    {
+        var (key, secret) = await _rig.AddUserAsync("rita", withPassword: false);
+        string wrong = await Totp.WrongCodeAsync(secret, Step);
+        for (int i = 0; i < 7; i++) Assert.False(await LoginAsync("rita", key, wrong));
+        var connection = AuthenticatorRig.Connection();
+        Assert.Equal(AuthenticationOutcome.PartialSuccess, (await _rig.KeyAsync(connection, "rita", key)).Outcome);
+        for (int i = 0; i < 3; i++) Assert.Equal(AuthenticationOutcome.Failure, (await _rig.CodeAsync(connection, "rita", wrong)).Decision.Outcome);
+
+        // 7 + 1 failures, not 10: she is not locked and her next right code lets her in.
+        Assert.Null(await _rig.Store.GetLockedUntilAsync("rita", _rig.Clock.GetUtcNow()));
+        Assert.True(await LoginAsync("rita", key, await Totp.CodeAsync(secret, Step)));
+    }
+
+    [Fact]
+    public async Task When_a_lock_expires_one_more_failure_does_not_lock_again()
+    {
+        var (key, secret) = await _rig.AddUserAsync("lena", withPassword: false);
+        string wrong = await Totp.WrongCodeAsync(secret, Step);
+        for (int i = 0; i < 10; i++) Assert.False(await LoginAsync("lena", key, wrong));
+        Assert.NotNull(await _rig.Store.GetLockedUntilAsync("lena", _rig.Clock.GetUtcNow()));
+
+        _rig.Clock.Advance(TimeSpan.FromMinutes(31));
+        Assert.False(await LoginAsync("lena", key, await Totp.WrongCodeAsync(secret, Step)));
+
+        Assert.Null(await _rig.Store.GetLockedUntilAsync("lena", _rig.Clock.GetUtcNow()));
+        Assert.True(await LoginAsync("lena", key, await Totp.CodeAsync(secret, Step)));
+    }
+
+    [Theory]
+    [InlineData("x\u001b[2K\rlogin success admin")]
+    [InlineData("bob\u007f")]
+    [InlineData("bob\u0085")]
+    [InlineData("admin\u202egnp.exe")]
+    [InlineData("ad\u200bmin")]
+    public async Task A_user_name_with_control_characters_is_refused_and_audited_escaped(string name)
+    {
+        var decision = await _rig.Authenticator.AuthenticateAsync(new NoneAttempt(name), AuthenticatorRig.Connection(), CancellationToken.None);
+        Assert.Equal(AuthenticationOutcome.Failure, decision.Outcome);
+        decision = await _rig.PasswordAsync(AuthenticatorRig.Connection(), name, "whatever 1234");
+        Assert.Equal(AuthenticationOutcome.Failure, decision.Outcome);
+
+        var events = await _rig.AuditEventsAsync();
+        var failures = events.Where(e => e.Type == "login.failure").ToList();
+        Assert.NotEmpty(failures);
+        foreach (var failure in failures)
+        {
+            Assert.DoesNotContain(failure.User ?? "", c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+            Assert.StartsWith(name[..2].Replace("\u001b", "\\x1b"), failure.User);
+        }
+    }
+}
