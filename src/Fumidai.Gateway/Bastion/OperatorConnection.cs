@@ -3,6 +3,7 @@ using System.Text;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Policy;
+using Fumidai.Gateway.Storage;
 using Fumidai.Ssh;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Client;
@@ -36,6 +37,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
         _session = session;
         _login = (BastionLogin)session.User.State!;
         _source = BastionAuthenticator.SourceOf(session.RemoteEndPoint);
+        SourceKey = Fumidai.Ssh.Server.SourceKey.Of(session.RemoteEndPoint);
         // The connection is idle only while no session runs on it: sessions have their own limits, forwards do not keep it alive.
         _limits = new IdleMonitor(context.IdleTimeout, context.MaxSession) { Busy = () => Volatile.Read(ref _running) > 0 };
         if (session.Connection is { } connection)
@@ -104,7 +106,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
     {
         string name = _login.User.Name;
         var user = await _context.Store.GetUserAsync(name, cancellationToken).ConfigureAwait(false);
-        bool locked = await _context.Store.GetLockedUntilAsync(name, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false) is not null;
+        bool locked = await _context.Store.GetLockedUntilAsync(name, SourceKey, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false) is not null;
         var revoked = await _context.Store.GetUserRevokedAsync(name, cancellationToken).ConfigureAwait(false);
         if (Refusal(user, locked, revoked) is { } refusal)
         {
@@ -116,6 +118,13 @@ public sealed class OperatorConnection : IChannelOpenHandler
         _login = current;
         return current;
     }
+
+    /// <summary>What failed logins are counted by for this connection's address (an IPv4 address or an IPv6 /64).</summary>
+    public string SourceKey { get; }
+
+    /// <summary>Whether the user is locked from where this connection comes from, or from everywhere.</summary>
+    public bool IsLocked(IReadOnlySet<(string User, string Source)> locks) =>
+        locks.Contains((UserName, SourceKey)) || locks.Contains((UserName, MetadataStore.AllSources));
 
     /// <summary>Why the account may no longer use this connection, or null.</summary>
     public string? Refusal(UserRecord? user, bool locked, DateTimeOffset? revokedAt) =>

@@ -60,9 +60,9 @@ public sealed class RevocationWatcher
         EndKilledSessions(now);
         var connections = _context.Sessions.Connections;
         if (connections.Count == 0) return;
-        var locked = await store.ListLockedUsersAsync(now, cancellationToken).ConfigureAwait(false);
-        if (!changed && !connections.Any(c => locked.Contains(c.UserName))) return;
-        await RecheckAsync(connections, locked, cancellationToken).ConfigureAwait(false);
+        var locks = await store.ListLocksAsync(now, cancellationToken).ConfigureAwait(false);
+        if (!changed && !connections.Any(c => c.IsLocked(locks))) return;
+        await RecheckAsync(connections, locks, cancellationToken).ConfigureAwait(false);
     }
 
     private void EndKilledSessions(DateTimeOffset now)
@@ -81,7 +81,7 @@ public sealed class RevocationWatcher
         }
     }
 
-    private async Task RecheckAsync(IReadOnlyList<OperatorConnection> connections, IReadOnlySet<string> locked, CancellationToken cancellationToken)
+    private async Task RecheckAsync(IReadOnlyList<OperatorConnection> connections, IReadOnlySet<(string User, string Source)> locks, CancellationToken cancellationToken)
     {
         var store = _context.Store;
         var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
@@ -95,7 +95,7 @@ public sealed class RevocationWatcher
         foreach (var connection in connections)
         {
             var (user, revoked) = users[connection.UserName];
-            string? why = connection.Refusal(user, locked.Contains(connection.UserName), revoked);
+            string? why = connection.Refusal(user, connection.IsLocked(locks), revoked);
             if (why is null && connection.Name.Target is { } targetName)
             {
                 // A connection for one target outlives its sessions (ControlMaster): it goes when the target is no longer hers.

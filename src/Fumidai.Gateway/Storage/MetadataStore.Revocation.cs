@@ -79,28 +79,28 @@ public sealed partial class MetadataStore
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string text ? ParseTime(text) : null;
     }
 
-    /// <summary>Users locked at <paramref name="now"/>, however the lock came (failures or <c>user lock</c>).</summary>
-    public async Task<IReadOnlySet<string>> ListLockedUsersAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    /// <summary>Users and the sources they are locked from at <paramref name="now"/> (<see cref="AllSources"/>: from everywhere), however the lock came.</summary>
+    public async Task<IReadOnlySet<(string User, string Source)>> ListLocksAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         // Times are stored in one fixed-width UTC format, so they compare as text.
-        command.CommandText = "SELECT user_name FROM lockouts WHERE locked_until IS NOT NULL AND locked_until > $now";
+        command.CommandText = "SELECT user_name, source FROM source_lockouts WHERE locked_until IS NOT NULL AND locked_until > $now";
         Add(command, "$now", Time(now));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var users = new HashSet<string>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) users.Add(reader.GetString(0));
-        return users;
+        var locks = new HashSet<(string, string)>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) locks.Add((reader.GetString(0), reader.GetString(1)));
+        return locks;
     }
 
-    /// <summary>Locks the account until <paramref name="until"/> (an administrator's lock; <c>user unlock</c> clears it).</summary>
+    /// <summary>Locks the account from every source until <paramref name="until"/> (an administrator's lock; <c>user unlock</c> clears it).</summary>
     public async Task LockUserAsync(string userName, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO lockouts (user_name, failures, locked_until) VALUES ($user, 0, $until)
-            ON CONFLICT(user_name) DO UPDATE SET locked_until = $until
+            INSERT INTO source_lockouts (user_name, source, failures, locked_until) VALUES ($user, '*', 0, $until)
+            ON CONFLICT(user_name, source) DO UPDATE SET locked_until = $until
             """;
         Add(command, "$user", userName);
         Add(command, "$until", Time(until));

@@ -230,7 +230,7 @@ public sealed partial class BastionEndToEndTests
         await ExpectNoticeWithinDeadlineAsync(ssh, "[fumidai] session closed: access revoked: the account is locked", prompt, async () =>
         {
             var store = await new DataDirectory(_h.DataPath).OpenStoreAsync();
-            for (int i = 0; i < 10; i++) await store.RecordFailureAsync("revlockout", 10, TimeSpan.FromMinutes(30), DateTimeOffset.UtcNow);
+            for (int i = 0; i < 10; i++) await store.RecordFailureAsync("revlockout", "127.0.0.1", 10, TimeSpan.FromMinutes(30), DateTimeOffset.UtcNow);
         });
 
         Assert.NotEqual(0, await ssh.WaitForExitAsync(Short));

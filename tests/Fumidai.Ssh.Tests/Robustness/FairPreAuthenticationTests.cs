@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Fumidai.Ssh;
 using Fumidai.Ssh.Server;
 using Fumidai.Ssh.Tests.Infrastructure;
 using Fumidai.Ssh.TestHost;
@@ -19,7 +20,7 @@ public sealed class FairPreAuthenticationTests
         {
             EndPoint = new IPEndPoint(address, 0),
             HostKeys = TestSshServer.LoadOrCreateHostKeys(options.HostKeyDirectory),
-            MaxUnauthenticatedConnections = cap,
+            Limits = SshConnectionLimits.Default with { MaxUnauthenticatedConnections = cap },
         }, new TestHostApplication(options), log);
         server.Start();
         return server;
