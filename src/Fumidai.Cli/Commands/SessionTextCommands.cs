@@ -45,18 +45,20 @@ public static class SessionTextCommands
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var session = await SessionCommands.RequireSessionAsync(store, result.GetValue(id)!, context.CancellationToken).ConfigureAwait(false);
-            await using var recording = session.Kind == ChannelKinds.Shell ? await RecordingFile.OpenAsync(context, session).ConfigureAwait(false) : null;
+            // An exec without a recording still lists its command line; a shell without one is an error, as before.
+            bool read = SessionIndexer.NeedsRecording(session) && (session.Kind == ChannelKinds.Shell || session.Recording is not null);
+            await using var recording = read ? await RecordingFile.OpenAsync(context, session).ConfigureAwait(false) : null;
             await SessionCommands.RecordAccessAsync(context, session, "commands").ConfigureAwait(false);
             var commands = SessionIndexer.Commands(session, recording)
-                .Select(c => new CommandView(JsonOutput.Time(session.Start + c.Offset), (long)c.Offset.TotalMilliseconds, c.Command))
+                .Select(c => new CommandView(JsonOutput.Time(session.Start + c.Offset), (long)c.Offset.TotalMilliseconds, c.Command, c.Mark))
                 .ToArray();
             if (result.GetValue(json))
             {
                 JsonOutput.Write(context.Out, commands);
                 return;
             }
-            var table = new TableWriter("TIME", "COMMAND");
-            foreach (var c in commands) table.Add(c.Time, c.Command);
+            var table = new TableWriter("TIME", "MARK", "COMMAND");
+            foreach (var c in commands) table.Add(c.Time, MarkColumn(c.Mark), c.Command);
             table.Write(context.Out);
         }, ct));
         return command;
@@ -80,11 +82,12 @@ public static class SessionTextCommands
                 new Dictionary<string, string> { ["query"] = query, ["hits"] = hits.Count.ToString() }).ConfigureAwait(false);
             if (result.GetValue(json))
             {
-                JsonOutput.Write(context.Out, hits.Select(h => new HitView(h.SessionId, h.User, h.Target, h.Login, JsonOutput.Time(h.Time), h.Command)).ToArray());
+                JsonOutput.Write(context.Out, hits.Select(h => new HitView(h.SessionId, h.User, h.Target, h.Login, JsonOutput.Time(h.Time), h.Command, h.Mark))
+                    .ToArray());
                 return;
             }
-            var table = new TableWriter("TIME", "USER", "TARGET", "SESSION", "COMMAND");
-            foreach (var h in hits) table.Add(TableWriter.Time(h.Time), h.User, h.Target, h.SessionId, h.Command);
+            var table = new TableWriter("TIME", "USER", "TARGET", "SESSION", "MARK", "COMMAND");
+            foreach (var h in hits) table.Add(TableWriter.Time(h.Time), h.User, h.Target, h.SessionId, MarkColumn(h.Mark), h.Command);
             table.Write(context.Out);
         }, ct));
         return command;
@@ -102,7 +105,7 @@ public static class SessionTextCommands
             {
                 try
                 {
-                    await using (var recording = session.Kind == ChannelKinds.Shell && session.Recording is not null
+                    await using (var recording = SessionIndexer.NeedsRecording(session) && session.Recording is not null
                         ? await SessionRecordings.OpenAsync(session, context.RecordingStore(), context.Data.RecordingsPath, context.CancellationToken)
                             .ConfigureAwait(false)
                         : null)
@@ -122,9 +125,12 @@ public static class SessionTextCommands
         return command;
     }
 
-    /// <summary>A command as written by <c>sessions commands --json</c>.</summary>
-    public sealed record CommandView(string Time, long OffsetMs, string Command);
+    /// <summary>"-" for a command shown at a prompt, else why it was read from the keys ("typed without echo"…).</summary>
+    private static string MarkColumn(string? mark) => mark ?? "-";
+
+    /// <summary>A command as written by <c>sessions commands --json</c> (mark: null, or why it was read from the keys).</summary>
+    public sealed record CommandView(string Time, long OffsetMs, string Command, string? Mark);
 
     /// <summary>A hit as written by <c>sessions search --json</c>.</summary>
-    public sealed record HitView(string Session, string User, string Target, string Login, string Time, string Command);
+    public sealed record HitView(string Session, string User, string Target, string Login, string Time, string Command, string? Mark);
 }

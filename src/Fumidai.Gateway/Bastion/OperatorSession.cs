@@ -329,14 +329,14 @@ public sealed class OperatorSession
     }
 
     /// <summary>Fills the search index once the operator is gone; a failure here costs search, never the recording.</summary>
-    /// <remarks>Shell commands are read back from the store once uploaded (bounded wait); a write-only S3 policy leaves
-    /// them to <c>fumidai sessions reindex</c>, run by someone who may read.</remarks>
+    /// <remarks>Shell commands, and the stdin lines of an exec that runs a shell, are read back from the store once uploaded
+    /// (bounded wait); a write-only S3 policy leaves them to <c>fumidai sessions reindex</c>, run by someone who may read.</remarks>
     private async Task IndexCommandsAsync(string sessionId, SessionRecorder recorder)
     {
         try
         {
             if (await _context.Store.GetSessionAsync(sessionId).ConfigureAwait(false) is not { } ended) return;
-            if (ended.Kind != ChannelKinds.Shell)
+            if (!SessionIndexer.NeedsRecording(ended))
             {
                 await SessionIndexer.IndexAsync(_context.Store, ended, (Stream?)null).ConfigureAwait(false);
                 return;

@@ -13,8 +13,8 @@ namespace Fumidai.Gateway.Storage;
 public sealed partial class MetadataStore
 {
     // 2: the command search index. Every statement of the schema is IF NOT EXISTS, so a version 1 database is
-    // migrated by running it again.
-    private const int SchemaVersion = 2;
+    // migrated by running it again. 3: session_commands.mark, added to a version 2 table by ALTER TABLE.
+    private const int SchemaVersion = 3;
     private readonly string _connectionString;
 
     private MetadataStore(string connectionString) => _connectionString = connectionString;
@@ -57,7 +57,7 @@ public sealed partial class MetadataStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var create = connection.CreateCommand();
         create.Transaction = (SqliteTransaction)transaction;
-        create.CommandText = Schema + $"PRAGMA user_version = {SchemaVersion};";
+        create.CommandText = (version == 2 ? "ALTER TABLE session_commands ADD COLUMN mark TEXT;" : "") + Schema + $"PRAGMA user_version = {SchemaVersion};";
         await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -129,6 +129,7 @@ public sealed partial class MetadataStore
             seq INTEGER NOT NULL,
             offset_ms INTEGER NOT NULL,
             command TEXT NOT NULL,
+            mark TEXT,
             PRIMARY KEY (session_id, seq));
         CREATE VIRTUAL TABLE IF NOT EXISTS session_commands_fts USING fts5(
             command, content='session_commands', content_rowid='rowid', tokenize='trigram');
