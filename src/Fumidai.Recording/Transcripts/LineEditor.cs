@@ -67,7 +67,8 @@ internal sealed class LineEditor
         if (_inPaste)
         {
             // A pasted newline is inserted, not run, while bracketed paste is on.
-            Insert(c is '\r' or '\n' ? '\n' : c);
+            if (c is '\r' or '\n') Insert('\n');
+            else if (!char.IsControl(c)) Insert(c);
             return Key.Printable;
         }
         switch (c)
@@ -107,7 +108,8 @@ internal sealed class LineEditor
                 _uncertain = true;
                 return Key.None;
         }
-        if (c < ' ')
+        // C0 and C1 controls never reach a command line (and must not reach an auditor's terminal from the index).
+        if (char.IsControl(c))
             return Key.None;
         Insert(c);
         return Key.Printable;

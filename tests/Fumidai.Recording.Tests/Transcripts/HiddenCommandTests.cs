@@ -99,6 +99,16 @@ public class HiddenCommandTests
     }
 
     [Fact]
+    public void APasswordTypedOnTheAlternateScreenStaysOut()
+    {
+        var events = new[] { O(0, "$ ") }
+            .Concat(Run(1, "tmux", "\e[?1049h"))
+            .Concat(Run(3, "sudo id", "[sudo] password for alice: ", ""))
+            .Concat(Type(4, "hunter2", echo: false)).Append(I(5, "\r")).Append(O(5.1, "\r\nuid=0\r\n$ "));
+        Assert.Equal([("tmux", null), ("sudo id", CommandMarks.AlternateScreen)], Commands(events));
+    }
+
+    [Fact]
     public void TheTranscriptMarksHiddenCommands()
     {
         var events = new[] { O(0, "$ ") }

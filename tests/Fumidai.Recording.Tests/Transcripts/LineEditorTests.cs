@@ -60,5 +60,6 @@ public class LineEditorTests
     public void PastedNewlinesStayInsideTheLine() => Assert.Equal(["echo a\necho b"], Texts("\e[200~echo a\recho b\e[201~", "\r"));
 
     [Fact]
-    public void OtherControlCharactersAreDropped() => Assert.Equal(["ab"], Texts("a\u0000\u001cb\r"));
+    public void OtherControlCharactersAreDropped() =>
+        Assert.Equal(["ab", "c\nd"], Texts("a\u0000\u001c\u009bb\r", "\e[200~c\u009b\rd\e[201~\r"));
 }
