@@ -149,7 +149,16 @@ internal sealed partial class CommandTracker
     {
         var (time, prompt, typed, certain, alternate) = _entered.Dequeue();
         bool noPrompt = string.IsNullOrWhiteSpace(prompt);
-        string shown = ShownCommand(prompt);
+        // Typed ahead while a command ran: the tty echoed the keys at the start of a line, then the shell printed its prompt
+        // and redrew them after it. The prompt is on the line after all.
+        bool typedAhead = false;
+        if (noPrompt && KnownPromptIn(_screen.CursorLineText()) is { } seen)
+        {
+            prompt = seen;
+            noPrompt = false;
+            typedAhead = true;
+        }
+        string shown = ShownCommand(prompt, typedAhead);
         if (shown.Length > 0)
         {
             if (alternate || noPrompt)
@@ -162,12 +171,14 @@ internal sealed partial class CommandTracker
             AddTyped(time, prompt, typed, CommandMarks.WithoutEcho);
     }
 
-    /// <summary>What the cursor's line shows after the prompt.</summary>
-    private string ShownCommand(string prompt)
+    /// <summary>What the cursor's line shows after the prompt (after its last appearance when keys were typed ahead of it).</summary>
+    private string ShownCommand(string prompt, bool typedAhead)
     {
         string line = _screen.CursorLineText();
         string command;
-        if (line.StartsWith(prompt, StringComparison.Ordinal))
+        if (typedAhead)
+            command = line[(line.LastIndexOf(prompt, StringComparison.Ordinal) + prompt.Length)..];
+        else if (line.StartsWith(prompt, StringComparison.Ordinal))
             command = line[prompt.Length..];
         else if (line.StartsWith(prompt.TrimEnd(), StringComparison.Ordinal))
             command = line[prompt.TrimEnd().Length..];

@@ -86,6 +86,15 @@ public class HiddenCommandTests
     }
 
     [Fact]
+    public void KeysTypedAheadOfThePromptAreReadAfterIt()
+    {
+        // The tty echoes "id" while sleep runs, then bash prints its prompt and redraws "id" after it, on the same line.
+        var events = new[] { O(0, "$ ") }.Concat(Type(0.1, "sleep 1")).Append(I(1, "\r")).Append(O(1.01, "\r\n"))
+            .Concat(Type(1.2, "id")).Append(O(2, "$ id")).Append(I(3, "\r")).Append(O(3.01, "\r\nuid=0\r\n$ "));
+        Assert.Equal([("sleep 1", null), ("id", null)], Commands(events));
+    }
+
+    [Fact]
     public void PasswordsAtAPasswordPromptStayOut()
     {
         // Typed key by key, and pasted in one event; at sudo's prompt and at a silent read with no prompt.

@@ -17,6 +17,16 @@ internal sealed partial class CommandTracker
         return SecretPrompt().IsMatch(newline >= 0 ? prompt[(newline + 1)..] : prompt);
     }
 
+    /// <summary>The longest prompt commands were seen at that <paramref name="line"/> contains, or null.</summary>
+    private string? KnownPromptIn(string line)
+    {
+        string? found = null;
+        foreach (var prompt in _shellPrompts)
+            if (prompt.Trim().Length > 0 && (found is null || prompt.Length > found.Length) && line.Contains(prompt, StringComparison.Ordinal))
+                found = prompt;
+        return found;
+    }
+
     [GeneratedRegex(@"pass\s*(word|phrase|code)|\bpin\b|\btoken\b|secret|\botp\b|one-time|verification|credential|passwort|mot de passe|contraseña",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SecretPrompt();
