@@ -336,11 +336,10 @@ public sealed class OperatorSession
         try
         {
             if (await _context.Store.GetSessionAsync(sessionId).ConfigureAwait(false) is not { } ended) return;
-            if (!SessionIndexer.NeedsRecording(ended))
-            {
+            // An exec's own command line is indexed at once, whether or not its recording can be read back below.
+            if (ended.Kind != ChannelKinds.Shell)
                 await SessionIndexer.IndexAsync(_context.Store, ended, (Stream?)null).ConfigureAwait(false);
-                return;
-            }
+            if (!SessionIndexer.NeedsRecording(ended) || ended.Recording is null) return;
             if (recorder.Chunks is { } chunks && !await Uploaded(chunks.Uploaded).ConfigureAwait(false))
             {
                 _context.Logger.LogInformation("session {Session}: recording not uploaded yet; command index left to `sessions reindex`", sessionId);
