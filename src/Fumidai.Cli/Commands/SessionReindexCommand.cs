@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Cli.Recordings;
-using Fumidai.Gateway.Policy;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Storage;
 using Fumidai.Recording.Chunks;
@@ -54,9 +53,9 @@ public static class SessionReindexCommand
     {
         var ct = context.CancellationToken;
         bool hasRecording = !string.IsNullOrEmpty(session.Recording);
-        // Only shells take their commands from the recording; the others are verified without keeping the content.
+        // Only sessions whose commands come from the recording keep its content; the others are verified without it.
         await using var read = !hasRecording ? null
-            : session.Kind == ChannelKinds.Shell
+            : SessionIndexer.NeedsRecording(session)
                 ? await SessionRecordings.OpenCheckedAsync(session, context.RecordingStore(), context.Data.RecordingsPath, key, readUnverified, ct)
                     .ConfigureAwait(false)
                 : await SessionRecordings.CheckAsync(session, context.RecordingStore(), key, ct).ConfigureAwait(false);

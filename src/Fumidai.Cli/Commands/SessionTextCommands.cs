@@ -58,7 +58,7 @@ public static class SessionTextCommands
             await SessionCommands.RecordAccessAsync(context, session, "commands", null, recording).ConfigureAwait(false);
             string? warning = recording?.Warning(session.Id);
             var commands = SessionIndexer.Commands(session, recording?.Content)
-                .Select(c => new CommandView(JsonOutput.Time(session.Start + c.Offset), (long)c.Offset.TotalMilliseconds, c.Command, warning is null))
+                .Select(c => new CommandView(JsonOutput.Time(session.Start + c.Offset), (long)c.Offset.TotalMilliseconds, c.Command, c.Mark, warning is null))
                 .ToArray();
             if (result.GetValue(json))
             {
@@ -68,8 +68,8 @@ public static class SessionTextCommands
                 return;
             }
             if (warning is not null) context.Out.WriteLine(warning);
-            var table = new TableWriter("TIME", "COMMAND");
-            foreach (var c in commands) table.Add(c.Time, c.Command);
+            var table = new TableWriter("TIME", "MARK", "COMMAND");
+            foreach (var c in commands) table.Add(c.Time, MarkColumn(c.Mark), c.Command);
             table.Write(context.Out);
         }, ct));
         return command;
@@ -102,21 +102,24 @@ public static class SessionTextCommands
             foreach (var warning in warnings.Values.Distinct()) warningOut.WriteLine(warning);
             if (result.GetValue(json))
             {
-                JsonOutput.Write(context.Out, hits.Select(h => new HitView(h.SessionId, h.User, h.Target, h.Login, JsonOutput.Time(h.Time), h.Command,
+                JsonOutput.Write(context.Out, hits.Select(h => new HitView(h.SessionId, h.User, h.Target, h.Login, JsonOutput.Time(h.Time), h.Command, h.Mark,
                     !warnings.ContainsKey(h.SessionId))).ToArray());
                 return;
             }
-            var table = new TableWriter("TIME", "USER", "TARGET", "SESSION", "COMMAND");
+            var table = new TableWriter("TIME", "USER", "TARGET", "SESSION", "MARK", "COMMAND");
             foreach (var h in hits)
-                table.Add(TableWriter.Time(h.Time), h.User, h.Target, h.SessionId + (warnings.ContainsKey(h.SessionId) ? " (!) unverified" : ""), h.Command);
+                table.Add(TableWriter.Time(h.Time), h.User, h.Target, h.SessionId + (warnings.ContainsKey(h.SessionId) ? " (!) unverified" : ""), MarkColumn(h.Mark), h.Command);
             table.Write(context.Out);
         }, ct));
         return command;
     }
 
-    /// <summary>A command as written by <c>sessions commands --json</c>.</summary>
-    public sealed record CommandView(string Time, long OffsetMs, string Command, bool Verified);
+    /// <summary>"-" for a command shown at a prompt, else why it was read from the keys ("typed without echo"…).</summary>
+    private static string MarkColumn(string? mark) => mark ?? "-";
+
+    /// <summary>A command as written by <c>sessions commands --json</c> (mark: null, or why it was read from the keys).</summary>
+    public sealed record CommandView(string Time, long OffsetMs, string Command, string? Mark, bool Verified);
 
     /// <summary>A hit as written by <c>sessions search --json</c>.</summary>
-    public sealed record HitView(string Session, string User, string Target, string Login, string Time, string Command, bool Verified);
+    public sealed record HitView(string Session, string User, string Target, string Login, string Time, string Command, string? Mark, bool Verified);
 }

@@ -352,18 +352,17 @@ public sealed class OperatorSession
     }
 
     /// <summary>Fills the search index once the operator is gone; a failure here costs search, never the recording.</summary>
-    /// <remarks>Shell commands are read back from the store once uploaded (bounded wait); a write-only S3 policy leaves
-    /// them to <c>fumidai sessions reindex</c>, run by someone who may read.</remarks>
+    /// <remarks>Shell commands, and the stdin lines of an exec that runs a shell, are read back from the store once uploaded
+    /// (bounded wait); a write-only S3 policy leaves them to <c>fumidai sessions reindex</c>, run by someone who may read.</remarks>
     private async Task IndexCommandsAsync(string sessionId, SessionRecorder recorder)
     {
         try
         {
             if (await _context.Store.GetSessionAsync(sessionId).ConfigureAwait(false) is not { } ended) return;
+            // An exec's own command line is indexed at once, whether or not its recording can be read back below.
             if (ended.Kind != ChannelKinds.Shell)
-            {
                 await SessionIndexer.IndexAsync(_context.Store, ended, (Stream?)null).ConfigureAwait(false);
-                return;
-            }
+            if (!SessionIndexer.NeedsRecording(ended) || ended.Recording is null) return;
             if (recorder.Chunks is { } chunks && !await Uploaded(chunks.Uploaded).ConfigureAwait(false))
             {
                 _context.Logger.LogInformation("session {Session}: recording not uploaded yet; command index left to `sessions reindex`", sessionId);

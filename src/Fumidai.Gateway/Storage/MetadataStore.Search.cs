@@ -5,7 +5,12 @@ namespace Fumidai.Gateway.Storage;
 public sealed partial class MetadataStore
 {
     /// <summary>Replaces a session's indexed commands (so reindexing is idempotent).</summary>
-    public async Task IndexSessionCommandsAsync(string sessionId, IReadOnlyList<(TimeSpan Offset, string Command)> commands,
+    public Task IndexSessionCommandsAsync(string sessionId, IReadOnlyList<(TimeSpan Offset, string Command)> commands,
+        CancellationToken cancellationToken = default) =>
+        IndexSessionCommandsAsync(sessionId, commands.Select(c => (c.Offset, c.Command, (string?)null)).ToArray(), cancellationToken);
+
+    /// <summary>Replaces a session's indexed commands, each with its mark (why it was read from the keys, or null).</summary>
+    public async Task IndexSessionCommandsAsync(string sessionId, IReadOnlyList<(TimeSpan Offset, string Command, string? Mark)> commands,
         CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -19,11 +24,12 @@ public sealed partial class MetadataStore
         for (int i = 0; i < commands.Count; i++)
         {
             await using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO session_commands (session_id, seq, offset_ms, command) VALUES ($id, $seq, $offset, $command)";
+            insert.CommandText = "INSERT INTO session_commands (session_id, seq, offset_ms, command, mark) VALUES ($id, $seq, $offset, $command, $mark)";
             Add(insert, "$id", sessionId);
             Add(insert, "$seq", i);
             Add(insert, "$offset", (long)commands[i].Offset.TotalMilliseconds);
             Add(insert, "$command", commands[i].Command);
+            Add(insert, "$mark", commands[i].Mark);
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -40,7 +46,7 @@ public sealed partial class MetadataStore
             ? "c.rowid IN (SELECT rowid FROM session_commands_fts WHERE session_commands_fts MATCH $match)"
             : "c.command LIKE $like ESCAPE '\\'";
         command.CommandText = $"""
-            SELECT c.session_id, s.user_name, s.target, s.login, s.started, c.offset_ms, c.command
+            SELECT c.session_id, s.user_name, s.target, s.login, s.started, c.offset_ms, c.command, c.mark
             FROM session_commands c JOIN sessions s ON s.id = c.session_id
             WHERE {match} {(user is null ? "" : "AND s.user_name = $user")} {(since is null ? "" : "AND s.started >= $since")}
             ORDER BY s.started DESC, c.seq LIMIT $limit
@@ -56,7 +62,7 @@ public sealed partial class MetadataStore
         {
             var start = ParseTime(reader.GetString(4));
             hits.Add(new CommandHit(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                start + TimeSpan.FromMilliseconds(reader.GetInt64(5)), reader.GetString(6)));
+                start + TimeSpan.FromMilliseconds(reader.GetInt64(5)), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
         return hits;
     }

@@ -13,8 +13,8 @@ namespace Fumidai.Gateway.Storage;
 public sealed partial class MetadataStore
 {
     // 2: the command search index; 3: revocation requests, recording checks, failed logins counted per user and
-    // source. Every statement of the schema can run again on a database it already made, so an older database is
-    // migrated by running it again.
+    // source, session_commands.mark (added to a version 2 table by ALTER TABLE). Every other statement of the schema
+    // can run again on a database it already made, so an older database is migrated by running it again.
     private const int SchemaVersion = 3;
     private readonly string _connectionString;
 
@@ -58,7 +58,7 @@ public sealed partial class MetadataStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var create = connection.CreateCommand();
         create.Transaction = (SqliteTransaction)transaction;
-        create.CommandText = Schema + $"PRAGMA user_version = {SchemaVersion};";
+        create.CommandText = (version == 2 ? "ALTER TABLE session_commands ADD COLUMN mark TEXT;" : "") + Schema + $"PRAGMA user_version = {SchemaVersion};";
         await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -137,6 +137,7 @@ public sealed partial class MetadataStore
             seq INTEGER NOT NULL,
             offset_ms INTEGER NOT NULL,
             command TEXT NOT NULL,
+            mark TEXT,
             PRIMARY KEY (session_id, seq));
         CREATE VIRTUAL TABLE IF NOT EXISTS session_commands_fts USING fts5(
             command, content='session_commands', content_rowid='rowid', tokenize='trigram');

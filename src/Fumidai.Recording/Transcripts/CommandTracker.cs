@@ -3,7 +3,8 @@ using Fumidai.Recording.Terminal;
 namespace Fumidai.Recording.Transcripts;
 
 /// <summary>
-/// Follows the keys typed and the screen to find the command lines run at shell prompts.
+/// Follows the keys typed and the screen to find the command lines run at shell prompts, and the lines typed where the
+/// screen does not show them.
 /// </summary>
 /// <remarks>
 /// The rule: when the operator starts typing on a line, whatever is left of the cursor is the prompt; when
@@ -11,16 +12,22 @@ namespace Fumidai.Recording.Transcripts;
 /// before the shell's echo of Enter moves the cursor down (the echo of what was typed may still be in flight
 /// when the Enter key itself is recorded). Because the screen, not the keys, is read, readline editing,
 /// history recall, completion and reverse search all yield what actually ran.
+/// The screen can be kept from showing a command (echo off, an alternate screen, no prompt), so the keys are also
+/// replayed through a <see cref="LineEditor"/>: a line typed that the screen did not show as typed is listed too,
+/// with a mark saying why. Input with echo off at an empty or password-like prompt is taken for a secret and left out.
 /// </remarks>
-internal sealed class CommandTracker
+internal sealed partial class CommandTracker
 {
+    private const int MaxShellPrompts = 256;
+
     private readonly TerminalScreen _screen;
+    private readonly LineEditor _editor = new();
     private readonly List<TypedCommand> _commands = [];
-    private readonly Queue<(TimeSpan Time, string Prompt)> _entered = new();
+    private readonly Queue<Entered> _entered = new();
+    private readonly HashSet<string> _shellPrompts = new(StringComparer.Ordinal);
     private TypingLine? _typing;
     private int _chainIndex = -1;
     private string? _chainPrompt;
-    private bool _inPaste;
 
     private sealed class TypingLine(string prompt, long printCount)
     {
@@ -29,6 +36,9 @@ internal sealed class CommandTracker
         public bool TypedPrintable { get; set; }
     }
 
+    /// <summary>An Enter waiting for its echo: the prompt it was typed at, the keys' line, and which screen was shown.</summary>
+    private readonly record struct Entered(TimeSpan Time, string Prompt, string Typed, bool Certain, bool Alternate);
+
     public CommandTracker(TerminalScreen screen)
     {
         _screen = screen;
@@ -36,47 +46,35 @@ internal sealed class CommandTracker
 
     public List<TypedCommand> Commands => _commands;
 
+    /// <summary>Whether the alternate screen now shown belongs to a known full-screen program (its keys are not commands).</summary>
+    public bool InFullScreenProgram { get; set; }
+
     /// <summary>Keys the operator typed (an asciicast <c>i</c> event).</summary>
     public void OnInput(TimeSpan time, string keys)
     {
-        if (_screen.IsAlternateScreen)
+        if (_screen.IsAlternateScreen && InFullScreenProgram)
         {
             // Keys typed inside vim, less or top are not commands.
             _typing = null;
+            _editor.Clear();
             return;
         }
         bool printable = false;
-        for (int i = 0; i < keys.Length; i++)
+        foreach (char c in keys)
         {
-            char c = keys[i];
             _typing ??= new TypingLine(_screen.TextBeforeCursor(), _screen.PrintCount);
-            if (c == '\e')
+            switch (_editor.Feed(c))
             {
-                i = SkipEscapeSequence(keys, i);
-                continue;
-            }
-            if (_inPaste)
-            {
-                // Pasted newlines do not run anything while bracketed paste is on; readline inserts them.
-                printable = true;
-                continue;
-            }
-            switch (c)
-            {
-                case '\r':
-                case '\n':
-                    if (c == '\n' && i > 0 && keys[i - 1] == '\r')
-                        break;
+                case LineEditor.Key.Enter:
                     Enter(time);
                     printable = false;
                     break;
-                case '\x03': // Ctrl-C
+                case LineEditor.Key.Cancel:
                     Cancel();
                     printable = false;
                     break;
-                default:
-                    if (c >= ' ' && c != '\x7f')
-                        printable = true;
+                case LineEditor.Key.Printable:
+                    printable = true;
                     break;
             }
         }
@@ -89,25 +87,32 @@ internal sealed class CommandTracker
     /// <summary>Called just before a line feed: the moment the shell echoes Enter.</summary>
     public void OnLineFeed()
     {
-        if (_entered.Count > 0 && !_screen.IsAlternateScreen)
+        if (_entered.Count > 0 && _entered.Peek().Alternate == _screen.IsAlternateScreen)
             Capture();
     }
 
-    /// <summary>Called before a switch to the alternate screen, which would hide the command line.</summary>
-    public void OnAlternateScreen()
+    /// <summary>Called before a switch to the alternate screen (which would hide the command line) and after one back.</summary>
+    public void OnAlternateScreen(bool entering)
     {
         while (_entered.Count > 0)
-            Capture();
+        {
+            if (entering)
+                Capture();
+            else
+            {
+                // The alternate screen is gone (and may have been erased): only the keys are left.
+                var e = _entered.Dequeue();
+                AddTyped(e.Time, e.Prompt, e.Typed, CommandMarks.AlternateScreen);
+            }
+        }
         _typing = null;
     }
 
     /// <summary>Called at the end of the recording: an Enter whose echo was never recorded still counts.</summary>
     public void Complete()
     {
-        if (!_screen.IsAlternateScreen)
-            while (_entered.Count > 0)
-                Capture();
-        _entered.Clear();
+        while (_entered.Count > 0)
+            Capture();
     }
 
     /// <summary>The last command run at or after <paramref name="since"/>, naming what a full-screen episode was.</summary>
@@ -118,10 +123,14 @@ internal sealed class CommandTracker
     {
         var typing = _typing!;
         _typing = null;
-        // Printable keys were typed, yet nothing was printed since: echo is off (a password prompt).
+        string typed = _editor.TakeLine(out bool certain);
+        // Printable keys were typed, yet nothing was printed since: echo is off (a password prompt, or stty -echo).
         if (typing.TypedPrintable && _screen.PrintCount == typing.PrintCount)
+        {
+            AddTyped(time, typing.Prompt, typed, CommandMarks.WithoutEcho);
             return;
-        _entered.Enqueue((time, typing.Prompt));
+        }
+        _entered.Enqueue(new Entered(time, typing.Prompt, typed, certain, _screen.IsAlternateScreen));
     }
 
     private void Cancel()
@@ -138,31 +147,68 @@ internal sealed class CommandTracker
 
     private void Capture()
     {
-        var (time, prompt) = _entered.Dequeue();
-        // An empty prompt means the keys went to a program reading its input (cat, a here-document), not a shell.
-        if (string.IsNullOrWhiteSpace(prompt))
-            return;
+        var (time, prompt, typed, certain, alternate) = _entered.Dequeue();
+        bool noPrompt = string.IsNullOrWhiteSpace(prompt);
+        // Typed ahead while a command ran: the tty echoed the keys at the start of a line, then the shell printed its prompt
+        // and redrew them after it. The prompt is on the line after all.
+        bool typedAhead = false;
+        if (noPrompt && KnownPromptIn(_screen.CursorLineText()) is { } seen)
+        {
+            prompt = seen;
+            noPrompt = false;
+            typedAhead = true;
+        }
+        string shown = ShownCommand(prompt, typedAhead);
+        if (shown.Length > 0)
+        {
+            if (alternate || noPrompt)
+                _commands.Add(new TypedCommand(time, shown, alternate ? CommandMarks.AlternateScreen : CommandMarks.NoPrompt));
+            else
+                AddShown(time, prompt, shown);
+        }
+        // The keys make a different line than the screen shows: the screen hid it (echo off, output over it).
+        if (certain && typed.Trim().Length > 0 && !string.Equals(typed.Trim(), shown, StringComparison.Ordinal))
+            AddTyped(time, prompt, typed, CommandMarks.WithoutEcho);
+    }
+
+    /// <summary>What the cursor's line shows after the prompt (after its last appearance when keys were typed ahead of it).</summary>
+    private string ShownCommand(string prompt, bool typedAhead)
+    {
         string line = _screen.CursorLineText();
         string command;
-        if (line.StartsWith(prompt, StringComparison.Ordinal))
+        if (typedAhead)
+            command = line[(line.LastIndexOf(prompt, StringComparison.Ordinal) + prompt.Length)..];
+        else if (line.StartsWith(prompt, StringComparison.Ordinal))
             command = line[prompt.Length..];
         else if (line.StartsWith(prompt.TrimEnd(), StringComparison.Ordinal))
             command = line[prompt.TrimEnd().Length..];
         else
             command = line.Length > prompt.Length ? line[prompt.Length..] : "";
-        command = command.Trim();
+        return command.Trim();
+    }
 
+    private void AddShown(TimeSpan time, string prompt, string command)
+    {
+        if (_shellPrompts.Count < MaxShellPrompts)
+            _shellPrompts.Add(prompt);
         if (IsContinuationPrompt(prompt) && ChainOpen(prompt))
         {
             var previous = _commands[^1];
             _commands[^1] = previous with { Command = JoinContinuation(previous.Command, command) };
             return;
         }
-        if (command.Length == 0)
-            return;
         _commands.Add(new TypedCommand(time, command));
         _chainIndex = _commands.Count - 1;
         _chainPrompt = prompt;
+    }
+
+    /// <summary>A line known only from the keys; left out when it may be a secret typed at a password prompt.</summary>
+    private void AddTyped(TimeSpan time, string prompt, string typed, string mark)
+    {
+        typed = typed.Trim();
+        if (typed.Length == 0 || MayBeSecret(prompt))
+            return;
+        _commands.Add(new TypedCommand(time, typed, mark));
     }
 
     /// <summary>The last command can still be continued: it is the latest, and began at a different (primary) prompt.</summary>
@@ -188,31 +234,5 @@ internal sealed class CommandTracker
             backslashes++;
         // Backslash-newline is removed by the shell; an open quote keeps the newline.
         return backslashes % 2 == 1 ? previous[..^1] + next : previous + "\n" + next;
-    }
-
-    private int SkipEscapeSequence(string keys, int i)
-    {
-        // ESC [ ... final (cursor keys, bracketed paste markers), ESC O x (SS3 keys), or ESC x (Alt+x).
-        if (i + 1 >= keys.Length)
-            return i;
-        char next = keys[i + 1];
-        if (next == '[')
-        {
-            int j = i + 2;
-            while (j < keys.Length && (keys[j] < '@' || keys[j] > '~'))
-                j++;
-            if (j < keys.Length && keys[j] == '~')
-            {
-                var param = keys.AsSpan(i + 2, j - i - 2);
-                if (param.SequenceEqual("200"))
-                    _inPaste = true;
-                else if (param.SequenceEqual("201"))
-                    _inPaste = false;
-            }
-            return Math.Min(j, keys.Length - 1);
-        }
-        if (next == 'O')
-            return Math.Min(i + 2, keys.Length - 1);
-        return i + 1;
     }
 }

@@ -77,7 +77,24 @@ public sealed class TranscriptBuilder : IScreenObserver
     public Transcript ToTranscript()
     {
         Complete();
-        return new Transcript(_lines.ToArray());
+        return new Transcript(WithMarkedCommands());
+    }
+
+    /// <summary>The lines, with each command the screen did not show at a prompt added, marked, after what was shown before it.</summary>
+    private TranscriptLine[] WithMarkedCommands()
+    {
+        var result = new List<TranscriptLine>(_lines.Count);
+        int next = 0;
+        foreach (var command in _commands.Commands)
+        {
+            if (command.Mark is null)
+                continue;
+            while (next < _lines.Count && _lines[next].Time <= command.Time)
+                result.Add(_lines[next++]);
+            result.Add(new TranscriptLine(command.Time, $"[{command.Mark}] {command.Command.ReplaceLineEndings(" ⏎ ")}"));
+        }
+        result.AddRange(_lines.Skip(next));
+        return result.ToArray();
     }
 
     void IScreenObserver.LineScrolledOff(ScreenLine line)
@@ -96,15 +113,20 @@ public sealed class TranscriptBuilder : IScreenObserver
 
     void IScreenObserver.AlternateScreenSwitching(bool entering)
     {
+        _commands.OnAlternateScreen(entering);
         if (entering)
         {
-            _commands.OnAlternateScreen();
             FlushScreen();
             _alternateStart = _screen.Now;
-            _alternateName = _commands.LastCommandSince(_alternateEnd) ?? NonEmpty(_screen.Title) ?? "full-screen program";
+            string? command = _commands.LastCommandSince(_alternateEnd);
+            _commands.InFullScreenProgram = FullScreenPrograms.IsKnown(command);
+            _alternateName = command ?? NonEmpty(_screen.Title) ?? "full-screen program";
         }
         else
+        {
+            _commands.InFullScreenProgram = false;
             CloseAlternateEpisode(_screen.Now);
+        }
     }
 
     private void CloseAlternateEpisode(TimeSpan end)

@@ -58,4 +58,33 @@ public sealed class CommandSearchTests : IAsyncLifetime
         Assert.Empty(await _store.SearchCommandsAsync("\"nginx\" OR *", null, null, 100));
         Assert.Empty(await _store.SearchCommandsAsync("%", null, null, 100));
     }
+
+    [Fact]
+    public async Task A_hidden_command_is_found_with_its_mark()
+    {
+        await _store.IndexSessionCommandsAsync("s1", [(TimeSpan.FromSeconds(3), "stty -echo", null), (TimeSpan.FromSeconds(5), "echo hidden-noecho", "typed without echo")]);
+        var hit = Assert.Single(await _store.SearchCommandsAsync("hidden-noecho", null, null, 100));
+        Assert.Equal(("echo hidden-noecho", "typed without echo"), (hit.Command, hit.Mark));
+        Assert.Null(Assert.Single(await _store.SearchCommandsAsync("stty", null, null, 100)).Mark);
+    }
+
+    [Fact]
+    public async Task A_database_indexed_before_marks_existed_gains_them_when_opened()
+    {
+        string path = Path.Combine(_directory, "db");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE session_commands DROP COLUMN mark; PRAGMA user_version = 2;";
+            await downgrade.ExecuteNonQueryAsync();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        var reopened = await MetadataStore.OpenAsync(path);
+
+        Assert.Null(Assert.Single(await reopened.SearchCommandsAsync("nginx", null, null, 100)).Mark);
+        await reopened.IndexSessionCommandsAsync("s2", [(TimeSpan.Zero, "pg_dump prod", null), (TimeSpan.FromSeconds(1), "id", "fed on stdin")]);
+        Assert.Equal("fed on stdin", Assert.Single(await reopened.SearchCommandsAsync("id", "bob", null, 100)).Mark);
+    }
 }

@@ -36,10 +36,11 @@ public class CommandExtractorTests
     }
 
     [Fact]
-    public void InputWithoutAPromptIsNotACommand()
+    public void InputWithoutAPromptIsListedAsSuch()
     {
-        Assert.Equal(["cat"], Commands(
-            O(0, "$ "), I(1, "cat\r"), O(1, "cat\r\n"), I(2, "text"), O(2, "text"), I(3, "\r"), O(3, "\r\ntext\r\n")));
+        // Input to cat looks like commands typed at an empty PS1; both are listed, marked, so that neither hides a command.
+        Assert.Equal([new TypedCommand(TimeSpan.FromSeconds(1), "cat"), new TypedCommand(TimeSpan.FromSeconds(3), "text", CommandMarks.NoPrompt)],
+            CommandExtractor.Extract([O(0, "$ "), I(1, "cat\r"), O(1, "cat\r\n"), I(2, "text"), O(2, "text"), I(3, "\r"), O(3, "\r\ntext\r\n")], 40, 10));
     }
 
     [Fact]
