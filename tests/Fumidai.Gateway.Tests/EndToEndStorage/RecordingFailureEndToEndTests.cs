@@ -6,7 +6,7 @@ namespace Fumidai.Gateway.Tests.EndToEndStorage;
 /// <summary>A recording that fails before the relay starts (while the target is dialled) stops the session before the target runs anything.</summary>
 public sealed class RecordingFailureEndToEndTests
 {
-    private static readonly TimeSpan Short = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task In_strict_mode_a_recording_that_fails_during_the_target_dial_stops_the_session_before_the_command_runs()
@@ -17,7 +17,8 @@ public sealed class RecordingFailureEndToEndTests
         slow.Freeze();
         await b.MustAsync("target", "add", "webslow", "--host", PrivateSshd.Host, "--port", slow.Port.ToString(), "--login", "root",
             "--host-key", b.Target.HostKeys[0].ToString());
-        await b.StartServeAsync();
+        // The dial (login within twice this) must outlast the held-back target, even on a busy machine.
+        await b.StartServeAsync(new Dictionary<string, string> { ["FUMIDAI__Targets__ConnectTimeout"] = "40s" });
         var op = await b.AddOperatorAsync("dialfail");
         string ran = b.Directory.Combine("ran-unrecorded");
 
@@ -33,10 +34,19 @@ public sealed class RecordingFailureEndToEndTests
         // The session's spool folder goes away (a cleaner, a failing disk): its first chunk can no longer be sealed.
         Directory.Delete(spool, recursive: true);
         // A chunk is sealed once its part is 5 s old (checked every second), well before the dial goes on.
-        await Task.Delay(TimeSpan.FromSeconds(8));
+        await Task.Delay(TimeSpan.FromSeconds(10));
         slow.Thaw();
 
-        Assert.Equal(1, await ssh.WaitForExitAsync(Short));
+        int exit;
+        try
+        {
+            exit = await ssh.WaitForExitAsync(Short);
+        }
+        catch (TimeoutException)
+        {
+            throw new Xunit.Sdk.XunitException($"ssh did not exit:\n{ssh.Output}\n--- serve ---\n{b.Serve!.Log}");
+        }
+        Assert.True(exit == 1, $"exit {exit}:\n{ssh.Output}");
         Assert.Contains("the recording could not be written", ssh.Output);
         Assert.DoesNotContain("RAN_42", ssh.Output);
         Assert.False(File.Exists(ran), "the command ran on the target although its recording had already failed");

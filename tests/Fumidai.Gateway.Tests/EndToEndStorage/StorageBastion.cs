@@ -103,9 +103,12 @@ public sealed class StorageBastion : IAsyncDisposable
     }
 
     /// <summary>Starts serve and waits (bounded) until it listens.</summary>
-    public async Task<BastionProcess> StartServeAsync()
+    /// <param name="environment">Configuration overrides on top of <see cref="ServeEnvironment"/>, e.g. <c>FUMIDAI__Targets__ConnectTimeout</c>.</param>
+    public async Task<BastionProcess> StartServeAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
-        Serve = BastionProcess.Launch(DataPath, ServeEnvironment);
+        var merged = ServeEnvironment;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) merged[key] = value;
+        Serve = BastionProcess.Launch(DataPath, merged);
         if (!await Serve.WaitForLogAsync("listening on", Timeout))
             throw new Xunit.Sdk.XunitException($"fumidai serve did not listen (exited: {Serve.HasExited}):\n{Serve.Log}");
         return Serve;
