@@ -30,6 +30,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
     private SshClient? _forwardClient;
     private int _running;
     private int _ending;
+    private int _targetAllowed;
 
     public OperatorConnection(BastionContext context, SshServerSession session)
     {
@@ -126,6 +127,16 @@ public sealed class OperatorConnection : IChannelOpenHandler
     public bool IsLocked(IReadOnlySet<(string User, string Source)> locks) =>
         locks.Contains((UserName, SourceKey)) || locks.Contains((UserName, MetadataStore.AllSources));
 
+    /// <summary>
+    /// Whether the target in the login name is no longer the user's. Only a connection that was once allowed there loses
+    /// it: one that never was (a typo, a target outside her roles) is answered by its sessions' own refusal instead.
+    /// </summary>
+    public bool LostTarget(bool allowedNow)
+    {
+        if (allowedNow) Volatile.Write(ref _targetAllowed, 1);
+        return !allowedNow && Volatile.Read(ref _targetAllowed) == 1;
+    }
+
     /// <summary>Why the account may no longer use this connection, or null.</summary>
     public string? Refusal(UserRecord? user, bool locked, DateTimeOffset? revokedAt) =>
         user is null ? "the account was removed"
@@ -142,8 +153,9 @@ public sealed class OperatorConnection : IChannelOpenHandler
         foreach (var session in sessions) session.End(reason, "session closed: " + why);
         try
         {
-            // Each session writes its notice and its end first; the disconnect would cut them short.
-            await Task.WhenAll(sessions.Select(s => s.Finished)).WaitAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+            // Each session writes its notice and its end first; the disconnect would cut them short. They end on their own,
+            // so this only bounds how long a stuck one keeps the connection.
+            await Task.WhenAll(sessions.Select(s => s.Finished)).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -99,9 +99,9 @@ public sealed class RevocationWatcher
             if (why is null && connection.Name.Target is { } targetName)
             {
                 // A connection for one target outlives its sessions (ControlMaster): it goes when the target is no longer hers.
-                why = !targets.ContainsKey(targetName) ? $"{targetName} is no longer a target"
-                    : policy.RolesFor(user!, targetName).Count == 0 ? $"no role grants access to {targetName}"
-                    : null;
+                bool allowed = targets.ContainsKey(targetName) && policy.RolesFor(user!, targetName).Count > 0;
+                if (connection.LostTarget(allowed))
+                    why = targets.ContainsKey(targetName) ? $"no role grants access to {targetName}" : $"{targetName} is no longer a target";
             }
             if (why is not null)
             {
