@@ -94,15 +94,23 @@ public sealed class SessionCommandTests
         await store.AddSessionAsync(Session("s-rec", "alice", "web01", DateTimeOffset.UtcNow, relative));
 
         string exported = cli.File("out.cast");
-        await cli.OkAsync("sessions", "export", "s-rec", "-o", exported);
+        // A single-file recording predates signing: it cannot be verified, so it is read only when asked, behind a warning.
+        var refused = await cli.RunAsync("sessions", "export", "s-rec", "-o", exported);
+        Assert.Equal(ExitCodes.Failure, refused.ExitCode);
+        Assert.Contains("from before signed recordings", refused.Error);
+        Assert.False(File.Exists(exported));
+        var export = await cli.OkAsync("sessions", "export", "s-rec", "-o", exported, "--unverified");
+        Assert.StartsWith("WARNING: recording s-rec does not verify", export.Out);
         Assert.Equal(File.ReadAllBytes(Path.Combine(cli.Data.RecordingsPath, relative)), File.ReadAllBytes(exported));
         Assert.Contains("MARKER-42", Asciinema("cat", exported));
         Assert.Contains("MARKER-42", Asciinema("play -i 0.1 -s 10", exported));
 
         var clock = Stopwatch.StartNew();
-        var played = await cli.OkAsync("sessions", "play", "s-rec", "--speed", "10", "--idle-limit", "1");
+        var played = await cli.OkAsync("sessions", "play", "s-rec", "--speed", "10", "--idle-limit", "1", "--unverified");
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
-        Assert.Equal("$ echo MARKER-42\r\nMARKER-42\r\n$ exit\r\n", played.Out);
+        string[] lines = played.Out.Split('\n', 2);
+        Assert.StartsWith("WARNING: recording s-rec does not verify (single-file recording from before signed recordings", lines[0]);
+        Assert.Equal("$ echo MARKER-42\r\nMARKER-42\r\n$ exit\r\n", lines[1]);
 
         var accesses = Array(await cli.OkAsync("audit", "--json")).Where(e => e.GetProperty("type").GetString() == AuditTypes.RecordingAccess).ToList();
         Assert.Equal(["sessions.export", "sessions.play"], accesses.Select(e => e.GetProperty("details").GetProperty("action").GetString()));
@@ -118,7 +126,7 @@ public sealed class SessionCommandTests
             "{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.1, \"o\", \"hello\\r\\n\"]\n[0.2, \"o\", \"unfini");
         await (await cli.StoreAsync()).AddSessionAsync(Session("s-cut", "alice", "web01", DateTimeOffset.UtcNow, "cut.cast"));
         string exported = cli.File("cut-out.cast");
-        var result = await cli.OkAsync("sessions", "export", "s-cut", "-o", exported);
+        var result = await cli.OkAsync("sessions", "export", "s-cut", "-o", exported, "--unverified");
         Assert.Contains("1 damaged line", result.Error);
         Assert.Contains("hello", Asciinema("cat", exported));
     }
