@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 
 namespace Fumidai.Gateway.Identity;
 
-/// <summary>Per-source-address throttling of failed logins, so one address cannot grind through many accounts.</summary>
-/// <remarks>Kept per node in memory: account lockout, which is shared through the database, is the durable control.</remarks>
+/// <summary>Per-source throttling of failed logins, so one source cannot grind through many accounts.</summary>
+/// <remarks>
+/// Sources are <see cref="Ssh.Server.SourceKey"/>s: an IPv4 address, or an IPv6 /64, since one IPv6 host may use any
+/// address of its /64. Kept per node in memory: account lockout, which is shared through the database, is the durable control.
+/// </remarks>
 public sealed class SourceThrottle
 {
     private readonly int _limit;

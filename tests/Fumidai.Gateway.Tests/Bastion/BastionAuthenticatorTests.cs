@@ -123,4 +123,78 @@ public sealed class BastionAuthenticatorTests : IAsyncLifetime
             Assert.StartsWith(name[..2].Replace("\u001b", "\\x1b"), failure.User);
         }
     }
+
+    [Fact]
+    public async Task A_password_for_a_user_without_one_gets_the_same_answer_as_a_wrong_password()
+    {
+        await _rig.AddUserAsync("haspw", withPassword: true);
+        await _rig.AddUserAsync("nopw", withPassword: false);
+
+        var wrong = await _rig.PasswordAsync(AuthenticatorRig.Connection(Attacker), "haspw", "guess number 1");
+        var none = await _rig.PasswordAsync(AuthenticatorRig.Connection(Attacker), "nopw", "guess number 1");
+        var unknown = await _rig.PasswordAsync(AuthenticatorRig.Connection(Attacker), "nobody", "guess number 1");
+
+        foreach (var decision in new[] { none, unknown })
+        {
+            Assert.Equal(wrong.Outcome, decision.Outcome);
+            Assert.Equal(wrong.NextMethods, decision.NextMethods);
+            Assert.Null(decision.Notice);
+        }
+        Assert.Null(wrong.Notice);
+    }
+
+    [Fact]
+    public async Task A_wrong_code_and_a_replayed_code_are_explained()
+    {
+        var (key, secret) = await _rig.AddUserAsync("tess", withPassword: false);
+        var connection = AuthenticatorRig.Connection();
+        Assert.Equal(AuthenticationOutcome.PartialSuccess, (await _rig.KeyAsync(connection, "tess", key)).Outcome);
+        var (wrong, _) = await _rig.CodeAsync(connection, "tess", await Totp.WrongCodeAsync(secret, Step));
+        Assert.Equal(Gateway.Bastion.BastionAuthenticator.WrongCodeNotice, wrong.Notice);
+
+        string code = await Totp.CodeAsync(secret, Step);
+        Assert.True(await LoginAsync("tess", key, code));
+        connection = AuthenticatorRig.Connection();
+        await _rig.KeyAsync(connection, "tess", key);
+        var (replayed, _) = await _rig.CodeAsync(connection, "tess", code);
+        Assert.Equal(AuthenticationOutcome.Failure, replayed.Outcome);
+        Assert.Equal(Gateway.Bastion.BastionAuthenticator.ReplayedCodeNotice, replayed.Notice);
+    }
+
+    [Fact]
+    public async Task A_lock_is_explained_to_her_key_but_not_to_a_password_or_a_stranger()
+    {
+        var (key, secret) = await _rig.AddUserAsync("lou", withPassword: true);
+        string wrong = await Totp.WrongCodeAsync(secret, Step);
+        for (int i = 0; i < 9; i++) Assert.False(await LoginAsync("lou", key, wrong, Attacker));
+        var connection = AuthenticatorRig.Connection(Attacker);
+        await _rig.KeyAsync(connection, "lou", key);
+        var (tenth, _) = await _rig.CodeAsync(connection, "lou", wrong);
+        Assert.Contains("wrong verification code", tenth.Notice);
+        Assert.Contains("locked", tenth.Notice);
+
+        var byKey = await _rig.KeyAsync(AuthenticatorRig.Connection(Attacker), "lou", key);
+        Assert.Equal(AuthenticationOutcome.Failure, byKey.Outcome);
+        Assert.Contains("locked", byKey.Notice);
+        Assert.Contains("UTC", byKey.Notice);
+
+        var byPassword = await _rig.PasswordAsync(AuthenticatorRig.Connection(Attacker), "lou", AuthenticatorRig.Password);
+        Assert.Equal(AuthenticationOutcome.Failure, byPassword.Outcome);
+        Assert.Null(byPassword.Notice);
+        var otherKey = Ssh.Keys.SshPrivateKey.Generate(Ssh.Keys.SshKeyTypes.Ed25519).PublicKey;
+        var stranger = await _rig.KeyAsync(AuthenticatorRig.Connection(Attacker), "lou", otherKey);
+        Assert.Null(stranger.Notice);
+    }
+
+    [Fact]
+    public async Task IPv6_failures_count_per_slash_64()
+    {
+        var (key, secret) = await _rig.AddUserAsync("vic", withPassword: false);
+        string wrong = await Totp.WrongCodeAsync(secret, Step);
+        // Ten different addresses of one /64: one source, so it is locked, including an eleventh address in it.
+        for (int i = 1; i <= 10; i++) Assert.False(await LoginAsync("vic", key, wrong, $"2001:db8:5:6::{i:x}"));
+
+        Assert.False(await LoginAsync("vic", key, await Totp.CodeAsync(secret, Step), "2001:db8:5:6:ffff::1"));
+        Assert.True(await LoginAsync("vic", key, await Totp.CodeAsync(secret, Step + 1), "2001:db8:5:7::1"));
+    }
 }
