@@ -55,10 +55,16 @@ public sealed partial class MetadataStore
         command.CommandText = "PRAGMA user_version;";
         long version = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
         if (version >= SchemaVersion) return;
+        // The one column added to an existing table: CREATE TABLE IF NOT EXISTS leaves an older session_commands as it was.
+        command.CommandText = """
+            SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_commands')
+                AND NOT EXISTS (SELECT 1 FROM pragma_table_info('session_commands') WHERE name = 'mark')
+            """;
+        bool addMark = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L) == 1;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var create = connection.CreateCommand();
         create.Transaction = (SqliteTransaction)transaction;
-        create.CommandText = (version == 2 ? "ALTER TABLE session_commands ADD COLUMN mark TEXT;" : "") + Schema + $"PRAGMA user_version = {SchemaVersion};";
+        create.CommandText = (addMark ? "ALTER TABLE session_commands ADD COLUMN mark TEXT;" : "") + Schema + $"PRAGMA user_version = {SchemaVersion};";
         await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

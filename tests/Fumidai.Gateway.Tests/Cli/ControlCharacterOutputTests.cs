@@ -87,7 +87,7 @@ public sealed class ControlCharacterOutputTests
         await (await cli.StoreAsync()).AddSessionAsync(new SessionRecord("s-tr", "alice", "web01", "root", "shell", null, "127.0.0.1:50000",
             DateTimeOffset.UtcNow, null, SessionStatus.Running, null, 0, 0, "bidi.cast"));
 
-        var result = await cli.OkAsync("sessions", "transcript", "s-tr");
+        var result = await cli.OkAsync("sessions", "transcript", "s-tr", "--unverified");
         AssertNoControlCharacters(result.Out);
         var lines = result.Out.Split('\n');
         // The screen model drops the override itself; escaped or dropped, it never reaches the auditor's terminal.
@@ -120,8 +120,11 @@ public sealed class ControlCharacterOutputTests
         await (await cli.StoreAsync()).AddSessionAsync(new SessionRecord("s-play", "alice", "web01", "root", "shell", null, "127.0.0.1:50000",
             DateTimeOffset.UtcNow, null, SessionStatus.Running, null, 0, 0, "colour.cast"));
 
-        var result = await cli.OkAsync("sessions", "play", "s-play");
-        Assert.Equal("\u001b[31mred\u001b[0m\r\n", result.Out);
+        // A single-file recording from before signing cannot be verified: read with --unverified, after a warning line.
+        var result = await cli.OkAsync("sessions", "play", "s-play", "--unverified");
+        int firstLine = result.Out.IndexOf('\n', StringComparison.Ordinal);
+        Assert.StartsWith("WARNING:", result.Out, StringComparison.Ordinal);
+        Assert.Equal("\u001b[31mred\u001b[0m\r\n", result.Out[(firstLine + 1)..]);
     }
 
     /// <summary>Only the newlines that end lines may reach the terminal: no C0/C1 control, DEL, format (bidi) or separator character.</summary>

@@ -24,7 +24,7 @@ public sealed class ExportFileTests : IDisposable
     {
         await RecordedSessionAsync();
         string output = _cli.File("out.cast");
-        await _cli.OkAsync("sessions", "export", "s-x", "-o", output);
+        await _cli.OkAsync("sessions", "export", "s-x", "-o", output, "--unverified");
         Assert.Equal(Cast, File.ReadAllText(output));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(output));
         Assert.Equal(["out.cast"], Directory.GetFiles(_cli.Root).Select(Path.GetFileName).Where(n => n!.Contains("out")));
@@ -38,12 +38,12 @@ public sealed class ExportFileTests : IDisposable
         File.WriteAllText(output, "keep me");
         File.SetUnixFileMode(output, (UnixFileMode)Convert.ToInt32("644", 8));
 
-        var refused = await _cli.RunAsync("sessions", "export", "s-x", "-o", output);
+        var refused = await _cli.RunAsync("sessions", "export", "s-x", "-o", output, "--unverified");
         Assert.Equal(ExitCodes.Conflict, refused.ExitCode);
         Assert.Contains("--force", refused.Error);
         Assert.Equal("keep me", File.ReadAllText(output));
 
-        await _cli.OkAsync("sessions", "export", "s-x", "-o", output, "--force");
+        await _cli.OkAsync("sessions", "export", "s-x", "-o", output, "--force", "--unverified");
         Assert.Equal(Cast, File.ReadAllText(output));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(output));
     }
@@ -61,7 +61,7 @@ public sealed class ExportFileTests : IDisposable
 
         foreach (var args in new[] { new[] { "-o", link }, ["-o", link, "--force"], ["-o", dangling], ["-o", dangling, "--force"] })
         {
-            var refused = await _cli.RunAsync(["sessions", "export", "s-x", .. args]);
+            var refused = await _cli.RunAsync(["sessions", "export", "s-x", "--unverified", .. args]);
             Assert.Equal(ExitCodes.Conflict, refused.ExitCode);
             Assert.Contains("symbolic link", refused.Error);
         }

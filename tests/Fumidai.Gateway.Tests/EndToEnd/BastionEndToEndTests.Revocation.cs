@@ -194,6 +194,8 @@ public sealed partial class BastionEndToEndTests
         Assert.DoesNotContain("should-not-run", locked.Output);
 
         await _h.MustAsync("user", "unlock", "incident");
+        // Three logins: the refused one used step s0 + 1 (a locked account is told so only after both factors).
+        await Totp.WaitForStepAsync(s0 + 1);
         var after = await _h.SshExecAsync(op, "incident:web01", "echo unlocked", await Totp.CodeAsync(op.Secret, s0 + 2));
         Assert.True(after.ExitCode == 0, Describe(after));
         Assert.Contains("unlocked", after.Output);

@@ -11,6 +11,13 @@ public static class Totp
     /// <summary>The RFC 6238 time step now. Tests take it once at their start and use it, then the next step, for two logins.</summary>
     public static long CurrentStep() => DateTimeOffset.UtcNow.ToUnixTimeSeconds() / PeriodSeconds;
 
+    /// <summary>Waits (at most one period) until <paramref name="step"/> has begun, for tests that need a third fresh code.</summary>
+    public static async Task WaitForStepAsync(long step)
+    {
+        for (int i = 0; i < PeriodSeconds + 2 && CurrentStep() < step; i++) await Task.Delay(TimeSpan.FromSeconds(1));
+        if (CurrentStep() < step) throw new TimeoutException($"TOTP step {step} did not begin");
+    }
+
     /// <summary><c>oathtool --totp -b SECRET --now "YYYY-MM-DD HH:MM:SS UTC"</c> at the start of <paramref name="step"/>.</summary>
     public static async Task<string> CodeAsync(string base32Secret, long step)
     {
