@@ -203,9 +203,13 @@ public sealed class OperatorConnection : IChannelOpenHandler
             return await DenyAsync("direct-tcpip", destination, "no target in the login name", cancellationToken).ConfigureAwait(false);
         var target = await _context.Store.GetTargetAsync(targetName, cancellationToken).ConfigureAwait(false);
         var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
-        if (target is null)
-            return await DenyAsync("direct-tcpip", destination, "unknown target", cancellationToken).ConfigureAwait(false);
         var user = _login.User;
+        // A target that does not exist and one she has no role for get the same answer, as at the menu.
+        if (target is null || policy.RolesFor(user, target.Name).Count == 0)
+        {
+            return await DenyAsync("direct-tcpip", destination, target is null ? "unknown target" : $"no role grants access to {target.Name}", cancellationToken,
+                TargetMenu.RefusalLine(policy, user, target, targetName, null)).ConfigureAwait(false);
+        }
         string login = _login.Name.Login ?? policy.LoginsFor(user, target).FirstOrDefault() ?? "";
         if (policy.Check(user, target, login, ChannelKinds.PortForward) is { } denied)
             return await DenyAsync("direct-tcpip", destination, denied, cancellationToken).ConfigureAwait(false);
@@ -265,13 +269,15 @@ public sealed class OperatorConnection : IChannelOpenHandler
         }
     }
 
-    private async Task<ChannelOpenDecision> DenyAsync(string request, string? destination, string reason, CancellationToken cancellationToken)
+    /// <param name="shown">What the operator reads, when it must say less than the audited <paramref name="reason"/>.</param>
+    private async Task<ChannelOpenDecision> DenyAsync(string request, string? destination, string reason, CancellationToken cancellationToken,
+        string? shown = null)
     {
         var details = new Dictionary<string, string> { ["request"] = request, ["reason"] = reason };
         if (destination is not null) details["destination"] = destination;
         await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, _login.User.Name, _source, _login.Name.Target, details,
             cancellationToken).ConfigureAwait(false);
-        return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "port forwarding is not allowed: " + reason);
+        return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, shown ?? "port forwarding is not allowed: " + reason);
     }
 
     private static async Task TellAsync(SshChannel channel, string text)

@@ -170,6 +170,24 @@ public sealed partial class AuthenticationEndToEndTests : IClassFixture<BastionH
     }
 
     [Fact]
+    public async Task Port_forwarding_to_unknown_and_forbidden_targets_gets_the_same_answer()
+    {
+        var op = await _h.AddOperatorAsync("enumfwd");
+        long s0 = Totp.CurrentStep();
+        string[] forward = ["-W", $"127.0.0.1:{_h.Target.Port}"];
+
+        var unknown = await _h.SshExecAsync(op, "enumfwd:nosuch", "", await Totp.CodeAsync(op.Secret, s0), sshArguments: forward);
+        var forbidden = await _h.SshExecAsync(op, "enumfwd:db01", "", await Totp.CodeAsync(op.Secret, s0 + 1), sshArguments: forward);
+
+        Assert.True(unknown.ExitCode == 255, Describe(unknown));
+        Assert.Contains("none of your roles grants it", unknown.StandardError);
+        Assert.True(forbidden.ExitCode == 255, Describe(forbidden));
+        Assert.Equal(unknown.StandardError.Replace("nosuch", "NAME"), forbidden.StandardError.Replace("db01", "NAME"));
+        await _h.WaitForAuditAsync(e => e.Type == "request.denied" && e.User == "enumfwd" && e.Detail("request") == "direct-tcpip"
+            && e.Detail("reason").Contains("no role"), "request.denied direct-tcpip of enumfwd on db01");
+    }
+
+    [Fact]
     public async Task The_menu_prompts_again_after_a_target_or_login_that_is_not_allowed()
     {
         var op = await _h.AddOperatorAsync("menuagain");
