@@ -89,6 +89,8 @@ public static class TargetCommands
             {
                 ["host"] = $"{target.Host}:{target.Port}",
             }).ConfigureAwait(false);
+            // Sessions open on it end: a removed target is nobody's any more.
+            await UserCommands.RevokeAsync(context, store, Gateway.Storage.RevocationScopes.Policy, null, $"target {target.Name} removed").ConfigureAwait(false);
             context.Out.WriteLine($"removed target {target.Name}");
         }, ct));
         return command;

@@ -300,6 +300,25 @@ public sealed partial class BastionEndToEndTests
     }
 
     [Fact]
+    public async Task Removing_a_target_ends_the_sessions_open_on_it()
+    {
+        await _h.MustAsync("target", "add", "webgone", "--host", PrivateSshd.Host, "--port", _h.Target.Port.ToString(), "--login", "root",
+            "--host-key", _h.Target.HostKeys[0].ToString());
+        var op = await _h.AddOperatorAsync("gone");
+        long s0 = Totp.CurrentStep();
+        await using var ssh = _h.SshInteractive(op, "gone:webgone", await Totp.CodeAsync(op.Secret, s0));
+        int prompt = await ssh.WaitForAsync(Prompt, Short);
+        await _h.WaitForSessionAsync("gone", s => s.GetProperty("status").GetString() == "running", "running");
+
+        await ExpectNoticeWithinDeadlineAsync(ssh, "[fumidai] session closed: access revoked", prompt,
+            () => _h.MustAsync("target", "remove", "webgone"));
+
+        Assert.NotEqual(0, await ssh.WaitForExitAsync(Short));
+        var end = await _h.WaitForAuditAsync(e => e.Type == "session.end" && e.User == "gone", "session.end of gone");
+        Assert.Equal("revoked", end.Detail("reason"));
+    }
+
+    [Fact]
     public async Task Target_set_repins_a_changed_host_key_audits_both_fingerprints_and_sessions_work_again()
     {
         string wrong = _h.SecondHop.HostKeys[0].ToString();
