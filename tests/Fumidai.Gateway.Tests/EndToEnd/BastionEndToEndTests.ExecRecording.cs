@@ -77,6 +77,39 @@ public sealed partial class BastionEndToEndTests
         Assert.Contains(inputs, i => i.Contains("echo PTYDOC_$((20+22))"));
     }
 
+    [Fact]
+    public async Task Lines_fed_on_stdin_to_a_shell_exec_are_listed_by_sessions_commands_and_found_by_search()
+    {
+        var op = await _h.AddOperatorAsync("stdinlist");
+        long s0 = Totp.CurrentStep();
+        string script = "echo STDIN_LISTED\nrm -f /tmp/fumidai-stdin-never-there\nexit 0\n";
+        var run = await _h.RunClientAsync("ssh", op, "stdinlist:web01", await Totp.CodeAsync(op.Secret, s0), ["-T", "127.0.0.1", "bash"],
+            Encoding.UTF8.GetBytes(script));
+        Assert.True(run.ExitCode == 0, Describe(run));
+
+        var session = await _h.WaitForSessionAsync("stdinlist", s => s.GetProperty("status").GetString() == "closed", "closed");
+        string id = session.GetProperty("id").GetString()!;
+        using var listed = System.Text.Json.JsonDocument.Parse((await _h.MustAsync("sessions", "commands", id, "--json")).Output);
+        var commands = listed.RootElement.EnumerateArray()
+            .Select(c => (c.GetProperty("command").GetString(), c.TryGetProperty("mark", out var m) ? m.GetString() : null)).ToList();
+        Assert.Contains(("echo STDIN_LISTED", "fed on stdin"), commands);
+        Assert.Contains(("rm -f /tmp/fumidai-stdin-never-there", "fed on stdin"), commands);
+
+        // The index is filled just after the session row is closed: bounded wait for search to see it.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            string found = (await _h.MustAsync("sessions", "search", "fumidai-stdin-never-there", "--user", "stdinlist")).Output;
+            if (found.Contains(id, StringComparison.Ordinal))
+            {
+                Assert.Contains("fed on stdin", found);
+                break;
+            }
+            Assert.True(clock.Elapsed < Short, "the stdin line was not found by search:\n" + found);
+            await Task.Delay(200);
+        }
+    }
+
     private static string Text(IEnumerable<AsciicastEvent> events, AsciicastEventType type) =>
         string.Concat(events.Where(e => e.Type == type).Select(e => e.Data));
 }
