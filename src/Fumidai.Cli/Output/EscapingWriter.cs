@@ -1,4 +1,5 @@
 using System.Text;
+using Fumidai.Ssh.Wire;
 
 namespace Fumidai.Cli.Output;
 

@@ -1,3 +1,5 @@
+using Fumidai.Ssh.Wire;
+
 namespace Fumidai.Cli.Output;
 
 /// <summary>Aligned plain-text columns for people; scripts use <c>--json</c>.</summary>

@@ -9,6 +9,7 @@ using Fumidai.Gateway.Storage;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Server;
 using Microsoft.Extensions.Logging;
+using Fumidai.Ssh.Wire;
 
 namespace Fumidai.Gateway.Bastion;
 
@@ -75,7 +76,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
         if (attempt is NoneAttempt)
         {
             // The server asks once per user name; a name with control characters goes no further, so it is audited here, escaped.
-            if (UserNameText.HasControlCharacters(attempt.UserName))
+            if (ControlText.IndexOfUnsafe(attempt.UserName) >= 0)
                 await FailAsync(call, null, "user name with control characters", countForLockout: false, cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(next);
         }
@@ -241,7 +242,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
         if (countForThrottle) _throttle.RecordFailure(call.SourceKey, call.Now);
         string? user = name?.User;
         // A name that did not parse is the client's text: escaped, so it cannot rewrite the audit reader's terminal.
-        await _audit.RecordAsync(type, AuditOutcome.Failure, user ?? UserNameText.Escape(call.Request.UserName), call.Address, name?.Target,
+        await _audit.RecordAsync(type, AuditOutcome.Failure, user ?? ControlText.Escape(call.Request.UserName), call.Address, name?.Target,
             Details(call.Request, reason), cancellationToken).ConfigureAwait(false);
         if (!countForLockout || user is null) return null;
         var (failures, locked) = await _store.RecordFailureAsync(user, call.SourceKey, _lockoutThreshold, _lockoutDuration, call.Now, cancellationToken)

@@ -14,6 +14,7 @@ using Fumidai.Ssh.Client;
 using Fumidai.Ssh.Connection;
 using Fumidai.Ssh.Connection.Requests;
 using Microsoft.Extensions.Logging;
+using Fumidai.Ssh.Wire;
 
 namespace Fumidai.Gateway.Bastion;
 
@@ -165,7 +166,7 @@ public sealed class OperatorSession
         async Task<string> DenyAsync(string typedName, TargetRecord? target, string? login)
         {
             // What was typed at the menu is the operator's text: escaped before it reaches the audit or her terminal.
-            string targetName = UserNameText.Escape(typedName);
+            string targetName = ControlText.Escape(typedName);
             string? denied = TargetMenu.Refusal(policy, _login.User, target, login, kind);
             var details = new Dictionary<string, string> { ["kind"] = kind, ["reason"] = denied ?? "unknown target" };
             if (login is not null) details["login"] = login;

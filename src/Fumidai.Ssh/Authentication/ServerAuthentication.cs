@@ -122,7 +122,7 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
     private async Task<(AuthenticationDecision? Decision, string Method)> DecideAsync(byte[] request, CancellationToken cancellationToken)
     {
         var (user, service, method, offset) = ParseHeader(request);
-        bool unprintable = UserNameText.HasControlCharacters(user);
+        bool unprintable = ControlText.IndexOfUnsafe(user) >= 0;
         if (_userName is not null && user != _userName && _context.CompletedMethods.Count > 0)
             throw new SshProtocolException(DisconnectReason.ProtocolError, "user name changed after partial authentication");
         if (_userName != user)

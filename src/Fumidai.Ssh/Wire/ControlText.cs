@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Fumidai.Cli.Output;
+namespace Fumidai.Ssh.Wire;
 
 /// <summary>Makes text from users and the network safe to show on a terminal: characters that could move the cursor, recolour,
 /// reorder or hide what is shown are written as escapes instead.</summary>

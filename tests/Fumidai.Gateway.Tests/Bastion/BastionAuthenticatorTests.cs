@@ -120,7 +120,7 @@ public sealed class BastionAuthenticatorTests : IAsyncLifetime
         foreach (var failure in failures)
         {
             Assert.DoesNotContain(failure.User ?? "", c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
-            Assert.StartsWith(name[..2].Replace("\u001b", "\\x1b"), failure.User);
+            Assert.StartsWith(name[..2].Replace("\u001b", "\\u001b"), failure.User);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Fumidai.Cli.Output;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Fumidai.Ssh.Wire;
 
 namespace Fumidai.Gateway.Tests.Cli;
 
