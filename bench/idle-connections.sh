@@ -1,5 +1,5 @@
 #!/bin/bash
-# idle-connections.sh - memory per idle authenticated connection on the Fumidai test host (issue 2 goal: <= 64 KiB).
+# idle-connections.sh - memory per idle authenticated connection on the Fumidai test host (goal: <= 64 KiB).
 #
 #   bench/idle-connections.sh                    # 1,000 connections, no channel (like `ssh -N`)
 #   COUNT=2000 bench/idle-connections.sh --session   # extra args go to the client: one session channel each

@@ -3,7 +3,7 @@
 #
 # The Debian OpenSSH client pushes BYTES of zeros into `sink` on the Fumidai test host (Release build) and into
 # `cat > /dev/null` on a private sshd, alternating run by run, ROUNDS rounds per cipher. Prints MB/s per run, the
-# medians and the ratio Fumidai/OpenSSH (issue 2 goal: >= 0.8).
+# medians and the ratio Fumidai/OpenSSH (goal: >= 0.8).
 #
 #   bench/ssh-server-throughput.sh                 # 512 MiB, 5 rounds, aes128-gcm and chacha20-poly1305
 #   ROUNDS=9 BYTES=256M CIPHERS=aes128-gcm@openssh.com bench/ssh-server-throughput.sh

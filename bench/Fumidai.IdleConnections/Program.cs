@@ -9,7 +9,7 @@ using Fumidai.Ssh.Transport;
 using Fumidai.Ssh.Wire;
 using Microsoft.Diagnostics.NETCore.Client;
 
-// Memory per idle authenticated connection (issue 2 goal: <= 64 KiB with 1,000 open).
+// Memory per idle authenticated connection (goal: <= 64 KiB with 1,000 open).
 //
 //   Fumidai.IdleConnections --pid PID --port N --key ID_ED25519 [--user U] [--count 1000] [--warmup 20]
 //                           [--parallel 16] [--session] [--settle 5] [--hold SECONDS]

@@ -17,7 +17,7 @@ public sealed class FumidaiOptions
     public RecordingOptions Recording { get; set; } = new();
 }
 
-/// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults of DESIGN.md).</summary>
+/// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>
 public sealed class SshOptions
 {
     public string Listen { get; set; } = "0.0.0.0:2222";

@@ -1,6 +1,6 @@
 namespace Fumidai.Gateway.Identity;
 
-/// <summary>The roles DESIGN.md names: admin manages, auditor reads recordings and audit, user connects.</summary>
+/// <summary>The built-in roles: admin manages, auditor reads recordings and audit, user connects.</summary>
 public static class BuiltInRoles
 {
     public const string Admin = "admin";

@@ -17,7 +17,7 @@ public static class CipherAlgorithms
     /// <summary>Every implemented cipher, in preference order.</summary>
     public static IReadOnlyList<string> AllNames { get; } = Array.AsReadOnly(All.Select(a => a.Name).ToArray());
 
-    /// <summary>The default offer: AEAD ciphers only (DESIGN.md strong subset); CTR is opt-in by configuration.</summary>
+    /// <summary>The default offer: AEAD ciphers only (the strong subset); CTR is opt-in by configuration.</summary>
     public static IReadOnlyList<string> DefaultNames { get; } = Array.AsReadOnly(All.Where(a => a.IsAead).Select(a => a.Name).ToArray());
 
     internal static bool TryGet(string name, [MaybeNullWhen(false)] out CipherAlgorithm algorithm)

@@ -16,7 +16,7 @@ public static class MacAlgorithms
     /// <summary>Every implemented MAC, in preference order.</summary>
     public static IReadOnlyList<string> AllNames { get; } = Array.AsReadOnly(All.Select(a => a.Name).ToArray());
 
-    /// <summary>The default offer: encrypt-then-MAC only (DESIGN.md strong subset).</summary>
+    /// <summary>The default offer: encrypt-then-MAC only: MAC-then-encrypt modes are opt-in for old clients.</summary>
     public static IReadOnlyList<string> DefaultNames { get; } = Array.AsReadOnly(All.Where(a => a.EncryptThenMac).Select(a => a.Name).ToArray());
 
     internal static bool TryGet(string name, [MaybeNullWhen(false)] out MacAlgorithm algorithm)

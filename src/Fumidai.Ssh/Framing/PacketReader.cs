@@ -9,7 +9,7 @@ namespace Fumidai.Ssh.Framing;
 /// <remarks>
 /// Owns one receive buffer; a returned payload stays valid only until the next <see cref="ReadPacketAsync"/>.
 /// While no bytes are pending the buffer goes back to the pool and the reader waits with a zero-byte read, so an idle
-/// connection holds no receive buffer (the 1,000 idle connections target in issue 2).
+/// connection holds no receive buffer (so a node can hold thousands of idle connections).
 /// </remarks>
 internal sealed class PacketReader : IDisposable
 {

@@ -21,7 +21,7 @@ public static class KeyExchangeMethods
     /// <summary>Every implemented name, strongest first.</summary>
     public static IReadOnlyList<string> AllNames { get; } = Array.AsReadOnly(All.Select(m => m.Name).ToArray());
 
-    /// <summary>The default offer (DESIGN.md's strong subset); NIST curves only when configured, since ssh-audit fails them.</summary>
+    /// <summary>The default offer (post-quantum hybrid and Curve25519); NIST curves only when configured, since ssh-audit fails them.</summary>
     public static IReadOnlyList<string> DefaultNames { get; } = Array.AsReadOnly(new[]
     {
         MlKem768X25519Sha256.MethodName,

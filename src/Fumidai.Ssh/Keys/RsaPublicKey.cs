@@ -39,7 +39,7 @@ public sealed class RsaPublicKey : SshPublicKey
         _blob = writer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Modulus size in bits; callers refuse user keys below their policy (DESIGN.md: host keys ≥ 3072).</summary>
+    /// <summary>Modulus size in bits; callers refuse user keys below their policy (host keys need at least 3072).</summary>
     public int KeySizeBits { get; }
 
     public override string KeyType => SshKeyTypes.Rsa;

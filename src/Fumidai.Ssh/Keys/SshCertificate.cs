@@ -59,7 +59,7 @@ public sealed class SshCertificate : SshPublicKey
 
     public SshCertificateType CertificateType { get; }
 
-    /// <summary>The CA-chosen identity logged by sshd (DESIGN.md: names the human behind a shared login).</summary>
+    /// <summary>The CA-chosen identity logged by sshd (the bastion puts the human's name there, so a shared login stays attributable).</summary>
     public string KeyId { get; }
 
     /// <summary>User names (user certificates) or host names (host certificates) the certificate is valid for.</summary>

@@ -3,7 +3,7 @@ using Fumidai.Ssh.Kex;
 
 namespace Fumidai.Ssh.Transport;
 
-/// <summary>Algorithm lists and limits for one transport; defaults are DESIGN.md's strong subset.</summary>
+/// <summary>Algorithm lists and limits for one transport; defaults are the strong subset (AEAD ciphers, ETM MACs, no NIST curves).</summary>
 public sealed class SshTransportSettings
 {
     public IReadOnlyList<string> KexAlgorithms { get; init; } = KeyExchangeMethods.DefaultNames;
@@ -21,10 +21,10 @@ public sealed class SshTransportSettings
     /// <summary>Our identification string, without CR LF.</summary>
     public string SoftwareVersion { get; init; } = VersionExchange.SoftwareVersion;
 
-    /// <summary>Start a new key exchange after this many bytes in either direction (DESIGN.md: 1 GiB).</summary>
+    /// <summary>Start a new key exchange after this many bytes in either direction (default 1 GiB).</summary>
     public long RekeyBytes { get; init; } = 1L << 30;
 
-    /// <summary>Start a new key exchange after this much time (DESIGN.md: 1 hour).</summary>
+    /// <summary>Start a new key exchange after this much time (default 1 hour).</summary>
     public TimeSpan RekeyInterval { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>Bytes of outgoing messages held while a key exchange runs; writers wait beyond it.</summary>

@@ -44,7 +44,7 @@ public sealed class S3StoreEndToEndTests : StoreEndToEndTests, IClassFixture<S3F
         await using var b = await StorageBastion.CreateAsync(own.Url);
         await b.StartServeAsync();
         var op = await b.AddOperatorAsync("outage");
-        // 45 s of output, with the store down for 30 s of it (issue 5).
+        // 45 s of output, with the store down for 30 s of it.
         await using var ssh = b.Ssh(op, "for i in $(seq 1 60); do echo OUTAGE_$i; sleep 0.75; done");
         await ssh.WaitForAsync("OUTAGE_2", Short);
         var running = await b.WaitForSessionAsync("outage", s => s.GetProperty("status").GetString() == "running", "running");

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace Fumidai.Ssh.Tests.Interop;
 
-/// <summary>Debian's ssh-audit against the default configuration (DESIGN.md: no failure lines).</summary>
+/// <summary>Debian's ssh-audit against the default configuration (it must print no failure line).</summary>
 public sealed partial class SshAuditTests
 {
     /// <summary>
