@@ -1,4 +1,3 @@
-using Fumidai.Gateway.Policy;
 using Fumidai.Gateway.Targets;
 
 namespace Fumidai.Gateway.Storage;
@@ -121,24 +120,6 @@ public sealed partial class MetadataStore
         Add(command, "$logins", Json(target.Logins));
         Add(command, "$keys", Json(target.HostKeys));
         Add(command, "$private", target.EncryptedPrivateKey);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-    }
-
-    /// <summary>Replaces a role's grants and limits; false when it does not exist.</summary>
-    public async Task<bool> UpdateRoleAsync(AccessRole role, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE roles SET targets = $targets, logins = $logins, allow = $allow, idle_timeout_seconds = $idle, max_session_seconds = $max
-            WHERE name = $name
-            """;
-        Add(command, "$name", role.Name);
-        Add(command, "$targets", Json(role.TargetPatterns));
-        Add(command, "$logins", Json(role.Logins));
-        Add(command, "$allow", Json(role.Allow));
-        Add(command, "$idle", role.IdleTimeout is { } idle ? (long)idle.TotalSeconds : null);
-        Add(command, "$max", role.MaxSession is { } max ? (long)max.TotalSeconds : null);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 }

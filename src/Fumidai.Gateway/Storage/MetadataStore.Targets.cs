@@ -60,13 +60,31 @@ public sealed partial class MetadataStore
             INSERT INTO roles (name, targets, logins, allow, idle_timeout_seconds, max_session_seconds)
             VALUES ($name, $targets, $logins, $allow, $idle, $max) ON CONFLICT(name) DO NOTHING
             """;
+        AddRoleParameters(command, role);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Replaces a role's grants and limits; false when it does not exist.</summary>
+    public async Task<bool> UpdateRoleAsync(AccessRole role, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE roles SET targets = $targets, logins = $logins, allow = $allow, idle_timeout_seconds = $idle, max_session_seconds = $max
+            WHERE name = $name
+            """;
+        AddRoleParameters(command, role);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    private static void AddRoleParameters(DbCommand command, AccessRole role)
+    {
         Add(command, "$name", role.Name);
         Add(command, "$targets", Json(role.TargetPatterns));
         Add(command, "$logins", Json(role.Logins));
         Add(command, "$allow", Json(role.Allow));
         Add(command, "$idle", role.IdleTimeout is { } idle ? (long)idle.TotalSeconds : null);
         Add(command, "$max", role.MaxSession is { } max ? (long)max.TotalSeconds : null);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     public async Task<IReadOnlyList<AccessRole>> ListRolesAsync(CancellationToken cancellationToken = default)
