@@ -70,6 +70,8 @@ public sealed class BastionService
             MaxSession = options.Sessions.MaxSession is { } max ? Duration.Parse(max) : null,
             Logger = _loggers.CreateLogger("session"),
             Draining = draining.Token,
+            Cut = draining.Token,
+            DrainTimeout = DrainTimeout,
         };
         var authenticator = new BastionAuthenticator(store, protector, audit,
             new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),

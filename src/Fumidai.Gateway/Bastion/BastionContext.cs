@@ -26,8 +26,14 @@ public sealed class BastionContext
 
     public required ILogger Logger { get; init; }
 
-    /// <summary>Cancelled when the node drains (SIGTERM): sessions get a notice and close cleanly.</summary>
+    /// <summary>Cancelled when the node starts to drain (SIGTERM): no new sessions; running ones are told and may finish.</summary>
     public CancellationToken Draining { get; init; }
+
+    /// <summary>Cancelled when the drain is over (its timeout, or a second SIGTERM): sessions still running are cut.</summary>
+    public CancellationToken Cut { get; init; }
+
+    /// <summary>How long a drain lets running sessions finish on their own before cutting them (told to operators).</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Sessions relaying right now, so a drain can wait for their recordings to be finalised.</summary>
     public SessionRegistry Sessions { get; } = new();
