@@ -16,7 +16,7 @@ namespace Fumidai.Ssh.Client;
 public sealed partial class SshClient : IAsyncDisposable
 {
     private readonly SshConnection _connection;
-    private readonly Socket _socket;
+    private readonly Socket? _socket;
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
     private readonly Task _dispatch;
@@ -25,7 +25,7 @@ public sealed partial class SshClient : IAsyncDisposable
     private volatile bool _keepaliveExpired;
     private int _disposed;
 
-    private SshClient(SshTransport transport, Socket socket, IReadOnlyList<string> methods, SshClientOptions options, ILogger logger)
+    private SshClient(SshTransport transport, Socket? socket, IReadOnlyList<string> methods, SshClientOptions options, ILogger logger)
     {
         _logger = logger;
         _socket = socket;
@@ -66,20 +66,44 @@ public sealed partial class SshClient : IAsyncDisposable
     public static async Task<SshClient> ConnectAsync(SshClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var logger = options.Logger ?? NullLogger.Instance;
-        var (verifier, settings) = HostKeySetup(options);
         var stream = await OpenTcpAsync(options.Host, options.Port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        return await ConnectAsync(stream, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the client over a stream the caller opened (a tunnel's channel, an in-memory pair); it owns the stream from here.</summary>
+    /// <remarks>
+    /// <see cref="SshClientOptions.Host"/> and <see cref="SshClientOptions.Port"/> still name the server for host key
+    /// checks and messages. Without a socket there is no local address, so <see cref="SshClientOptions.CredentialsForConnection"/>
+    /// applies only to a <see cref="NetworkStream"/>; other streams use <see cref="SshClientOptions.Credentials"/>.
+    /// </remarks>
+    public static async Task<SshClient> ConnectAsync(Stream stream, SshClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(options);
+        var logger = options.Logger ?? NullLogger.Instance;
+        var socket = (stream as NetworkStream)?.Socket;
+        HostKeyVerifier verifier;
+        SshTransportSettings settings;
+        try
+        {
+            (verifier, settings) = HostKeySetup(options);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         using var login = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         login.CancelAfter(options.LoginTimeout);
         SshTransport? transport = null;
         try
         {
-            var credentials = options.CredentialsForConnection is { } late ? late(LocalEndPoint(stream.Socket)) : options.Credentials;
+            var credentials = options.CredentialsForConnection is { } late && socket is not null ? late(LocalEndPoint(socket)) : options.Credentials;
             transport = await SshTransport.ConnectAsync(stream, verifier, settings, logger, login.Token).ConfigureAwait(false);
             var methods = await ClientAuthentication.RunAsync(transport, credentials, logger, login.Token).ConfigureAwait(false);
             logger.LogInformation("logged in to {Host}:{Port} as {User} by {Methods}; host key {Fingerprint}",
                 options.Host, options.Port, credentials.UserName, string.Join(",", methods), transport.ServerHostKey?.Fingerprint);
-            return new SshClient(transport, stream.Socket, methods, options, logger);
+            return new SshClient(transport, socket, methods, options, logger);
         }
         catch (Exception ex)
         {
@@ -272,7 +296,7 @@ public sealed partial class SshClient : IAsyncDisposable
                     message.WriteString("");
                     await Transport.SendAsync(message, timeout.Token).ConfigureAwait(false);
                 }
-                _socket.Shutdown(SocketShutdown.Send);
+                _socket?.Shutdown(SocketShutdown.Send);
                 await _dispatch.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -85,21 +85,39 @@ public sealed class SshServer : IAsyncDisposable
             if (evicted is not null)
                 _logger.LogWarning("too many unauthenticated connections: closing the oldest from {Source} to admit {Remote}", evicted.Source,
                     socket.RemoteEndPoint);
-            var task = HandleConnectionAsync(socket, slot);
-            lock (_connections) _connections.Add(task);
-            _ = task.ContinueWith(t =>
-            {
-                lock (_connections) _connections.Remove(t);
-            }, TaskScheduler.Default);
+            socket.NoDelay = true;
+            Track(HandleConnectionAsync(new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, slot));
         }
     }
 
-    private async Task HandleConnectionAsync(Socket socket, PreAuthenticationPool.Slot slot)
+    /// <summary>Serves one connection over a stream the caller accepted (an in-memory pair, a tunnel's channel); it owns the stream.</summary>
+    /// <remarks>The same limits apply as to accepted sockets: the unauthenticated pool, login grace time, authentication attempts.</remarks>
+    public Task ServeAsync(Stream stream, EndPoint remote)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _options.Limits.Validate();
+        if (_unauthenticated.TryAdmit(SourceKey.Of(remote), out _) is not { } slot)
+        {
+            stream.Dispose();
+            throw new InvalidOperationException("too many unauthenticated connections");
+        }
+        var task = HandleConnectionAsync(stream, remote, slot);
+        Track(task);
+        return task;
+    }
+
+    private void Track(Task connection)
+    {
+        lock (_connections) _connections.Add(connection);
+        _ = connection.ContinueWith(t =>
+        {
+            lock (_connections) _connections.Remove(t);
+        }, TaskScheduler.Default);
+    }
+
+    private async Task HandleConnectionAsync(Stream stream, EndPoint? remote, PreAuthenticationPool.Slot slot)
     {
         await Task.Yield();
-        socket.NoDelay = true;
-        var remote = socket.RemoteEndPoint;
-        var stream = new NetworkStream(socket, ownsSocket: true);
         bool authenticated = false;
         SshTransport? transport = null;
         SshServerSession? session = null;
