@@ -62,7 +62,11 @@ public sealed class BastionService
         using var draining = new CancellationTokenSource();
         var context = new BastionContext
         {
-            Store = store,
+            Credentials = store,
+            Access = store,
+            SessionLog = store,
+            Commands = store,
+            Revocations = store,
             Audit = audit,
             Dialer = dialer,
             Recordings = recordings,
@@ -147,7 +151,7 @@ public sealed class BastionService
     }
 
     /// <summary>Opens the recording store and proves it writable before anything listens; a failure stops <c>serve</c> with the cause.</summary>
-    private async Task<RecordingStorage> OpenRecordingsAsync(FumidaiOptions options, AuditLog audit, CancellationToken cancellationToken)
+    private async Task<RecordingStorage> OpenRecordingsAsync(FumidaiOptions options, IAuditLog audit, CancellationToken cancellationToken)
     {
         var objects = RecordingStores.Open(options.Recording, _data);
         try
@@ -167,7 +171,7 @@ public sealed class BastionService
     }
 
     /// <summary>After a crash: finalise spooled recordings (signed, <c>interrupted</c>) and mark sessions left "running" interrupted.</summary>
-    private async Task RecoverInterruptedSessionsAsync(MetadataStore store, AuditLog audit, RecordingStorage recordings, CancellationToken cancellationToken)
+    private async Task RecoverInterruptedSessionsAsync(MetadataStore store, IAuditLog audit, RecordingStorage recordings, CancellationToken cancellationToken)
     {
         recordings.Recover();
         foreach (var session in await store.ListRunningSessionsAsync(cancellationToken).ConfigureAwait(false))
@@ -175,10 +179,10 @@ public sealed class BastionService
             // Recordings made before chunked storage are single files: drop a line cut by the crash so they stay playable.
             if (SessionRecordings.IsLegacy(session) && File.Exists(Path.Combine(_data.RecordingsPath, session.Recording!)))
                 RecordingRepair.TrimPartialLastLine(Path.Combine(_data.RecordingsPath, session.Recording!));
-            await store.EndSessionAsync(session.Id, DateTimeOffset.UtcNow, SessionStatus.Interrupted, "interrupted", session.BytesIn, session.BytesOut,
+            await store.EndSessionAsync(session.Id, DateTimeOffset.UtcNow, SessionEndReason.Interrupted, session.BytesIn, session.BytesOut,
                 cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(AuditTypes.SessionEnd, AuditOutcome.Failure, session.User, session.Source, session.Target,
-                new Dictionary<string, string> { ["session"] = session.Id, ["reason"] = "interrupted" }, cancellationToken).ConfigureAwait(false);
+                new Dictionary<string, string> { ["session"] = session.Id, ["reason"] = SessionEndReason.Interrupted.Name }, cancellationToken).ConfigureAwait(false);
             _logger.LogWarning("session {Session} of {User} was interrupted by a crash; marked interrupted", session.Id, session.User);
         }
     }

@@ -6,12 +6,12 @@ namespace Fumidai.Gateway.Audit;
 
 /// <summary>Writes audit events to the chained log in the metadata store and mirrors each as one log line.</summary>
 /// <remarks>An audit write that fails is logged as an error and rethrown: callers decide whether to fail closed.</remarks>
-public sealed class AuditLog
+public sealed class AuditLog : IAuditLog
 {
-    private readonly MetadataStore _store;
+    private readonly IAuditStore _store;
     private readonly ILogger _logger;
 
-    public AuditLog(MetadataStore store, ILogger? logger = null)
+    public AuditLog(IAuditStore store, ILogger? logger = null)
     {
         _store = store;
         _logger = logger ?? NullLogger.Instance;

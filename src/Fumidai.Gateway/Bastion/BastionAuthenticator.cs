@@ -33,9 +33,9 @@ public sealed class BastionAuthenticator : IServerAuthenticator
     // A hash to verify against when the user does not exist or has no password, so the answer takes as long either way.
     private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash("dummy password 0123456789"));
 
-    private readonly MetadataStore _store;
+    private readonly ICredentialStore _store;
     private readonly SecretProtector _secrets;
-    private readonly AuditLog _audit;
+    private readonly IAuditLog _audit;
     private readonly SourceThrottle _throttle;
     private readonly int _lockoutThreshold;
     private readonly TimeSpan _lockoutDuration;
@@ -45,7 +45,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
     // The code that last failed on each connection: the same code typed again is one mistake, not another guess.
     private readonly ConditionalWeakTable<AuthenticationContext, byte[]> _lastFailedCode = new();
 
-    public BastionAuthenticator(MetadataStore store, SecretProtector secrets, AuditLog audit, SourceThrottle throttle,
+    public BastionAuthenticator(ICredentialStore store, SecretProtector secrets, IAuditLog audit, SourceThrottle throttle,
         int lockoutThreshold, TimeSpan lockoutDuration, ILogger logger, TimeProvider? clock = null)
     {
         _clock = clock ?? TimeProvider.System;

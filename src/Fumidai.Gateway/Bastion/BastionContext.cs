@@ -1,5 +1,4 @@
 using Fumidai.Gateway.Audit;
-using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Policy;
 using Fumidai.Gateway.Recordings;
 using Fumidai.Gateway.Storage;
@@ -8,23 +7,38 @@ using Microsoft.Extensions.Logging;
 
 namespace Fumidai.Gateway.Bastion;
 
-/// <summary>What every operator session needs: stores, audit, dialer, limits, and the node-wide shutdown signal.</summary>
+/// <summary>What every operator connection and session needs: the stores by concern, audit, dialer, recordings, limits, clock, drain.</summary>
+/// <remarks>Each dependency is an interface, so another metadata provider plugs in by implementing them and tests run on fakes.</remarks>
 public sealed class BastionContext
 {
-    public required MetadataStore Store { get; init; }
+    /// <summary>Users as stored now, failed-login counters and locks.</summary>
+    public required ICredentialStore Credentials { get; init; }
 
-    public required AuditLog Audit { get; init; }
+    /// <summary>Targets and roles.</summary>
+    public required IPolicyStore Access { get; init; }
 
-    public required TargetDialer Dialer { get; init; }
+    /// <summary>The session rows.</summary>
+    public required ISessionStore SessionLog { get; init; }
+
+    public required ICommandIndex Commands { get; init; }
+
+    public required IRevocationStore Revocations { get; init; }
+
+    public required IAuditLog Audit { get; init; }
+
+    public required ITargetDialer Dialer { get; init; }
 
     /// <summary>Where sessions are recorded: spool, uploader, object store, strict-mode gate.</summary>
-    public required RecordingStorage Recordings { get; init; }
+    public required ISessionRecordings Recordings { get; init; }
 
     public required TimeSpan IdleTimeout { get; init; }
 
     public TimeSpan? MaxSession { get; init; }
 
     public required ILogger Logger { get; init; }
+
+    /// <summary>The clock of idle and session limits and of session times.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Cancelled when the node starts to drain (SIGTERM): no new sessions; running ones are told and may finish.</summary>
     public CancellationToken Draining { get; init; }
@@ -40,7 +54,7 @@ public sealed class BastionContext
 
     /// <summary>Roles are read per session so that `role add` takes effect without a restart.</summary>
     public async Task<AccessPolicy> LoadPolicyAsync(CancellationToken cancellationToken) =>
-        new(await Store.ListRolesAsync(cancellationToken).ConfigureAwait(false));
+        new(await Access.ListRolesAsync(cancellationToken).ConfigureAwait(false));
 
     public static string NewSessionId() =>
         DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-"

@@ -1,3 +1,5 @@
+using Fumidai.Gateway.Sessions;
+
 namespace Fumidai.Gateway.Bastion;
 
 /// <summary>
@@ -30,7 +32,7 @@ public sealed class IdleMonitor
     public static TimeSpan WarningLead(TimeSpan limit) => limit > TimeSpan.FromMinutes(2) ? TimeSpan.FromMinutes(1) : limit / 2;
 
     /// <summary>Waits until a limit is reached; calls <paramref name="warn"/> before each. Returns the end reason.</summary>
-    public async Task<string> WaitAsync(Func<string, Task> warn, CancellationToken cancellationToken)
+    public async Task<SessionEndReason> WaitAsync(Func<string, Task> warn, CancellationToken cancellationToken)
     {
         bool idleWarned = false, maxWarned = false;
         while (true)
@@ -38,8 +40,8 @@ public sealed class IdleMonitor
             if (Busy?.Invoke() == true) Touch();
             var idleFor = _time.GetElapsedTime(Interlocked.Read(ref _lastInput));
             var running = _time.GetElapsedTime(_started);
-            if (idleFor >= _idleLimit) return "idle-timeout";
-            if (_maxSession is { } max && running >= max) return "max-session";
+            if (idleFor >= _idleLimit) return SessionEndReason.IdleTimeout;
+            if (_maxSession is { } max && running >= max) return SessionEndReason.MaxSession;
             var idleWarnAt = _idleLimit - WarningLead(_idleLimit);
             if (idleFor < idleWarnAt) idleWarned = false;
             else if (!idleWarned)

@@ -1,3 +1,4 @@
+using Fumidai.Gateway.Sessions;
 using Fumidai.Ssh.Connection;
 
 namespace Fumidai.Gateway.Bastion;
@@ -5,7 +6,7 @@ namespace Fumidai.Gateway.Bastion;
 /// <summary>A session relaying right now, as revocation sees it: who, where, and a way to end it with a reason and a notice.</summary>
 public sealed class LiveSession : IDisposable
 {
-    private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<SessionEndReason> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<LiveSession> _remove;
     private string? _notice;
@@ -34,8 +35,8 @@ public sealed class LiveSession : IDisposable
 
     public string Kind { get; }
 
-    /// <summary>Completes with the end reason (<c>revoked</c>, <c>killed</c>…) when someone ends the session.</summary>
-    public Task<string> Ended => _ended.Task;
+    /// <summary>Completes with the end reason (revoked, killed…) when someone ends the session from outside.</summary>
+    public Task<SessionEndReason> Ended => _ended.Task;
 
     /// <summary>What the operator is told when <see cref="Ended"/> completes.</summary>
     public string Notice => Volatile.Read(ref _notice) ?? "session closed";
@@ -44,7 +45,7 @@ public sealed class LiveSession : IDisposable
     public Task Finished => _finished.Task;
 
     /// <summary>Asks the session to end; the first request wins, later ones are ignored.</summary>
-    public bool End(string reason, string notice)
+    public bool End(SessionEndReason reason, string notice)
     {
         if (Interlocked.CompareExchange(ref _notice, notice, null) is not null) return false;
         return _ended.TrySetResult(reason);

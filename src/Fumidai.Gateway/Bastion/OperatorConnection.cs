@@ -3,6 +3,7 @@ using System.Text;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Policy;
+using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Storage;
 using Fumidai.Ssh;
 using Fumidai.Ssh.Authentication;
@@ -38,9 +39,10 @@ public sealed class OperatorConnection : IChannelOpenHandler
         _session = session;
         _login = (BastionLogin)session.User.State!;
         _source = BastionAuthenticator.SourceOf(session.RemoteEndPoint);
+        LoggedIn = context.Time.GetUtcNow();
         SourceKey = Fumidai.Ssh.Server.SourceKey.Of(session.RemoteEndPoint);
         // The connection is idle only while no session runs on it: sessions have their own limits, forwards do not keep it alive.
-        _limits = new IdleMonitor(context.IdleTimeout, context.MaxSession) { Busy = () => Volatile.Read(ref _running) > 0 };
+        _limits = new IdleMonitor(context.IdleTimeout, context.MaxSession, context.Time) { Busy = () => Volatile.Read(ref _running) > 0 };
         if (session.Connection is { } connection)
         {
             connection.GlobalRequestHandler = OnGlobalRequestAsync;
@@ -58,7 +60,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
     public LoginName Name => _login.Name;
 
     /// <summary>When authentication completed: revocations of the user made after this do not concern the connection.</summary>
-    public DateTimeOffset LoggedIn { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset LoggedIn { get; }
 
     public async ValueTask<ChannelOpenDecision> OnChannelOpenAsync(ChannelOpenRequest request, CancellationToken cancellationToken)
     {
@@ -106,9 +108,9 @@ public sealed class OperatorConnection : IChannelOpenHandler
     public async Task<BastionLogin?> CurrentLoginAsync(string request, CancellationToken cancellationToken)
     {
         string name = _login.User.Name;
-        var user = await _context.Store.GetUserAsync(name, cancellationToken).ConfigureAwait(false);
-        bool locked = await _context.Store.GetLockedUntilAsync(name, SourceKey, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false) is not null;
-        var revoked = await _context.Store.GetUserRevokedAsync(name, cancellationToken).ConfigureAwait(false);
+        var user = await _context.Credentials.GetUserAsync(name, cancellationToken).ConfigureAwait(false);
+        bool locked = await _context.Credentials.GetLockedUntilAsync(name, SourceKey, _context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false) is not null;
+        var revoked = await _context.Revocations.GetUserRevokedAsync(name, cancellationToken).ConfigureAwait(false);
         if (Refusal(user, locked, revoked) is { } refusal)
         {
             await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, name, _source, _login.Name.Target,
@@ -146,7 +148,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
         : null;
 
     /// <summary>Ends the sessions (with a notice), the forwards, then the connection itself; audited as <c>connection.end</c>.</summary>
-    public async Task EndAsync(string reason, string why)
+    public async Task EndAsync(SessionEndReason reason, string why)
     {
         if (Interlocked.Exchange(ref _ending, 1) == 1 || _session.Connection is not { } connection) return;
         var sessions = _context.Sessions.SessionsOn(connection);
@@ -160,13 +162,13 @@ public sealed class OperatorConnection : IChannelOpenHandler
         catch (TimeoutException)
         {
         }
-        foreach (var forward in _forwards.Keys) forward.Stop(reason);
-        await _context.Audit.RecordAsync(AuditTypes.ConnectionEnd, reason == "revoked" ? AuditOutcome.Failure : AuditOutcome.Info, UserName, _source,
+        foreach (var forward in _forwards.Keys) forward.Stop(reason.Name);
+        await _context.Audit.RecordAsync(AuditTypes.ConnectionEnd, reason == SessionEndReason.Revoked ? AuditOutcome.Failure : AuditOutcome.Info, UserName, _source,
             _login.Name.Target, new Dictionary<string, string>
             {
-                ["reason"] = reason,
+                ["reason"] = reason.Name,
                 ["detail"] = why,
-                ["duration_seconds"] = ((long)(DateTimeOffset.UtcNow - LoggedIn).TotalSeconds).ToString(),
+                ["duration_seconds"] = ((long)(_context.Time.GetUtcNow() - LoggedIn).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             }).ConfigureAwait(false);
         await _session.Transport.DisconnectAsync(DisconnectReason.ByApplication, "connection closed: " + why).ConfigureAwait(false);
     }
@@ -183,7 +185,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
 
     private async Task WatchLimitsAsync(CancellationToken shutdown)
     {
-        string reason;
+        SessionEndReason reason;
         try
         {
             reason = await _limits.WaitAsync(_ => Task.CompletedTask, shutdown).ConfigureAwait(false);
@@ -192,7 +194,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
         {
             return;
         }
-        await EndAsync(reason, reason == "idle-timeout" ? "idle for too long" : "maximum session time reached").ConfigureAwait(false);
+        await EndAsync(reason, reason == SessionEndReason.IdleTimeout ? "idle for too long" : "maximum session time reached").ConfigureAwait(false);
     }
 
     /// <summary>-L, -D and -W: allowed only by a role naming port-forward for this target and login; carried by the target.</summary>
@@ -201,7 +203,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
         string destination = $"{tcp.Host}:{tcp.Port}";
         if (_login.Name.Target is not { } targetName)
             return await DenyAsync("direct-tcpip", destination, "no target in the login name", cancellationToken).ConfigureAwait(false);
-        var target = await _context.Store.GetTargetAsync(targetName, cancellationToken).ConfigureAwait(false);
+        var target = await _context.Access.GetTargetAsync(targetName, cancellationToken).ConfigureAwait(false);
         var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
         var user = _login.User;
         // A target that does not exist and one she has no role for get the same answer, as at the menu.
@@ -230,7 +232,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
         await _context.Audit.RecordAsync(AuditTypes.PortForward, AuditOutcome.Success, user.Name, _source, target.Name,
             new Dictionary<string, string> { ["destination"] = destination, ["login"] = login, ["state"] = "open" }, cancellationToken).ConfigureAwait(false);
         var limits = new IdleMonitor(policy.IdleTimeoutFor(user, target, login, _context.IdleTimeout),
-            policy.MaxSessionFor(user, target, login, _context.MaxSession));
+            policy.MaxSessionFor(user, target, login, _context.MaxSession), _context.Time);
         return ChannelOpenDecision.Accept(channel => channel.RunAfterReply(() =>
             RunForwardAsync(new PortForward(channel, targetChannel, _context.Audit, user.Name, _source, target.Name, login, destination, limits)
             {

@@ -159,7 +159,7 @@ public sealed class OperatorSession
     private async Task<(TargetRecord Target, string Login, AccessPolicy Policy)?> ChooseTargetAsync(string kind, CancellationToken cancellationToken)
     {
         var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
-        var targets = await _context.Store.ListTargetsAsync(cancellationToken).ConfigureAwait(false);
+        var targets = await _context.Access.ListTargetsAsync(cancellationToken).ConfigureAwait(false);
         var name = _login.Name;
         // The audit keeps the precise reason; the operator sees one line for a target that does not exist and for one no
         // role of hers grants, so the answer does not tell her which targets exist.
@@ -252,7 +252,7 @@ public sealed class OperatorSession
         var descriptor = Descriptor(sessionId, start, user, target, login, kind, command);
         var record = new SessionRecord(sessionId, user, target.Name, login, kind, command, _source, start, null, SessionStatus.Running, null, 0, 0,
             descriptor.Prefix);
-        await _context.Store.AddSessionAsync(record).ConfigureAwait(false);
+        await _context.SessionLog.AddSessionAsync(record).ConfigureAwait(false);
         var recorder = _context.Recordings.NewRecorder(descriptor, Header(user, target, start));
         lock (_lock) _recorder = recorder;
         recorder.Marker($"target {target.Name} ({target.Host}:{target.Port}) as {login}");
@@ -322,7 +322,7 @@ public sealed class OperatorSession
             if (client is not null) await client.DisposeAsync().ConfigureAwait(false);
             await recorder.CompleteAsync("end: " + reason).ConfigureAwait(false);
             var end = DateTimeOffset.UtcNow;
-            await _context.Store.EndSessionAsync(sessionId, end, status, reason, bytesIn, bytesOut).ConfigureAwait(false);
+            await _context.SessionLog.EndSessionAsync(sessionId, end, SessionEndReason.FromName(reason) ?? SessionEndReason.RecordingFailure, bytesIn, bytesOut).ConfigureAwait(false);
             await _context.Audit.RecordAsync(AuditTypes.SessionEnd, status == SessionStatus.Closed ? AuditOutcome.Success : AuditOutcome.Failure,
                 user, _source, target.Name, new Dictionary<string, string>
                 {
@@ -359,10 +359,10 @@ public sealed class OperatorSession
     {
         try
         {
-            if (await _context.Store.GetSessionAsync(sessionId).ConfigureAwait(false) is not { } ended) return;
+            if (await _context.SessionLog.GetSessionAsync(sessionId).ConfigureAwait(false) is not { } ended) return;
             // An exec's own command line is indexed at once, whether or not its recording can be read back below.
             if (ended.Kind != ChannelKinds.Shell)
-                await SessionIndexer.IndexAsync(_context.Store, ended, (Stream?)null).ConfigureAwait(false);
+                await SessionIndexer.IndexAsync(_context.Commands, ended, (Stream?)null).ConfigureAwait(false);
             if (!SessionIndexer.NeedsRecording(ended) || ended.Recording is null) return;
             if (recorder.Chunks is { } chunks && !await Uploaded(chunks.Uploaded).ConfigureAwait(false))
             {
@@ -370,7 +370,7 @@ public sealed class OperatorSession
                 return;
             }
             await using var recording = await SessionRecordings.OpenAsync(ended, _context.Recordings.Store, null).ConfigureAwait(false);
-            await SessionIndexer.IndexAsync(_context.Store, ended, recording).ConfigureAwait(false);
+            await SessionIndexer.IndexAsync(_context.Commands, ended, recording).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectStoreException or Microsoft.Data.Sqlite.SqliteException)
         {
@@ -444,8 +444,8 @@ public sealed class OperatorSession
         }
         else
         {
-            reason = first == limits ? await limits.ConfigureAwait(false)
-                : first == live.Ended ? await live.Ended.ConfigureAwait(false)
+            reason = first == limits ? (await limits.ConfigureAwait(false)).Name
+                : first == live.Ended ? (await live.Ended.ConfigureAwait(false)).Name
                 : first == draining ? "shutdown"
                 : first == storeLost ? RecordingUnavailable
                 : "recording-failure";

@@ -15,14 +15,14 @@ public sealed class PortForward
     private const int BufferSize = 32 * 1024;
     private readonly SshChannel _operator;
     private readonly SshChannel _target;
-    private readonly AuditLog _audit;
+    private readonly IAuditLog _audit;
     private readonly string _user;
     private readonly string _source;
     private readonly string _destination;
     private readonly IdleMonitor _limits;
     private readonly TaskCompletionSource<string> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public PortForward(SshChannel operatorChannel, SshChannel targetChannel, AuditLog audit, string user, string source, string target,
+    public PortForward(SshChannel operatorChannel, SshChannel targetChannel, IAuditLog audit, string user, string source, string target,
         string login, string destination, IdleMonitor limits)
     {
         _operator = operatorChannel;
@@ -59,7 +59,7 @@ public sealed class PortForward
         try
         {
             var first = await Task.WhenAny(copies, limits, _stopped.Task).ConfigureAwait(false);
-            if (first == limits) reason = await limits.ConfigureAwait(false);
+            if (first == limits) reason = (await limits.ConfigureAwait(false)).Name;
             else if (first == _stopped.Task) reason = await _stopped.Task.ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await copies.ConfigureAwait(false);

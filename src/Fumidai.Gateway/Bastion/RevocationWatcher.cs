@@ -1,4 +1,5 @@
 using Fumidai.Gateway.Identity;
+using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -48,8 +49,8 @@ public sealed class RevocationWatcher
     /// <summary>One round: new requests, kills, and a full re-check when something changed.</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        var store = _context.Store;
-        var now = DateTimeOffset.UtcNow;
+        var store = _context.Revocations;
+        var now = _context.Time.GetUtcNow();
         long latest = await store.LatestRevocationAsync(cancellationToken).ConfigureAwait(false);
         if (_seen < 0) _seen = latest; // Older requests concern connections this process never had.
         var requests = latest > _seen ? await store.ListRevocationsAfterAsync(_seen, cancellationToken).ConfigureAwait(false) : [];
@@ -71,7 +72,7 @@ public sealed class RevocationWatcher
         {
             if (_context.Sessions.Session(id) is { } session)
             {
-                session.End("killed", "session closed by an administrator" + (request.Reason.Length > 0 ? ": " + request.Reason : ""));
+                session.End(SessionEndReason.Killed, "session closed by an administrator" + (request.Reason.Length > 0 ? ": " + request.Reason : ""));
                 _pendingKills.Remove(id);
             }
             else if (now - seen > PendingKillLifetime)
@@ -83,14 +84,13 @@ public sealed class RevocationWatcher
 
     private async Task RecheckAsync(IReadOnlyList<OperatorConnection> connections, IReadOnlySet<(string User, string Source)> locks, CancellationToken cancellationToken)
     {
-        var store = _context.Store;
         var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
-        var targets = (await store.ListTargetsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var targets = (await _context.Access.ListTargetsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, StringComparer.Ordinal);
         var users = new Dictionary<string, (UserRecord? User, DateTimeOffset? Revoked)>(StringComparer.Ordinal);
         foreach (var name in connections.Select(c => c.UserName).Distinct())
         {
-            users[name] = (await store.GetUserAsync(name, cancellationToken).ConfigureAwait(false),
-                await store.GetUserRevokedAsync(name, cancellationToken).ConfigureAwait(false));
+            users[name] = (await _context.Credentials.GetUserAsync(name, cancellationToken).ConfigureAwait(false),
+                await _context.Revocations.GetUserRevokedAsync(name, cancellationToken).ConfigureAwait(false));
         }
         foreach (var connection in connections)
         {
@@ -105,7 +105,7 @@ public sealed class RevocationWatcher
             }
             if (why is not null)
             {
-                _ = connection.EndAsync("revoked", "access revoked: " + why);
+                _ = connection.EndAsync(SessionEndReason.Revoked, "access revoked: " + why);
                 continue;
             }
             connection.StopForwardsDenied(user!, policy, targets);
@@ -115,7 +115,7 @@ public sealed class RevocationWatcher
                 string? denied = targets.TryGetValue(session.Target, out var target)
                     ? policy.Check(user!, target, session.Login, session.Kind)
                     : $"{session.Target} is no longer a target";
-                if (denied is not null) session.End("revoked", "session closed: access revoked: " + denied);
+                if (denied is not null) session.End(SessionEndReason.Revoked, "session closed: access revoked: " + denied);
             }
         }
     }

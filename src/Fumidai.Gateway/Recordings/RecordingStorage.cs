@@ -12,16 +12,16 @@ namespace Fumidai.Gateway.Recordings;
 /// One per <c>serve</c> process. Sessions record into the spool and never wait for the store; in strict mode
 /// (<see cref="Strict"/>) a store outage refuses new sessions and closes running ones through <see cref="WhenOutageAsync"/>.
 /// </remarks>
-public sealed class RecordingStorage : IAsyncDisposable
+public sealed class RecordingStorage : ISessionRecordings, IAsyncDisposable
 {
     private readonly object _lock = new();
     private readonly IManifestSigner _signer;
-    private readonly AuditLog _audit;
+    private readonly IAuditLog _audit;
     private readonly ILogger _logger;
     private readonly ChunkingOptions _chunking;
     private TaskCompletionSource _outage = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public RecordingStorage(IObjectStore store, IManifestSigner signer, string spoolRoot, bool strict, AuditLog audit, ILogger logger,
+    public RecordingStorage(IObjectStore store, IManifestSigner signer, string spoolRoot, bool strict, IAuditLog audit, ILogger logger,
         ChunkingOptions? chunking = null, UploaderOptions? uploading = null)
     {
         Store = store;

@@ -34,9 +34,9 @@ public static class SessionIndexer
         return commands;
     }
 
-    public static async Task IndexAsync(MetadataStore store, SessionRecord session, string? recordingPath, CancellationToken cancellationToken = default) =>
+    public static async Task IndexAsync(ICommandIndex store, SessionRecord session, string? recordingPath, CancellationToken cancellationToken = default) =>
         await store.IndexSessionCommandsAsync(session.Id, Commands(session, recordingPath), cancellationToken).ConfigureAwait(false);
 
-    public static async Task IndexAsync(MetadataStore store, SessionRecord session, Stream? recording, CancellationToken cancellationToken = default) =>
+    public static async Task IndexAsync(ICommandIndex store, SessionRecord session, Stream? recording, CancellationToken cancellationToken = default) =>
         await store.IndexSessionCommandsAsync(session.Id, Commands(session, recording), cancellationToken).ConfigureAwait(false);
 }

@@ -26,7 +26,8 @@ public sealed partial class MetadataStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task EndSessionAsync(string id, DateTimeOffset end, string status, string reason, long bytesIn, long bytesOut,
+    /// <summary>Marks the session ended; its status follows from the reason, so the two never disagree.</summary>
+    public async Task EndSessionAsync(string id, DateTimeOffset end, SessionEndReason reason, long bytesIn, long bytesOut,
         CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -37,8 +38,8 @@ public sealed partial class MetadataStore
             """;
         Add(command, "$id", id);
         Add(command, "$end", Time(end));
-        Add(command, "$status", status);
-        Add(command, "$reason", reason);
+        Add(command, "$status", reason.Status);
+        Add(command, "$reason", reason.Name);
         Add(command, "$in", bytesIn);
         Add(command, "$out", bytesOut);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

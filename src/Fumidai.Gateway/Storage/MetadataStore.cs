@@ -10,7 +10,7 @@ namespace Fumidai.Gateway.Storage;
 /// Every operation opens a pooled connection, so one store serves concurrent sessions. State that several nodes must
 /// share (lockout, TOTP replay) is updated with single conditional statements, never read-modify-write in code.
 /// </remarks>
-public sealed partial class MetadataStore
+public sealed partial class MetadataStore : ICredentialStore, IPolicyStore, ISessionStore, IAuditStore, ICommandIndex, IRevocationStore
 {
     // 2: the command search index; 3: revocation requests, recording checks, failed logins counted per user and
     // source, session_commands.mark (added to a version 2 table by ALTER TABLE). Every other statement of the schema

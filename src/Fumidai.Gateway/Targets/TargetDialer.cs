@@ -14,7 +14,7 @@ namespace Fumidai.Gateway.Targets;
 /// The default credential is a fresh key with a certificate from the bastion's user CA, valid for minutes, whose key id
 /// <c>fumidai:USER:SESSION</c> appears in the target's sshd log, so shared logins stay attributable (PCI DSS 8.2.2).
 /// </remarks>
-public sealed class TargetDialer
+public sealed class TargetDialer : ITargetDialer
 {
     private readonly SecretProtector _secrets;
     private readonly SshPrivateKey _userCa;

@@ -1,3 +1,4 @@
+using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Bastion;
 using Microsoft.Extensions.Time.Testing;
 
@@ -39,7 +40,7 @@ public sealed class IdleMonitorTests
         Assert.Contains("idle", Assert.Single(warnings));
         Assert.False(wait.IsCompleted);
         time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal("idle-timeout", await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(SessionEndReason.IdleTimeout, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -65,7 +66,7 @@ public sealed class IdleMonitorTests
             time.Advance(TimeSpan.FromMinutes(1));
             await Task.Delay(20);
         }
-        Assert.Equal("idle-timeout", await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(SessionEndReason.IdleTimeout, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class IdleMonitorTests
         time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
         await Task.Delay(20);
         time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal("idle-timeout", await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(SessionEndReason.IdleTimeout, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -98,6 +99,6 @@ public sealed class IdleMonitorTests
         Assert.Contains("maximum session time", Assert.Single(warnings));
         time.Advance(TimeSpan.FromMinutes(1));
         monitor.Touch();
-        Assert.Equal("max-session", await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(SessionEndReason.MaxSession, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 }

@@ -29,7 +29,7 @@ public sealed class SessionCommandTests
         await store.AddSessionAsync(Session("s-old", "alice", "web01", now - TimeSpan.FromHours(3), null));
         await store.AddSessionAsync(Session("s-new", "alice", "db01", now - TimeSpan.FromMinutes(5), null));
         await store.AddSessionAsync(Session("s-bob", "bob", "web01", now - TimeSpan.FromMinutes(1), null));
-        await store.EndSessionAsync("s-old", now - TimeSpan.FromHours(2), SessionStatus.Closed, "exit", 10, 2000);
+        await store.EndSessionAsync("s-old", now - TimeSpan.FromHours(2), SessionEndReason.Exit, 10, 2000);
 
         var all = Array(await cli.OkAsync("sessions", "list", "--json"));
         Assert.Equal(["s-old", "s-new", "s-bob"], all.Select(s => s.GetProperty("id").GetString()));
@@ -59,7 +59,7 @@ public sealed class SessionCommandTests
         var now = DateTimeOffset.UtcNow;
         await store.AddSessionAsync(Session("s-live", "alice", "web01", now, null));
         await store.AddSessionAsync(Session("s-done", "alice", "web01", now, null));
-        await store.EndSessionAsync("s-done", now, SessionStatus.Closed, "exit", 0, 0);
+        await store.EndSessionAsync("s-done", now, SessionEndReason.Exit, 0, 0);
         long before = await store.LatestRevocationAsync();
 
         Assert.Equal(ExitCodes.Usage, (await cli.RunAsync("sessions", "kill", "s-live", "--reason", "bad\u001b[2Jreason")).ExitCode);

@@ -10,7 +10,7 @@ public sealed class FileTransferAuditor
     private readonly Channel<FileTransfer> _queue = Channel.CreateUnbounded<FileTransfer>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
-    public FileTransferAuditor(AuditLog audit, SessionRecorder recorder, string user, string source, string target, string sessionId)
+    public FileTransferAuditor(IAuditLog audit, SessionRecorder recorder, string user, string source, string target, string sessionId)
     {
         _writer = Task.Run(async () =>
         {
