@@ -6,7 +6,6 @@ using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Storage;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Keys;
-using Fumidai.Ssh.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using OtpNet;

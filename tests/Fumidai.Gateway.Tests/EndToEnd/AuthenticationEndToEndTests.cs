@@ -1,4 +1,3 @@
-using Fumidai.Ssh.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Fumidai.Gateway.Tests.EndToEnd;

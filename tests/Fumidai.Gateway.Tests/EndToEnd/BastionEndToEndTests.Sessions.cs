@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Gateway.Tests.EndToEnd;
 

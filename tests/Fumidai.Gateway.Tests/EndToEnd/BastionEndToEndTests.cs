@@ -26,7 +26,7 @@ public sealed partial class BastionEndToEndTests : IClassFixture<BastionHarness>
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static string Describe(Ssh.Tests.Infrastructure.ProcessRunner.Result result) =>
+    private static string Describe(ProcessRunner.Result result) =>
         $"exit {result.ExitCode}\n--- stdout ---\n{result.Output}\n--- stderr ---\n{result.StandardError}";
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed partial class BastionEndToEndTests : IClassFixture<BastionHarness>
         // wc only prints once its stdin ends: the operator's EOF must reach the target.
         var args = _h.ClientOptions("stdin:web01", op.KeyFile);
         args.AddRange(["127.0.0.1", "wc -c"]);
-        var counted = await Ssh.Tests.Infrastructure.ProcessRunner.RunAsync("ssh", args, Short, input,
+        var counted = await ProcessRunner.RunAsync("ssh", args, Short, input,
             environment: _h.Askpass(await Totp.CodeAsync(op.Secret, s0), null).Environment);
         // ssh -tt from pipes reports a 0x0 terminal; the bastion asks the target for 80x24 instead.
         var pty = await _h.SshExecAsync(op, "stdin:web01", "stty size; tty", await Totp.CodeAsync(op.Secret, s0 + 1), sshArguments: ["-tt"]);

@@ -5,7 +5,6 @@ using Fumidai.Cli;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Recording.Asciicast;
 using Fumidai.Ssh.Keys;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Gateway.Tests.EndToEnd;
 

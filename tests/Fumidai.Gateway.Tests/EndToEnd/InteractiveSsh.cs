@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Gateway.Tests.EndToEnd;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Gateway.Tests.EndToEnd;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Gateway.Tests.EndToEndStorage;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Fumidai.Recording.Storage;
-using Fumidai.Recording.Tests.Storage;
 using Fumidai.Gateway.Tests.EndToEnd;
 
 namespace Fumidai.Gateway.Tests.EndToEndStorage;

@@ -3,11 +3,9 @@ using System.Text.Json;
 using Fumidai.Cli;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Gateway.Tests.Cli;
-using PrivateSshd = Fumidai.Ssh.Tests.Infrastructure.PrivateSshd;
+using PrivateSshd = Fumidai.Testing.PrivateSshd;
 using Fumidai.Recording.Storage;
-using Fumidai.Recording.Tests.Storage;
 using Fumidai.Ssh.Keys;
-using Fumidai.Ssh.Tests.Infrastructure;
 using Fumidai.Gateway.Tests.EndToEnd;
 
 namespace Fumidai.Gateway.Tests.EndToEndStorage;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Fumidai.Recording.Chunks;
 using Fumidai.Recording.Storage;
-using Fumidai.Recording.Tests.Storage;
 using Xunit.Abstractions;
 
 namespace Fumidai.Gateway.Tests.EndToEndStorage;

@@ -1,5 +1,4 @@
 using Fumidai.Gateway.Storage;
-using Fumidai.Ssh.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
 namespace Fumidai.Gateway.Tests.Storage;

@@ -7,7 +7,7 @@ using Fumidai.Ssh.Client;
 using Fumidai.Ssh.Connection;
 using Fumidai.Ssh.Keys;
 using Microsoft.Extensions.Logging.Abstractions;
-using Sshd = Fumidai.Ssh.Tests.Infrastructure.PrivateSshd;
+using Sshd = Fumidai.Testing.PrivateSshd;
 
 namespace Fumidai.Gateway.Tests.Targets;
 

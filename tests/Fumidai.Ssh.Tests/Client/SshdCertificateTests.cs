@@ -1,6 +1,5 @@
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Keys;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Ssh.Tests.Client;
 

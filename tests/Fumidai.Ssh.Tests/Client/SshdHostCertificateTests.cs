@@ -1,7 +1,6 @@
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Client;
 using Fumidai.Ssh.Keys;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Ssh.Tests.Client;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Ssh.Tests.Client;
 

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Client;
 using Fumidai.Ssh.Keys;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Ssh.Tests.Client;
 

@@ -1,6 +1,5 @@
 using Fumidai.Ssh.Connection;
 using Fumidai.Ssh.Keys;
-using Fumidai.Ssh.Tests.Robustness;
 using Fumidai.Ssh.Transport;
 
 namespace Fumidai.Ssh.Tests.Connection;

@@ -1,7 +1,6 @@
 using System.Text;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Keys;
-using Fumidai.Ssh.Tests.Infrastructure;
 using Fumidai.Ssh.Tests.Robustness;
 using Fumidai.Ssh.TestHost;
 using Fumidai.Ssh.Transport;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Fumidai.Ssh.Tests.Infrastructure;
 using Fumidai.Ssh.TestHost;
 using Fumidai.Ssh.Transport;
 using Xunit.Abstractions;

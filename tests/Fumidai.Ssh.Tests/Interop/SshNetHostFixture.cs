@@ -1,4 +1,3 @@
-using Fumidai.Ssh.Tests.Infrastructure;
 using Fumidai.Ssh.TestHost;
 using Fumidai.Ssh.Transport;
 

@@ -3,7 +3,6 @@ using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Client;
 using Fumidai.Ssh.Connection;
 using Fumidai.Ssh.Server;
-using Fumidai.Ssh.Tests.Infrastructure;
 using Fumidai.Ssh.TestHost;
 
 namespace Fumidai.Ssh.Tests.Robustness;

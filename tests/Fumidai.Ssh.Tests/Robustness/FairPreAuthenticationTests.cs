@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using Fumidai.Ssh;
 using Fumidai.Ssh.Server;
-using Fumidai.Ssh.Tests.Infrastructure;
 using Fumidai.Ssh.TestHost;
 
 namespace Fumidai.Ssh.Tests.Robustness;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Server;
-using Fumidai.Ssh.Tests.Infrastructure;
 using Fumidai.Ssh.TestHost;
 using Fumidai.Ssh.Transport;
 

@@ -1,5 +1,4 @@
 using Fumidai.Ssh.Authentication;
-using Fumidai.Ssh.Tests.Infrastructure;
 using Fumidai.Ssh.TestHost;
 using Fumidai.Ssh.Transport;
 

@@ -1,4 +1,4 @@
-namespace Fumidai.Ssh.Tests.Infrastructure;
+namespace Fumidai.Testing;
 
 /// <summary>A private temporary folder (mode 700, as ssh requires for key files) removed on dispose.</summary>
 public sealed class TempDirectory : IDisposable

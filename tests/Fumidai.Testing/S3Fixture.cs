@@ -2,7 +2,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Fumidai.Recording.Storage;
 
-namespace Fumidai.Recording.Tests.Storage;
+namespace Fumidai.Testing;
 
 /// <summary>The S3 endpoint for tests: FUMIDAI_TEST_S3_URL (started by scripts/test.sh), else an s3rver started here.</summary>
 public sealed class S3Fixture : IDisposable

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Fumidai.Ssh.Tests.Infrastructure;
+namespace Fumidai.Testing;
 
 /// <summary>Runs an external program (ssh, ssh-keygen, ssh-audit…) with a timeout; kills it by PID if it overruns.</summary>
 public static class ProcessRunner

@@ -1,7 +1,7 @@
 using System.Text;
 using Fumidai.Ssh.Keys;
 
-namespace Fumidai.Ssh.Tests.Infrastructure;
+namespace Fumidai.Testing;
 
 /// <summary>Debian's OpenSSH client driven non-interactively against a server on 127.0.0.1.</summary>
 public sealed class OpenSshClient

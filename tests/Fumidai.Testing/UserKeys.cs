@@ -1,4 +1,4 @@
-namespace Fumidai.Ssh.Tests.Infrastructure;
+namespace Fumidai.Testing;
 
 /// <summary>User key pairs made by Debian's ssh-keygen (an independent implementation) for client-side tests.</summary>
 public static class UserKeys

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Fumidai.Recording.Tests.Storage;
+namespace Fumidai.Testing;
 
 /// <summary>A real s3rver (tests/s3rver, version pinned by its lock file) on 127.0.0.1, stopped and restarted by PID.</summary>
 public sealed class S3rverProcess : IDisposable
@@ -82,7 +82,7 @@ public sealed class S3rverProcess : IDisposable
         }
     }
 
-    internal static string RepositoryRoot()
+    private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Fumidai.slnx"))) return dir.FullName;

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Fumidai.Ssh.Keys;
 
-namespace Fumidai.Ssh.Tests.Infrastructure;
+namespace Fumidai.Testing;
 
 /// <summary>Debian's sshd on a free port of 127.0.0.1, with its own host keys, config and authorized_keys in a temp folder.</summary>
 /// <remarks>Runs in the foreground (<c>-D -e</c>) so its log is its stderr; stopped by PID (with its per-connection children) on dispose.</remarks>

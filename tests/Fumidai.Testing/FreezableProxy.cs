@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Fumidai.Ssh.Tests.Infrastructure;
+namespace Fumidai.Testing;
 
 /// <summary>A one-connection TCP relay on 127.0.0.1 that can stop forwarding, to play a server that went silent or is slow to answer.</summary>
-internal sealed class FreezableProxy : IDisposable
+public sealed class FreezableProxy : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();

@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace Fumidai.Ssh.Tests.Robustness;
+namespace Fumidai.Testing;
 
 /// <summary>
 /// One end of an in-memory connection with small, fixed buffers in each direction. Unlike loopback TCP (megabytes
