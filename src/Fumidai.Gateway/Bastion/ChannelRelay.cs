@@ -1,6 +1,7 @@
 using System.Buffers;
 using Fumidai.Gateway.Bastion.Transfers;
 using Fumidai.Gateway.Policy;
+using Fumidai.Gateway.Sessions;
 using Fumidai.Recording.Recorder;
 using Fumidai.Ssh;
 using Fumidai.Ssh.Client;
@@ -45,8 +46,8 @@ public sealed class ChannelRelay
 
     public long BytesToOperator => Interlocked.Read(ref _toOperator);
 
-    /// <summary>Relays until the target's output ends ("exit") or the operator goes away ("client-closed").</summary>
-    public async Task<string> RunAsync(SshClientSession target, CancellationToken cancellationToken)
+    /// <summary>Relays until the target's output ends (exit), the operator goes away (client-closed) or the target does (target-closed).</summary>
+    public async Task<SessionEndReason> RunAsync(SshClientSession target, CancellationToken cancellationToken)
     {
         // The source is credited only once its bytes were written to the other side.
         _operator.DeferCredit = true;
@@ -58,16 +59,16 @@ public sealed class ChannelRelay
             cancellationToken);
         var downstream = Task.WhenAll(stdout, stderr);
         var first = await Task.WhenAny(downstream, _operator.Closed, target.Channel.Closed).ConfigureAwait(false);
-        if (first == _operator.Closed) return "client-closed";
+        if (first == _operator.Closed) return SessionEndReason.ClientClosed;
         try
         {
             await downstream.ConfigureAwait(false);
         }
         catch (Exception ex) when (IsChannelGone(ex))
         {
-            return _operator.Closed.IsCompleted ? "client-closed" : "target-closed";
+            return _operator.Closed.IsCompleted ? SessionEndReason.ClientClosed : SessionEndReason.TargetClosed;
         }
-        return "exit";
+        return SessionEndReason.Exit;
     }
 
     private async Task PumpUpAsync(SshClientSession target, CancellationToken cancellationToken)

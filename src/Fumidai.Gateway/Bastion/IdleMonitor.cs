@@ -67,6 +67,7 @@ public sealed class IdleMonitor
         }
     }
 
-    private static string Format(TimeSpan value) =>
+    /// <summary>A duration as operators read it in notices: minutes from a minute on, else seconds.</summary>
+    public static string Format(TimeSpan value) =>
         value >= TimeSpan.FromMinutes(1) ? $"{Math.Ceiling(value.TotalMinutes):0} min" : $"{Math.Max(1, Math.Ceiling(value.TotalSeconds)):0} s";
 }

@@ -63,7 +63,14 @@ public sealed class SpoolUploader : IAsyncDisposable
             if (_pendingUploads++ == 0) _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         Interlocked.Add(ref _pendingBytes, job.Bytes);
-        if (!_queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(SpoolUploader));
+        if (_queue.Writer.TryWrite(job)) return;
+        // Stopping (a chunk sealed, or a manifest due, while the uploader shuts down): the files stay in the spool, where the
+        // next start's recovery ships them. Throwing here would surface in whichever task happened to be finishing an upload.
+        Interlocked.Add(ref _pendingBytes, -job.Bytes);
+        lock (_lock)
+        {
+            if (--_pendingUploads == 0) _idle.TrySetResult();
+        }
     }
 
     private async Task WorkAsync()

@@ -121,12 +121,10 @@ public sealed class SessionRecorder : IAsyncDisposable
         ThreadPool.QueueUserWorkItem(_ => Failed?.Invoke(ex));
     }
 
-    /// <summary>Writes a final marker (the end reason), seals the last chunk and writes the signed manifest.</summary>
-    /// <remarks>The manifest takes <paramref name="endReason"/>, else the marker's text after <c>end: </c>.</remarks>
-    public async ValueTask CompleteAsync(string? endMarker = null, string? endReason = null)
+    /// <summary>Writes the end marker (<c>end: REASON</c>), seals the last chunk and writes the signed manifest naming the reason.</summary>
+    public async ValueTask CompleteAsync(string endReason = "closed")
     {
-        if (endMarker is not null) Marker(endMarker);
-        endReason ??= endMarker is not null && endMarker.StartsWith("end: ", StringComparison.Ordinal) ? endMarker[5..] : "closed";
+        Marker("end: " + endReason);
         lock (_lock)
         {
             if (_closed) return;

@@ -28,9 +28,10 @@ public sealed partial class BastionEndToEndTests
 
         Assert.Equal(0, bastion.ExitCode);
         await ssh.WaitForAsync("[fumidai] session closed: the bastion is shutting down", Short);
-        await ssh.WaitForExitAsync(Short);
+        // A session cut by shutdown must not look successful to a script: 143, as for a command ended by SIGTERM.
+        Assert.Equal(143, await ssh.WaitForExitAsync(Short));
         await menu.WaitForAsync("[fumidai] session closed: the bastion is shutting down", Short);
-        Assert.Equal(0, await menu.WaitForExitAsync(Short));
+        Assert.Equal(143, await menu.WaitForExitAsync(Short));
         var session = await _h.WaitForSessionAsync("drain", s => s.GetProperty("status").GetString() != "running", "ended", TimeSpan.FromSeconds(5));
         Assert.Equal("closed", session.GetProperty("status").GetString());
         Assert.Equal("shutdown", session.GetProperty("endReason").GetString());

@@ -101,7 +101,7 @@ public sealed class S3StoreTests(S3Fixture s3) : IClassFixture<S3Fixture>
         Assert.True(recorder.Failure is null);
         server.Start();
         await RecordFor(TimeSpan.FromSeconds(1));
-        await recorder.CompleteAsync("end: closed");
+        await recorder.CompleteAsync("closed");
         await recorder.Chunks!.Uploaded.WaitAsync(Patience);
 
         Assert.False(h.Uploader.InOutage);
@@ -127,7 +127,7 @@ public sealed class S3StoreTests(S3Fixture s3) : IClassFixture<S3Fixture>
         var d = RecordingHarness.Descriptor();
         var recorder = h.NewRecorder(d);
         RecordingHarness.WriteLines(recorder, 0, 200);
-        await recorder.CompleteAsync("end: closed");
+        await recorder.CompleteAsync("closed");
         await recorder.Chunks!.Uploaded.WaitAsync(Patience);
         var manifest = (await h.Verifier.VerifyAsync(d.Prefix)).Manifest!;
 

@@ -56,7 +56,7 @@ public abstract class StoreRecordingTests
         Assert.DoesNotContain(live, o => o.Key.EndsWith(ObjectLayout.ManifestName, StringComparison.Ordinal));
 
         RecordingHarness.WriteLines(recorder, 300, 100);
-        await recorder.CompleteAsync("end: closed");
+        await recorder.CompleteAsync("closed");
         await recorder.Chunks!.Uploaded.WaitAsync(Patience);
         Assert.False(Directory.Exists(recorder.Path), "the spool folder is removed once the manifest is up");
 
@@ -88,7 +88,7 @@ public abstract class StoreRecordingTests
             var d = RecordingHarness.Descriptor();
             var recorder = h.NewRecorder(d);
             RecordingHarness.WriteLines(recorder, 0, 500);
-            await recorder.CompleteAsync("end: closed");
+            await recorder.CompleteAsync("closed");
             await recorder.Chunks!.Uploaded.WaitAsync(Patience);
             prefixes.Add(d.Prefix);
         }
@@ -170,7 +170,7 @@ public abstract class StoreRecordingTests
             recorder.Flush();
             // kill -9 here: copy the spool as the dead process leaves it (the live writer's folder is not ours to touch).
             CopyDirectory(recorder.Path, Path.Combine(h.SpoolRoot + "-copy", d.Id));
-            await recorder.CompleteAsync("end: closed");
+            await recorder.CompleteAsync("closed");
         }
         string crashedRoot = h.SpoolRoot + "-copy";
         try
