@@ -24,11 +24,9 @@ public sealed class OperatorConnection : IChannelOpenHandler
     private readonly BastionContext _context;
     private readonly SshServerSession _session;
     private readonly string _source;
-    private readonly SemaphoreSlim _dialLock = new(1, 1);
-    private readonly ConcurrentDictionary<PortForward, byte> _forwards = new();
     private readonly IdleMonitor _limits;
     private BastionLogin _login;
-    private SshClient? _forwardClient;
+    private readonly OperatorForwards _forwards;
     private int _running;
     private int _ending;
     private int _targetAllowed;
@@ -43,11 +41,12 @@ public sealed class OperatorConnection : IChannelOpenHandler
         SourceKey = Fumidai.Ssh.Server.SourceKey.Of(session.RemoteEndPoint);
         // The connection is idle only while no session runs on it: sessions have their own limits, forwards do not keep it alive.
         _limits = new IdleMonitor(context.IdleTimeout, context.MaxSession, context.Time) { Busy = () => Volatile.Read(ref _running) > 0 };
+        _forwards = new OperatorForwards(context, _source, _limits.Touch);
         if (session.Connection is { } connection)
         {
             connection.GlobalRequestHandler = OnGlobalRequestAsync;
             // The target connection that carries forwards lives as long as the operator's.
-            connection.ShutdownToken.Register(() => _ = _forwardClient?.DisposeAsync().AsTask());
+            connection.ShutdownToken.Register(() => _ = _forwards.DisposeAsync().AsTask());
             context.Sessions.Track(connection, this);
             connection.ShutdownToken.Register(() => context.Sessions.Untrack(connection));
             _ = WatchLimitsAsync(connection.ShutdownToken);
@@ -77,8 +76,8 @@ public sealed class OperatorConnection : IChannelOpenHandler
             });
         }
         if (request is TcpipChannelOpenRequest { ChannelType: "direct-tcpip" } tcp)
-            return await ForwardAsync(tcp, cancellationToken).ConfigureAwait(false);
-        return await DenyAsync(request.ChannelType, null, "unsupported channel type", cancellationToken).ConfigureAwait(false);
+            return await _forwards.OpenAsync(tcp, _login, cancellationToken).ConfigureAwait(false);
+        return await _forwards.DenyAsync(_login, request.ChannelType, null, "unsupported channel type", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Re-reads the user before a session starts (a multiplexed connection may outlive her access); counts running sessions.</summary>
@@ -162,7 +161,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
         catch (TimeoutException)
         {
         }
-        foreach (var forward in _forwards.Keys) forward.Stop(reason.Name);
+        _forwards.StopAll(reason.Name);
         await _context.Audit.RecordAsync(AuditTypes.ConnectionEnd, reason == SessionEndReason.Revoked ? AuditOutcome.Failure : AuditOutcome.Info, UserName, _source,
             _login.Name.Target, new Dictionary<string, string>
             {
@@ -174,14 +173,8 @@ public sealed class OperatorConnection : IChannelOpenHandler
     }
 
     /// <summary>Stops the forwards that the current user and policy no longer allow.</summary>
-    public void StopForwardsDenied(UserRecord user, AccessPolicy policy, IReadOnlyDictionary<string, Targets.TargetRecord> targets)
-    {
-        foreach (var forward in _forwards.Keys)
-        {
-            if (!targets.TryGetValue(forward.Target, out var target) || policy.Check(user, target, forward.Login, ChannelKinds.PortForward) is not null)
-                forward.Stop("revoked");
-        }
-    }
+    public void StopForwardsDenied(UserRecord user, AccessPolicy policy, IReadOnlyDictionary<string, Targets.TargetRecord> targets) =>
+        _forwards.StopDenied(user, policy, targets);
 
     private async Task WatchLimitsAsync(CancellationToken shutdown)
     {
@@ -195,91 +188,6 @@ public sealed class OperatorConnection : IChannelOpenHandler
             return;
         }
         await EndAsync(reason, reason == SessionEndReason.IdleTimeout ? "idle for too long" : "maximum session time reached").ConfigureAwait(false);
-    }
-
-    /// <summary>-L, -D and -W: allowed only by a role naming port-forward for this target and login; carried by the target.</summary>
-    private async Task<ChannelOpenDecision> ForwardAsync(TcpipChannelOpenRequest tcp, CancellationToken cancellationToken)
-    {
-        string destination = $"{tcp.Host}:{tcp.Port}";
-        if (_login.Name.Target is not { } targetName)
-            return await DenyAsync("direct-tcpip", destination, "no target in the login name", cancellationToken).ConfigureAwait(false);
-        var target = await _context.Access.GetTargetAsync(targetName, cancellationToken).ConfigureAwait(false);
-        var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
-        var user = _login.User;
-        // A target that does not exist and one she has no role for get the same answer, as at the menu.
-        if (target is null || policy.RolesFor(user, target.Name).Count == 0)
-        {
-            return await DenyAsync("direct-tcpip", destination, target is null ? "unknown target" : $"no role grants access to {target.Name}", cancellationToken,
-                TargetMenu.RefusalLine(policy, user, target, targetName, null)).ConfigureAwait(false);
-        }
-        string login = _login.Name.Login ?? policy.LoginsFor(user, target).FirstOrDefault() ?? "";
-        if (policy.Check(user, target, login, ChannelKinds.PortForward) is { } denied)
-            return await DenyAsync("direct-tcpip", destination, denied, cancellationToken).ConfigureAwait(false);
-        SshChannel targetChannel;
-        try
-        {
-            var client = await ForwardClientAsync(target, login, cancellationToken).ConfigureAwait(false);
-            targetChannel = await client.OpenDirectTcpipAsync(tcp.Host, (int)tcp.Port, tcp.OriginatorAddress, (int)tcp.OriginatorPort, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SshChannelOpenException or SshConnectException or SshHostKeyException or ClientAuthenticationException
-            or SshProtocolException or SshConnectionLostException or IOException)
-        {
-            await _context.Audit.RecordAsync(AuditTypes.PortForward, AuditOutcome.Failure, user.Name, _source, target.Name,
-                new Dictionary<string, string> { ["destination"] = destination, ["error"] = ex.Message }, cancellationToken).ConfigureAwait(false);
-            return ChannelOpenDecision.Reject(ChannelOpenFailureReason.ConnectFailed, $"{destination} via {target.Name}: connection failed");
-        }
-        await _context.Audit.RecordAsync(AuditTypes.PortForward, AuditOutcome.Success, user.Name, _source, target.Name,
-            new Dictionary<string, string> { ["destination"] = destination, ["login"] = login, ["state"] = "open" }, cancellationToken).ConfigureAwait(false);
-        var limits = new IdleMonitor(policy.IdleTimeoutFor(user, target, login, _context.IdleTimeout),
-            policy.MaxSessionFor(user, target, login, _context.MaxSession), _context.Time);
-        return ChannelOpenDecision.Accept(channel => channel.RunAfterReply(() =>
-            RunForwardAsync(new PortForward(channel, targetChannel, _context.Audit, user.Name, _source, target.Name, login, destination, limits)
-            {
-                OperatorActivity = _limits.Touch,
-            })));
-    }
-
-    private async Task RunForwardAsync(PortForward forward)
-    {
-        _forwards[forward] = 0;
-        try
-        {
-            await forward.RunAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _forwards.TryRemove(forward, out _);
-        }
-    }
-
-    private async Task<SshClient> ForwardClientAsync(Targets.TargetRecord target, string login, CancellationToken cancellationToken)
-    {
-        await _dialLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_forwardClient is { Completion.IsCompleted: false } open) return open;
-            if (_forwardClient is not null) await _forwardClient.DisposeAsync().ConfigureAwait(false);
-            _forwardClient = await _context.Dialer.DialAsync(target, login, _login.User.Name, "fwd-" + BastionContext.NewSessionId(),
-                Targets.TargetUse.Forwarding, cancellationToken)
-                .ConfigureAwait(false);
-            return _forwardClient;
-        }
-        finally
-        {
-            _dialLock.Release();
-        }
-    }
-
-    /// <param name="shown">What the operator reads, when it must say less than the audited <paramref name="reason"/>.</param>
-    private async Task<ChannelOpenDecision> DenyAsync(string request, string? destination, string reason, CancellationToken cancellationToken,
-        string? shown = null)
-    {
-        var details = new Dictionary<string, string> { ["request"] = request, ["reason"] = reason };
-        if (destination is not null) details["destination"] = destination;
-        await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, _login.User.Name, _source, _login.Name.Target, details,
-            cancellationToken).ConfigureAwait(false);
-        return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, shown ?? "port forwarding is not allowed: " + reason);
     }
 
     private static async Task TellAsync(SshChannel channel, string text)

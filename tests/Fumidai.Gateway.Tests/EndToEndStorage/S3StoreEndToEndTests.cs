@@ -94,7 +94,7 @@ public sealed class S3StoreEndToEndTests : StoreEndToEndTests, IClassFixture<S3F
         Assert.Contains("sessions cannot be recorded right now", refused.Output);
         Assert.DoesNotContain("SHOULD_NOT_RUN\r", refused.Output);
         var closed = await b.WaitForSessionAsync("strict1", s => s.GetProperty("status").GetString() != "running", "closed");
-        Assert.Equal("recording-unavailable", closed.GetProperty("endReason").GetString());
+        Assert.Equal("recording-failure", closed.GetProperty("endReason").GetString());
         own.Start();
     }
 }
