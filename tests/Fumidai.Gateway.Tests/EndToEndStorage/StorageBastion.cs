@@ -3,7 +3,6 @@ using System.Text.Json;
 using Fumidai.Cli;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Gateway.Tests.Cli;
-using PrivateSshd = Fumidai.Testing.PrivateSshd;
 using Fumidai.Recording.Storage;
 using Fumidai.Ssh.Keys;
 using Fumidai.Gateway.Tests.EndToEnd;
