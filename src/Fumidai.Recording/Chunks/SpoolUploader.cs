@@ -63,7 +63,8 @@ public sealed class SpoolUploader : IAsyncDisposable
             if (_pendingUploads++ == 0) _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         Interlocked.Add(ref _pendingBytes, job.Bytes);
-        if (!_queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(SpoolUploader));
+        bool queued = _queue.Writer.TryWrite(job);
+        ObjectDisposedException.ThrowIf(!queued, this);
     }
 
     private async Task WorkAsync()
