@@ -51,7 +51,7 @@ public static class FumidaiCommandLine
         return await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
     }
 
-    private static IEnumerable<string> CommandPath(Command command, RootCommand root)
+    private static List<string> CommandPath(Command command, RootCommand root)
     {
         var names = new List<string>();
         for (Symbol? s = command; s is Command c; s = c.Parents.OfType<Command>().FirstOrDefault())

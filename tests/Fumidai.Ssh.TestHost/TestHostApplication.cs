@@ -23,7 +23,7 @@ public sealed class TestHostApplication : ISshServerApplication, IChannelOpenHan
     /// <summary>Every attempt the host saw, for tests that check what reached the application.</summary>
     public List<AuthenticationAttempt> Attempts { get; } = [];
 
-    private IReadOnlyList<string> FirstFactors()
+    private List<string> FirstFactors()
     {
         var methods = new List<string>();
         if (_keys.Count > 0 || _options.Authentication.TrustedUserCaKeys.Count > 0) methods.Add(AuthenticationMethods.PublicKey);

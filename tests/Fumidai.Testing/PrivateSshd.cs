@@ -36,7 +36,7 @@ public sealed class PrivateSshd : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>ed25519, ECDSA P-256 and RSA 3072 host keys, in that order.</summary>
+    /// <summary>ed25519, ECDSA P-256 and RSA 3072 host keys, in that order (only the first when started ed25519-only).</summary>
     public IReadOnlyList<SshPublicKey> HostKeys { get; }
 
     public string AuthorizedKeysFile => Directory.Combine("authorized_keys");
@@ -57,15 +57,17 @@ public sealed class PrivateSshd : IAsyncDisposable
     /// <param name="trustedUserCaKeys">CA keys for TrustedUserCAKeys, or null to leave it unset.</param>
     /// <param name="extraConfig">More sshd_config lines, e.g. <c>RekeyLimit 8M</c>.</param>
     /// <param name="hostCa">When set, each host key gets a host certificate for principal 127.0.0.1 signed by it (HostCertificate).</param>
+    /// <param name="ed25519Only">Only the ed25519 host key, so a client that scans the server sees exactly one key.</param>
     public static async Task<PrivateSshd> StartAsync(IEnumerable<string> authorizedKeys, IEnumerable<SshPublicKey>? trustedUserCaKeys = null,
-        IEnumerable<string>? extraConfig = null, SshPrivateKey? hostCa = null)
+        IEnumerable<string>? extraConfig = null, SshPrivateKey? hostCa = null, bool ed25519Only = false)
     {
         var directory = new TempDirectory("fumidai-sshd");
         try
         {
             var hostKeys = new List<SshPublicKey>();
             var config = new StringBuilder();
-            foreach (var (type, bits) in new[] { ("ed25519", 0), ("ecdsa", 256), ("rsa", 3072) })
+            var types = ed25519Only ? new[] { ("ed25519", 0) } : new[] { ("ed25519", 0), ("ecdsa", 256), ("rsa", 3072) };
+            foreach (var (type, bits) in types)
             {
                 string path = directory.Combine("ssh_host_" + type + "_key");
                 var args = new List<string> { "-q", "-t", type, "-N", "", "-C", "private-sshd", "-f", path };

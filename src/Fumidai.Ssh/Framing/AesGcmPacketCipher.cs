@@ -83,6 +83,7 @@ internal sealed class AesGcmPacketCipher : PacketCipher
             CryptographicOperations.ZeroMemory(_nonce);
             _disposed = true;
         }
+        base.Dispose(disposing);
     }
 
     private void IncrementInvocationCounter()

@@ -107,6 +107,7 @@ internal sealed class ChaCha20Poly1305PacketCipher : PacketCipher
             CryptographicOperations.ZeroMemory(_key);
             _disposed = true;
         }
+        base.Dispose(disposing);
     }
 
     private static void CheckPacket(Span<byte> packet)

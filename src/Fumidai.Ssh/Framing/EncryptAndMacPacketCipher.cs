@@ -63,5 +63,6 @@ internal sealed class EncryptAndMacPacketCipher : PacketCipher
             _mac.Dispose();
             _disposed = true;
         }
+        base.Dispose(disposing);
     }
 }

@@ -55,6 +55,7 @@ internal sealed class EncryptThenMacPacketCipher : PacketCipher
             _mac.Dispose();
             _disposed = true;
         }
+        base.Dispose(disposing);
     }
 
     private static void CheckPacket(Span<byte> packet)

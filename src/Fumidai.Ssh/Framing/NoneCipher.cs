@@ -24,5 +24,6 @@ internal sealed class NoneCipher : PacketCipher
     protected override void Dispose(bool disposing)
     {
         // Shared singleton: nothing to release.
+        base.Dispose(disposing);
     }
 }

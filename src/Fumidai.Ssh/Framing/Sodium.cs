@@ -40,7 +40,7 @@ internal static unsafe partial class Sodium
         fixed (byte* n = nonce)
         fixed (byte* k = key)
         {
-            crypto_stream_chacha20_xor_ic(d, d, (ulong)data.Length, n, initialCounter, k);
+            Check(crypto_stream_chacha20_xor_ic(d, d, (ulong)data.Length, n, initialCounter, k), "crypto_stream_chacha20_xor_ic");
         }
     }
 
@@ -52,7 +52,7 @@ internal static unsafe partial class Sodium
         fixed (byte* n = nonce)
         fixed (byte* k = key)
         {
-            crypto_stream_chacha20(d, (ulong)destination.Length, n, k);
+            Check(crypto_stream_chacha20(d, (ulong)destination.Length, n, k), "crypto_stream_chacha20");
         }
     }
 
@@ -68,7 +68,7 @@ internal static unsafe partial class Sodium
         fixed (byte* m = message)
         fixed (byte* k = key)
         {
-            crypto_onetimeauth_poly1305(t, m, (ulong)message.Length, k);
+            Check(crypto_onetimeauth_poly1305(t, m, (ulong)message.Length, k), "crypto_onetimeauth_poly1305");
         }
     }
 
@@ -90,6 +90,15 @@ internal static unsafe partial class Sodium
         fixed (byte* k = key)
         {
             return crypto_onetimeauth_poly1305_verify(t, m, (ulong)message.Length, k) == 0;
+        }
+    }
+
+    /// <summary>Turns a libsodium failure into an exception: output left unwritten must never be used as ciphertext or a tag.</summary>
+    private static void Check(int result, string function)
+    {
+        if (result != 0)
+        {
+            throw new CryptographicException($"libsodium {function} failed ({result}).");
         }
     }
 

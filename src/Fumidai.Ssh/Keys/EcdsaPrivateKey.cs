@@ -84,5 +84,6 @@ public sealed class EcdsaPrivateKey : SshPrivateKey
     protected override void Dispose(bool disposing)
     {
         if (disposing) _ecdsa.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -51,5 +51,6 @@ public sealed class Ed25519PrivateKey : SshPrivateKey
     protected override void Dispose(bool disposing)
     {
         if (disposing) _key.Dispose();
+        base.Dispose(disposing);
     }
 }

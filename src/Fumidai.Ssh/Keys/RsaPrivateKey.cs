@@ -89,6 +89,7 @@ public sealed class RsaPrivateKey : SshPrivateKey
     protected override void Dispose(bool disposing)
     {
         if (disposing) _rsa.Dispose();
+        base.Dispose(disposing);
     }
 
     private static byte[] FixedLength(ReadOnlySpan<byte> value, int length)

@@ -30,5 +30,6 @@ public sealed class SshCertifiedPrivateKey : SshPrivateKey
     protected override void Dispose(bool disposing)
     {
         if (disposing) _key.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -63,23 +63,24 @@ public sealed class TargetCommandTests : IClassFixture<InitializedCli>
     [Fact]
     public async Task Target_add_scan_against_a_private_sshd_pins_the_confirmed_key()
     {
-        await using var sshd = await PrivateSshd.StartAsync(_cli.File("sshd"));
+        await using var sshd = await PrivateSshd.StartAsync([], ed25519Only: true);
+        var hostKey = sshd.HostKeys[0];
         string port = sshd.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var declined = await _cli.RunAsync(["target", "add", "scanned", "--host", "127.0.0.1", "--port", port, "--login", "root", "--scan"], "n\n");
         Assert.Equal(ExitCodes.Failure, declined.ExitCode);
-        Assert.Contains(sshd.HostKey.Fingerprint, declined.Out);
+        Assert.Contains(hostKey.Fingerprint, declined.Out);
         Assert.Null(await (await _cli.StoreAsync()).GetTargetAsync("scanned"));
 
         var confirmed = await _cli.RunAsync(["target", "add", "scanned", "--host", "127.0.0.1", "--port", port, "--login", "root", "--scan"], "yes\n");
         Assert.True(confirmed.ExitCode == 0, confirmed.ToString());
-        Assert.Contains(sshd.HostKey.Fingerprint, confirmed.Out);
+        Assert.Contains(hostKey.Fingerprint, confirmed.Out);
         Assert.Contains("[y/N]", confirmed.Error);
-        Assert.Equal([sshd.HostKey.ToString()], (await (await _cli.StoreAsync()).GetTargetAsync("scanned"))!.HostKeys);
+        Assert.Equal([hostKey.ToString()], (await (await _cli.StoreAsync()).GetTargetAsync("scanned"))!.HostKeys);
 
         var unattended = await _cli.OkAsync("target", "add", "scanned2", "--host", "127.0.0.1", "--port", port, "--login", "root", "--scan", "--yes");
-        Assert.Contains(sshd.HostKey.Fingerprint, unattended.Out);
-        Assert.Equal([sshd.HostKey.ToString()], (await (await _cli.StoreAsync()).GetTargetAsync("scanned2"))!.HostKeys);
+        Assert.Contains(hostKey.Fingerprint, unattended.Out);
+        Assert.Equal([hostKey.ToString()], (await (await _cli.StoreAsync()).GetTargetAsync("scanned2"))!.HostKeys);
     }
 
     [Fact]

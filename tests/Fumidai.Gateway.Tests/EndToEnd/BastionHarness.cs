@@ -309,7 +309,7 @@ public sealed class BastionHarness : IAsyncLifetime
 
     /// <summary><c>ssh LOGIN@bastion COMMAND</c> with key (or password) and the given TOTP code.</summary>
     public async Task<ProcessRunner.Result> SshExecAsync(Operator op, string loginName, string command, string? code, bool usePassword = false,
-        bool batch = false, TimeSpan? timeout = null, int passwordPrompts = 1, string[]? sshArguments = null)
+        bool batch = false, TimeSpan? timeout = null, int passwordPrompts = 1, string[]? sshArguments = null, byte[]? input = null)
     {
         var args = ClientOptions(loginName, usePassword ? null : op.KeyFile, batch, passwordPrompts);
         args.AddRange(sshArguments ?? []);
@@ -321,7 +321,7 @@ public sealed class BastionHarness : IAsyncLifetime
             environment["SSH_ASKPASS"] = "/nonexistent";
             environment["SSH_ASKPASS_REQUIRE"] = "never";
         }
-        return await ProcessRunner.RunAsync("ssh", args, timeout ?? ProcessTimeout, environment: environment);
+        return await ProcessRunner.RunAsync("ssh", args, timeout ?? ProcessTimeout, input, environment: environment);
     }
 
     /// <summary>Starts <c>ssh -tt LOGIN@bastion</c> (a terminal session) with the key and the given TOTP code.</summary>

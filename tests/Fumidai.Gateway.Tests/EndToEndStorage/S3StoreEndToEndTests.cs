@@ -45,15 +45,15 @@ public sealed class S3StoreEndToEndTests : StoreEndToEndTests, IClassFixture<S3F
         var op = await b.AddOperatorAsync("outage");
         // 45 s of output, with the store down for 30 s of it.
         await using var ssh = b.Ssh(op, "for i in $(seq 1 60); do echo OUTAGE_$i; sleep 0.75; done");
-        await ssh.WaitForAsync("OUTAGE_2", Short);
+        await ssh.WaitForAsync("OUTAGE_2", ShortWait);
         var running = await b.WaitForSessionAsync("outage", s => s.GetProperty("status").GetString() == "running", "running");
         string id = running.GetProperty("id").GetString()!;
         string prefix = running.GetProperty("recording").GetString()!;
-        await b.WaitForObjectAsync(prefix + "000000.cast.br", Short);
+        await b.WaitForObjectAsync(prefix + "000000.cast.br", ShortWait);
 
         own.Stop();
         var down = Stopwatch.StartNew();
-        Assert.True(await b.Serve!.WaitForLogAsync("failing", Short), "no outage log line:\n" + b.Serve.Log);
+        Assert.True(await b.Serve!.WaitForLogAsync("failing", ShortWait), "no outage log line:\n" + b.Serve.Log);
         // Best-effort: the operator's session goes on while the store is down.
         int before = ssh.Output.Length;
         await Task.Delay(TimeSpan.FromSeconds(30) - down.Elapsed);
@@ -61,7 +61,7 @@ public sealed class S3StoreEndToEndTests : StoreEndToEndTests, IClassFixture<S3F
         own.Start();
 
         Assert.Equal(0, await ssh.WaitForExitAsync(TimeSpan.FromSeconds(90)));
-        Assert.True(await b.Serve.WaitForLogAsync("reachable again", Short), "no recovery log line:\n" + b.Serve.Log);
+        Assert.True(await b.Serve.WaitForLogAsync("reachable again", ShortWait), "no recovery log line:\n" + b.Serve.Log);
         await b.WaitForObjectAsync(ObjectLayout.ManifestKey(prefix), TimeSpan.FromSeconds(60));
         var verify = await b.CliAsync("verify", id);
         Assert.True(verify.ExitCode == 0, verify.ToString());
@@ -84,13 +84,13 @@ public sealed class S3StoreEndToEndTests : StoreEndToEndTests, IClassFixture<S3F
         var first = await b.AddOperatorAsync("strict1");
         var second = await b.AddOperatorAsync("strict2");
         await using var ssh = b.Ssh(first, "for i in $(seq 1 120); do echo STRICT_$i; sleep 0.5; done");
-        await ssh.WaitForAsync("STRICT_2", Short);
+        await ssh.WaitForAsync("STRICT_2", ShortWait);
 
         own.Stop();
-        await ssh.WaitForAsync("the recording store is unavailable", Short);
-        Assert.Equal(1, await ssh.WaitForExitAsync(Short));
+        await ssh.WaitForAsync("the recording store is unavailable", ShortWait);
+        Assert.Equal(1, await ssh.WaitForExitAsync(ShortWait));
         await using var refused = b.Ssh(second, "echo SHOULD_NOT_RUN");
-        Assert.Equal(1, await refused.WaitForExitAsync(Short));
+        Assert.Equal(1, await refused.WaitForExitAsync(ShortWait));
         Assert.Contains("sessions cannot be recorded right now", refused.Output);
         Assert.DoesNotContain("SHOULD_NOT_RUN\r", refused.Output);
         var closed = await b.WaitForSessionAsync("strict1", s => s.GetProperty("status").GetString() != "running", "closed");

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Fumidai.Cli;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Gateway.Tests.Cli;
-using PrivateSshd = Fumidai.Testing.PrivateSshd;
 using Fumidai.Recording.Storage;
 using Fumidai.Ssh.Keys;
 using Fumidai.Gateway.Tests.EndToEnd;
@@ -17,6 +16,7 @@ namespace Fumidai.Gateway.Tests.EndToEndStorage;
 public sealed class StorageBastion : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private readonly SemaphoreSlim _cli = new(1, 1);
     private PrivateSshd? _target;
 
@@ -97,7 +97,7 @@ public sealed class StorageBastion : IAsyncDisposable
     public void WriteConfiguration(object? s3, string mode = "best-effort")
     {
         var recording = s3 is null ? (object)new { Store = "file", Mode = mode } : new { Store = "s3", Mode = mode, S3 = s3 };
-        File.WriteAllText(Path.Combine(DataPath, "fumidai.json"), JsonSerializer.Serialize(new { Recording = recording }, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(DataPath, "fumidai.json"), JsonSerializer.Serialize(new { Recording = recording }, Indented));
     }
 
     /// <summary>Starts serve and waits (bounded) until it listens.</summary>

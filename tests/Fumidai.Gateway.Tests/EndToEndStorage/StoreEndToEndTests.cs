@@ -9,7 +9,7 @@ namespace Fumidai.Gateway.Tests.EndToEndStorage;
 /// <summary>Recording through the bastion to a real sshd, the same tests on each store: streamed chunks, crash recovery, tamper evidence.</summary>
 public abstract class StoreEndToEndTests
 {
-    protected static readonly TimeSpan Short = TimeSpan.FromSeconds(30);
+    protected static readonly TimeSpan ShortWait = TimeSpan.FromSeconds(30);
 
     /// <summary>A bastion recording to the store under test.</summary>
     protected abstract Task<StorageBastion> CreateAsync();
@@ -21,7 +21,7 @@ public abstract class StoreEndToEndTests
         await b.StartServeAsync();
         var op = await b.AddOperatorAsync("stream");
         await using var ssh = b.Ssh(op, "for i in $(seq 1 14); do echo STREAM_$i; sleep 1; done");
-        await ssh.WaitForAsync("STREAM_2", Short);
+        await ssh.WaitForAsync("STREAM_2", ShortWait);
         var running = await b.WaitForSessionAsync("stream", s => s.GetProperty("status").GetString() == "running", "running");
         string prefix = running.GetProperty("recording").GetString()!;
         Assert.StartsWith("recordings/", prefix);
@@ -36,8 +36,8 @@ public abstract class StoreEndToEndTests
         Assert.DoesNotContain("STREAM_14", ssh.Output);
         Assert.Equal("running", (await b.SessionsAsync("stream"))[0].GetProperty("status").GetString());
 
-        Assert.Equal(0, await ssh.WaitForExitAsync(Short));
-        await b.WaitForObjectAsync(ObjectLayout.ManifestKey(prefix), Short);
+        Assert.Equal(0, await ssh.WaitForExitAsync(ShortWait));
+        await b.WaitForObjectAsync(ObjectLayout.ManifestKey(prefix), ShortWait);
         string id = running.GetProperty("id").GetString()!;
         var verify = await b.CliAsync("verify", id, "--json");
         Assert.True(verify.ExitCode == 0, verify.ToString());
@@ -55,21 +55,21 @@ public abstract class StoreEndToEndTests
         var serve = await b.StartServeAsync();
         var op = await b.AddOperatorAsync("crash");
         await using var ssh = b.Ssh(op, "echo CRASH_$((6*7)); sleep 120");
-        await ssh.WaitForAsync("CRASH_42", Short);
+        await ssh.WaitForAsync("CRASH_42", ShortWait);
         var running = await b.WaitForSessionAsync("crash", s => s.GetProperty("status").GetString() == "running", "running");
         string id = running.GetProperty("id").GetString()!;
         // The spool is fsynced every second: wait past it, so the crash finds the marker on disk as promised.
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         await serve.KillAsync();
-        await ssh.WaitForExitAsync(Short);
+        await ssh.WaitForExitAsync(ShortWait);
         await b.StartServeAsync();
 
         var session = await b.WaitForSessionAsync("crash", s => s.GetProperty("status").GetString() != "running", "recovered");
         Assert.Equal("interrupted", session.GetProperty("status").GetString());
         Assert.Contains("interrupted", (await b.MustAsync("sessions", "list")).Out);
         string prefix = session.GetProperty("recording").GetString()!;
-        await b.WaitForObjectAsync(ObjectLayout.ManifestKey(prefix), Short);
+        await b.WaitForObjectAsync(ObjectLayout.ManifestKey(prefix), ShortWait);
         var verify = await b.CliAsync("verify", id, "--json");
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Equal("interrupted", JsonDocument.Parse(verify.Out).RootElement[0].GetProperty("endReason").GetString());
@@ -84,12 +84,12 @@ public abstract class StoreEndToEndTests
         var op = await b.AddOperatorAsync("tamper");
         // About 1.3 MB of output: three chunks of at most 512 KiB.
         await using (var ssh = b.Ssh(op, "seq 1 200000; echo TAMPER_END"))
-            Assert.Equal(0, await ssh.WaitForExitAsync(Short));
+            Assert.Equal(0, await ssh.WaitForExitAsync(ShortWait));
         var session = await b.WaitForSessionAsync("tamper", s => s.GetProperty("status").GetString() == "closed", "closed");
         string id = session.GetProperty("id").GetString()!;
         string prefix = session.GetProperty("recording").GetString()!;
         string manifestKey = ObjectLayout.ManifestKey(prefix);
-        await b.WaitForObjectAsync(manifestKey, Short);
+        await b.WaitForObjectAsync(manifestKey, ShortWait);
         var (ok, _) = await VerifyAsync(b, id);
         Assert.True(ok);
         var manifest = ManifestCodec.Read(await b.Store.GetAsync(manifestKey)).Manifest;
@@ -127,9 +127,9 @@ public abstract class StoreEndToEndTests
         var serve = await b.StartServeAsync();
         var op = await b.AddOperatorAsync("auditship");
         await using (var ssh = b.Ssh(op, "echo SHIPPED"))
-            Assert.Equal(0, await ssh.WaitForExitAsync(Short));
+            Assert.Equal(0, await ssh.WaitForExitAsync(ShortWait));
         await b.WaitForSessionAsync("auditship", s => s.GetProperty("status").GetString() == "closed", "closed");
-        Assert.True(await serve.TerminateAsync(Short), "serve did not stop on SIGTERM:\n" + serve.Log);
+        Assert.True(await serve.TerminateAsync(ShortWait), "serve did not stop on SIGTERM:\n" + serve.Log);
 
         var keys = await b.KeysAsync(ObjectLayout.AuditRoot);
         string manifestKey = Assert.Single(keys, k => k.EndsWith("/manifest.json", StringComparison.Ordinal));
@@ -170,16 +170,16 @@ public abstract class StoreEndToEndTests
         var first = await b.StartServeAsync();
         await using (var second = BastionProcess.Launch(b.DataPath, StorageBastion.ServeEnvironment))
         {
-            Assert.True(await second.WaitForExitAsync(Short), "the second serve did not stop:\n" + second.Log);
+            Assert.True(await second.WaitForExitAsync(ShortWait), "the second serve did not stop:\n" + second.Log);
             Assert.Equal(4, second.ExitCode);
             Assert.Contains("another fumidai serve", second.Log);
         }
         // The refused process must not have touched the first one's spool: its sessions still record and verify.
         var op = await b.AddOperatorAsync("lockheld");
         await using (var ssh = b.Ssh(op, "echo STILL_RECORDING"))
-            Assert.Equal(0, await ssh.WaitForExitAsync(Short));
+            Assert.Equal(0, await ssh.WaitForExitAsync(ShortWait));
         var session = await b.WaitForSessionAsync("lockheld", s => s.GetProperty("status").GetString() == "closed", "closed");
-        await b.WaitForObjectAsync(ObjectLayout.ManifestKey(session.GetProperty("recording").GetString()!), Short);
+        await b.WaitForObjectAsync(ObjectLayout.ManifestKey(session.GetProperty("recording").GetString()!), ShortWait);
         var (ok, problem) = await VerifyAsync(b, session.GetProperty("id").GetString()!);
         Assert.True(ok, problem);
         Assert.False(first.HasExited);

@@ -49,7 +49,7 @@ public class CorpusTests
         int vi = lines.FindIndex(l => l.StartsWith("[vi notes.txt — ", StringComparison.Ordinal) && l.EndsWith("s]", StringComparison.Ordinal));
         Assert.True(vi > 0, string.Join('\n', lines));
         Assert.EndsWith("$ vi notes.txt", lines[vi - 1]);
-        Assert.DoesNotContain(lines, l => l.Contains("~") && l.Trim() == "~");
+        Assert.DoesNotContain(lines, l => l.Trim() == "~");
         Assert.Contains(lines, l => l == "hello from vi");
     }
 

@@ -29,9 +29,9 @@ public sealed class ClientTestHostTests(TestHostFixture fixture) : IClassFixture
         KeepaliveCountMax = keepaliveCount,
     };
 
-    private ClientCredentials WithKey(string path) => new("tester") { Keys = [SshPrivateKey.Load(path)] };
+    private static ClientCredentials WithKey(string path) => new("tester") { Keys = [SshPrivateKey.Load(path)] };
 
-    private async Task AssertEchoAsync(SshClient client)
+    private static async Task AssertEchoAsync(SshClient client)
     {
         using var cts = new CancellationTokenSource(Timeout);
         var result = await client.RunCommandAsync("echo", "fumidai\n"u8.ToArray(), cts.Token);

@@ -71,10 +71,11 @@ public sealed class DecoderFuzzTests
     }
 
     /// <summary>Long mode: <c>FUMIDAI_FUZZ_SECONDS=N</c> runs all targets for N seconds with a random seed (printed).</summary>
-    [Fact]
+    [EnvironmentFact("FUMIDAI_FUZZ_SECONDS")]
     public void Long_run_when_requested()
     {
-        if (!int.TryParse(Environment.GetEnvironmentVariable("FUMIDAI_FUZZ_SECONDS"), out int seconds) || seconds <= 0) return;
+        string requested = Environment.GetEnvironmentVariable("FUMIDAI_FUZZ_SECONDS")!;
+        Assert.True(int.TryParse(requested, out int seconds) && seconds > 0, $"FUMIDAI_FUZZ_SECONDS must be a positive number of seconds, not '{requested}'");
         int seed = Environment.GetEnvironmentVariable("FUMIDAI_FUZZ_SEED") is { } fixedSeed ? int.Parse(fixedSeed) : Random.Shared.Next();
         Console.WriteLine($"fuzz: seed {seed}, {seconds} s");
         var runner = new FuzzRunner(seed);

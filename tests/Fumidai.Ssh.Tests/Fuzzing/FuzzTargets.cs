@@ -40,7 +40,7 @@ public static class FuzzTargets
     /// <summary>Stream decoders also see the end of the input, reported as a lost connection.</summary>
     private static bool ProtocolOrEof(Exception e) => e is SshProtocolException or SshConnectionLostException;
 
-    private static IReadOnlyList<FuzzTarget> Create()
+    private static List<FuzzTarget> Create()
     {
         var targets = new List<FuzzTarget>
         {

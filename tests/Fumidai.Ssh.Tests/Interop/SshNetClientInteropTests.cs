@@ -28,7 +28,7 @@ public sealed class SshNetClientInteropTests : IClassFixture<SshNetHostFixture>
     }
 
     /// <summary>Runs commands that check stdout, stderr and the exit status, and returns what was negotiated.</summary>
-    private string ExecChecks(SshClient client)
+    private static string ExecChecks(SshClient client)
     {
         client.Connect();
         try

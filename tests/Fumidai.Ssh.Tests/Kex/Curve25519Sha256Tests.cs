@@ -57,6 +57,6 @@ public class Curve25519Sha256Tests
         Assert.Throws<SshProtocolException>(() => client.ComputeSharedSecret(bad));
     }
 
-    private static KeyExchangeMethod Method(string name) =>
+    private static Curve25519Sha256 Method(string name) =>
         name == Curve25519Sha256.StandardName ? Curve25519Sha256.Standard : Curve25519Sha256.Libssh;
 }

@@ -74,7 +74,7 @@ public class KnownHostsTests
         using var keygen = new SshKeygen();
         var caPath = keygen.PathOf("ca");
         File.WriteAllText(caPath, OpenSshPrivateKeyFile.Format(ca, "ca"));
-        keygen.WritePrivate(caPath);
+        SshKeygen.WritePrivate(caPath);
         var hostPub = keygen.PathOf("host.pub");
         File.WriteAllText(hostPub, HostKey.PublicKey.ToOpenSsh("host") + "\n");
         // ssh-keygen mints the host certificate with our CA file.

@@ -58,7 +58,7 @@ public class OpenSshPrivateKeyFileTests
         using var key = SshPrivateKey.Generate(keyType, keyType == SshKeyTypes.Rsa ? bits : null);
         var path = keygen.PathOf("ours");
         File.WriteAllText(path, OpenSshPrivateKeyFile.Format(key, "written-here", passphrase.Length == 0 ? null : passphrase));
-        keygen.WritePrivate(path);
+        SshKeygen.WritePrivate(path);
         var derived = keygen.Run("-y", "-P", passphrase, "-f", path).Stdout;
         Assert.True(SshPublicKey.ParseOpenSsh(derived).BlobEquals(key.PublicKey));
 
@@ -79,7 +79,7 @@ public class OpenSshPrivateKeyFileTests
         using var key = SshPrivateKey.Generate(SshKeyTypes.Ed25519);
         var path = keygen.PathOf("ours");
         File.WriteAllText(path, OpenSshPrivateKeyFile.Format(key, "c", "first", rounds: 4));
-        keygen.WritePrivate(path);
+        SshKeygen.WritePrivate(path);
         keygen.Run("-p", "-a", "20", "-P", "first", "-N", "second", "-f", path);
         using var loaded = SshPrivateKey.Load(path, "second");
         Assert.True(loaded.PublicKey.BlobEquals(key.PublicKey));

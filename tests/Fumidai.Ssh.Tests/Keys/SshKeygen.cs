@@ -60,7 +60,7 @@ internal sealed class SshKeygen : IDisposable
     }
 
     /// <summary>ssh-keygen refuses private key files others can read.</summary>
-    public void WritePrivate(string path)
+    public static void WritePrivate(string path)
     {
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
