@@ -11,38 +11,43 @@ public static class TerminalLineReader
     /// <summary>The line, or null when the operator pressed Ctrl-C or Ctrl-D or closed the channel.</summary>
     /// <param name="typedAhead">Bytes received after the end of a line (typed ahead or pasted): read before the channel, and
     /// left there for the next line or for the target.</param>
-    public static async Task<string?> ReadLineAsync(SshChannel channel, IdleMonitor idle, List<byte> typedAhead, CancellationToken cancellationToken)
+    public static Task<string?> ReadLineAsync(SshChannel channel, IdleMonitor idle, List<byte> typedAhead, CancellationToken cancellationToken) =>
+        ReadLineAsync(channel.ReadAsync, channel.WriteAsync, idle.Touch, typedAhead, cancellationToken);
+
+    /// <summary>The same over any byte source and echo sink; <paramref name="input"/> is called for each read from the operator.</summary>
+    internal static async Task<string?> ReadLineAsync(Func<Memory<byte>, CancellationToken, ValueTask<int>> read,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, Action input, List<byte> typedAhead, CancellationToken cancellationToken)
     {
         var line = new StringBuilder();
         var buffer = new byte[256];
         while (true)
         {
-            int read;
+            int count;
             if (typedAhead.Count > 0)
             {
-                read = Math.Min(buffer.Length, typedAhead.Count);
-                typedAhead.CopyTo(0, buffer, 0, read);
-                typedAhead.RemoveRange(0, read);
+                count = Math.Min(buffer.Length, typedAhead.Count);
+                typedAhead.CopyTo(0, buffer, 0, count);
+                typedAhead.RemoveRange(0, count);
             }
             else
             {
-                read = await channel.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                if (read == 0) return null;
-                idle.Touch();
+                count = await read(buffer, cancellationToken).ConfigureAwait(false);
+                if (count == 0) return null;
+                input();
             }
             var echo = new StringBuilder();
-            for (int i = 0; i < read; i++)
+            for (int i = 0; i < count; i++)
             {
                 byte b = buffer[i];
                 switch (b)
                 {
                     case (byte)'\r' or (byte)'\n':
-                        int rest = b == '\r' && i + 1 < read && buffer[i + 1] == '\n' ? i + 2 : i + 1;
-                        typedAhead.InsertRange(0, buffer.AsSpan(rest, read - rest).ToArray());
-                        await channel.WriteAsync(Encoding.UTF8.GetBytes(echo.Append("\r\n").ToString()), cancellationToken).ConfigureAwait(false);
+                        int rest = b == '\r' && i + 1 < count && buffer[i + 1] == '\n' ? i + 2 : i + 1;
+                        typedAhead.InsertRange(0, buffer.AsSpan(rest, count - rest).ToArray());
+                        await write(Encoding.UTF8.GetBytes(echo.Append("\r\n").ToString()), cancellationToken).ConfigureAwait(false);
                         return line.ToString().Trim();
                     case 3 or 4:
-                        await channel.WriteAsync(Encoding.UTF8.GetBytes(echo.Append("^C\r\n").ToString()), cancellationToken).ConfigureAwait(false);
+                        await write(Encoding.UTF8.GetBytes(echo.Append("^C\r\n").ToString()), cancellationToken).ConfigureAwait(false);
                         return null;
                     case 0x7f or 8:
                         if (line.Length > 0)
@@ -61,7 +66,7 @@ public static class TerminalLineReader
                     // Escape sequences (arrows) and other bytes are ignored: this is a prompt, not an editor.
                 }
             }
-            if (echo.Length > 0) await channel.WriteAsync(Encoding.UTF8.GetBytes(echo.ToString()), cancellationToken).ConfigureAwait(false);
+            if (echo.Length > 0) await write(Encoding.UTF8.GetBytes(echo.ToString()), cancellationToken).ConfigureAwait(false);
         }
     }
 }
