@@ -114,6 +114,57 @@ public sealed class TerminalLineReaderTests
         Assert.Equal(new string('a', TerminalLineReader.MaxLength) + "\r\n", terminal.Echo);
     }
 
+    [Theory]
+    [InlineData("\u001b[Aweb01\r")] // up
+    [InlineData("web\u001b[D\u001b[C01\r")] // left, right
+    [InlineData("\u001bOAweb01\r")] // up in application cursor mode
+    [InlineData("web01\u001b[3~\r")] // delete key
+    [InlineData("\u001b[1;5Cweb01\r")] // ctrl-right
+    public async Task Cursor_and_function_keys_are_ignored_whole(string typed)
+    {
+        var terminal = new Terminal(typed);
+        Assert.Equal("web01", await terminal.ReadLineAsync());
+        Assert.Equal("web01\r\n", terminal.Echo);
+    }
+
+    [Fact]
+    public async Task A_key_sequence_split_across_reads_is_still_ignored_and_enter_after_escape_still_ends_the_line()
+    {
+        Assert.Equal("web01", await new Terminal("web", "\u001b", "[", "D", "01\r").ReadLineAsync());
+        Assert.Equal("web01", await new Terminal("web01\u001b", "\r").ReadLineAsync());
+    }
+
+    [Theory]
+    [InlineData("w\u0435b01\r", "w\uFFFDb01")] // Cyrillic е
+    [InlineData("\uFF57eb01\r", "\uFFFDeb01")] // fullwidth ｗ
+    [InlineData("we\u0301b01\r", "we\uFFFDb01")] // e and a combining acute (NFD)
+    [InlineData("w\u00e9b01\r", "w\uFFFDb01")] // é composed (NFC)
+    [InlineData("web01\u200b\r", "web01\uFFFD")] // zero-width space
+    [InlineData("web\U0001D7D801\r", "web\uFFFD01")] // mathematical double-struck zero, four bytes
+    public async Task A_character_the_prompt_cannot_take_stays_visible_instead_of_vanishing(string typed, string line)
+    {
+        // Dropping it would turn a look-alike into the ASCII name ("we\u0301b01" into "web01").
+        var terminal = new Terminal(typed);
+        Assert.Equal(line, await terminal.ReadLineAsync());
+        Assert.Equal(line + "\r\n", terminal.Echo);
+    }
+
+    [Fact]
+    public async Task Bytes_that_are_not_utf8_and_a_character_split_across_reads_each_count_once()
+    {
+        Assert.Equal("caf\uFFFD", await new Terminal([(byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'\r']).ReadLineAsync());
+        Assert.Equal("a\uFFFDb", await new Terminal([(byte)'a', 0x80, (byte)'b', (byte)'\r']).ReadLineAsync());
+        Assert.Equal("w\uFFFDb01", await new Terminal([(byte)'w', 0xD0], [0xB5, (byte)'b', (byte)'0', (byte)'1', (byte)'\r']).ReadLineAsync());
+    }
+
+    [Fact]
+    public async Task Backspace_erases_a_whole_character_the_prompt_could_not_take()
+    {
+        var terminal = new Terminal("w\u0435\u007feb01\r");
+        Assert.Equal("web01", await terminal.ReadLineAsync());
+        Assert.Equal(1, CountOf(terminal.Echo, "\b \b"));
+    }
+
     private static int CountOf(string text, string part)
     {
         int count = 0;
