@@ -138,6 +138,20 @@ public sealed class LoginFactorsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_code_typed_on_two_connections_at_once_logs_in_only_one()
+    {
+        var (key, secret) = await _rig.AddUserAsync("twin", withPassword: false);
+        var connections = new[] { AuthenticatorRig.Connection(), AuthenticatorRig.Connection("198.51.100.8") };
+        foreach (var connection in connections) await _rig.KeyAsync(connection, "twin", key);
+        string code = await Totp.CodeAsync(secret, _rig.Step);
+
+        var answers = await Task.WhenAll(connections.Select(c => Task.Run(() => _rig.CodeAsync(c, "twin", code))));
+
+        Assert.Single(answers, a => a.Decision.Outcome == AuthenticationOutcome.Success);
+        Assert.Single(answers, a => a.Decision.Notice == BastionAuthenticator.ReplayedCodeNotice);
+    }
+
+    [Fact]
     public async Task A_disabled_user_is_refused_with_her_right_key_password_and_code()
     {
         var (key, secret) = await _rig.AddUserAsync("dora", withPassword: true);
