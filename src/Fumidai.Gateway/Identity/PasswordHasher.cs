@@ -22,11 +22,14 @@ public static class PasswordHasher
         return null;
     }
 
-    public static string Hash(string password)
+    public static string Hash(string password) => Hash(password, MemoryKiB, Iterations);
+
+    /// <summary>A hash at another cost: <see cref="Verify"/> reads the cost from the hash, so tests can store cheap ones.</summary>
+    internal static string Hash(string password, int memoryKiB, int iterations)
     {
         var salt = RandomNumberGenerator.GetBytes(16);
-        var hash = Compute(password, salt, MemoryKiB, Iterations, Parallelism, HashLength);
-        return $"$argon2id$v=19$m={MemoryKiB},t={Iterations},p={Parallelism}${ToB64(salt)}${ToB64(hash)}";
+        var hash = Compute(password, salt, memoryKiB, iterations, Parallelism, HashLength);
+        return $"$argon2id$v=19$m={memoryKiB},t={iterations},p={Parallelism}${ToB64(salt)}${ToB64(hash)}";
     }
 
     /// <summary>Checks a password against a stored hash in constant time; false for malformed hashes.</summary>

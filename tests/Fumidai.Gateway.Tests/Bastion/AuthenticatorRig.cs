@@ -17,14 +17,17 @@ public sealed class AuthenticatorRig : IAsyncDisposable
 {
     public const string Password = "correct horse 42 battery";
 
-    private AuthenticatorRig(TempDirectory directory, MetadataStore store, SecretProtector secrets, FakeTimeProvider clock)
+    // The authenticator reads the Argon2 cost from the stored hash; the smallest one keeps password tests about logins, not hashing.
+    private static readonly Lazy<string> CheapPasswordHash = new(() => PasswordHasher.Hash(Password, memoryKiB: 8, iterations: 1));
+
+    private AuthenticatorRig(TempDirectory directory, MetadataStore store, SecretProtector secrets, FakeTimeProvider clock, SourceThrottle throttle)
     {
         Directory = directory;
         Store = store;
         Secrets = secrets;
         Clock = clock;
         Audit = new AuditLog(store);
-        Authenticator = new BastionAuthenticator(store, secrets, Audit, new SourceThrottle(1000, TimeSpan.FromMinutes(5)), 10,
+        Authenticator = new BastionAuthenticator(store, secrets, Audit, throttle, 10,
             TimeSpan.FromMinutes(30), NullLogger.Instance, clock);
     }
 
@@ -41,19 +44,23 @@ public sealed class AuthenticatorRig : IAsyncDisposable
 
     public BastionAuthenticator Authenticator { get; }
 
-    public static async Task<AuthenticatorRig> CreateAsync()
+    /// <summary>The RFC 6238 time step at the fake clock's time, for <c>Totp.CodeAsync</c>.</summary>
+    public long Step => Clock.GetUtcNow().ToUnixTimeSeconds() / EndToEnd.Totp.PeriodSeconds;
+
+    /// <param name="throttle">Per-source throttling; by default one loose enough never to fire.</param>
+    public static async Task<AuthenticatorRig> CreateAsync(SourceThrottle? throttle = null)
     {
         var directory = new TempDirectory("fumidai-auth");
         var store = await MetadataStore.OpenAsync(directory.Combine("fumidai.db"));
         return new AuthenticatorRig(directory, store, new SecretProtector(RandomNumberGenerator.GetBytes(32)),
-            new FakeTimeProvider(DateTimeOffset.UtcNow));
+            new FakeTimeProvider(DateTimeOffset.UtcNow), throttle ?? new SourceThrottle(1000, TimeSpan.FromMinutes(5)));
     }
 
     /// <summary>A user with an ed25519 key, a TOTP secret (returned in base32 for oathtool) and optionally a password.</summary>
     public async Task<(SshPublicKey Key, string Secret)> AddUserAsync(string name, bool withPassword)
     {
         var secret = RandomNumberGenerator.GetBytes(20);
-        var record = new UserRecord(name, ["ops"], false, Secrets.Protect(secret, "totp:" + name), withPassword ? PasswordHasher.Hash(Password) : null,
+        var record = new UserRecord(name, ["ops"], false, Secrets.Protect(secret, "totp:" + name), withPassword ? CheapPasswordHash.Value : null,
             DateTimeOffset.UtcNow);
         Assert.True(await Store.AddUserAsync(record));
         var key = SshPrivateKey.Generate(SshKeyTypes.Ed25519).PublicKey;
@@ -79,6 +86,14 @@ public sealed class AuthenticatorRig : IAsyncDisposable
         return (decision, prompter);
     }
 
+    /// <summary>Key, then the code, on a new connection from <paramref name="source"/>: true when the login succeeded.</summary>
+    public async Task<bool> LoginAsync(string user, SshPublicKey key, string code, string source = "127.0.0.1")
+    {
+        var connection = Connection(source);
+        if ((await KeyAsync(connection, user, key)).Outcome != AuthenticationOutcome.PartialSuccess) return false;
+        return (await CodeAsync(connection, user, code)).Decision.Outcome == AuthenticationOutcome.Success;
+    }
+
     public async Task<IReadOnlyList<AuditEvent>> AuditEventsAsync() => await Store.ListAuditAsync(null);
 
     public ValueTask DisposeAsync()
@@ -92,10 +107,14 @@ public sealed class AuthenticatorRig : IAsyncDisposable
     {
         public List<string> Instructions { get; } = [];
 
+        /// <summary>Every prompt shown, in order.</summary>
+        public List<KeyboardInteractivePrompt> Prompts { get; } = [];
+
         public ValueTask<string[]> PromptAsync(string name, string instruction, IReadOnlyList<KeyboardInteractivePrompt> prompts,
             CancellationToken cancellationToken)
         {
             Instructions.Add(instruction);
+            Prompts.AddRange(prompts);
             return ValueTask.FromResult(prompts.Select(_ => answer).ToArray());
         }
     }

@@ -13,16 +13,10 @@ public sealed class BastionAuthenticatorTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _rig.DisposeAsync();
 
-    private long Step => _rig.Clock.GetUtcNow().ToUnixTimeSeconds() / Totp.PeriodSeconds;
+    private long Step => _rig.Step;
 
-    /// <summary>Key, then the code: true when the login succeeded.</summary>
-    private async Task<bool> LoginAsync(string user, Ssh.Keys.SshPublicKey key, string code, string source = "127.0.0.1")
-    {
-        var connection = AuthenticatorRig.Connection(source);
-        var first = await _rig.KeyAsync(connection, user, key);
-        if (first.Outcome != AuthenticationOutcome.PartialSuccess) return false;
-        return (await _rig.CodeAsync(connection, user, code)).Decision.Outcome == AuthenticationOutcome.Success;
-    }
+    private Task<bool> LoginAsync(string user, Ssh.Keys.SshPublicKey key, string code, string source = "127.0.0.1") =>
+        _rig.LoginAsync(user, key, code, source);
 
     [Fact]
     public async Task An_empty_password_is_an_ordinary_failure_and_audited()

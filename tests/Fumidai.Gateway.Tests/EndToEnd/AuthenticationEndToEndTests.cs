@@ -209,7 +209,13 @@ public sealed partial class AuthenticationEndToEndTests : IClassFixture<BastionH
         int login = await ssh.WaitForAsync("access denied", Short, at + Ask.Length);
         at = await ssh.WaitForAsync(Ask, Short, login);
 
-        await ssh.TypeAsync("web01\r");
+        // "web01" with a combining accent after the e is another name, refused as typed, not read as web01.
+        await ssh.TypeAsync("we\u0301b01\r");
+        int lookAlike = await ssh.WaitForAsync("access denied: unknown target 'we\uFFFDb01'", Short, at + Ask.Length);
+        at = await ssh.WaitForAsync(Ask, Short, lookAlike);
+
+        // An arrow key pressed at the prompt types nothing into the name.
+        await ssh.TypeAsync("\u001b[Aweb01\r");
         int shell = await ssh.WaitForAsync("# ", Short, at + Ask.Length);
         await ssh.TypeAsync("echo AGAIN_$((4+4))\r");
         await ssh.WaitForAsync("AGAIN_8", Short, shell);
