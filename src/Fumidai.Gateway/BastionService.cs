@@ -35,6 +35,9 @@ public sealed class BastionService
     /// <summary>How long the uploads of the last chunks and manifests may take once sessions are done; the spool keeps the rest.</summary>
     public TimeSpan UploadTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The uploads' time when a second stop request cut the sessions.</summary>
+    public TimeSpan HurriedUploadTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often the store is asked whether access was revoked (well inside the 5 s an admin may expect).</summary>
     public TimeSpan RevocationInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -134,10 +137,13 @@ public sealed class BastionService
         await exporterLoop.ConfigureAwait(false);
         await auditExporter.ShipPendingAsync().ConfigureAwait(false);
         await auditShipper.RotateAsync(AuditLogShipper.EndReasonShutdown).ConfigureAwait(false);
-        // Sessions are closed and their manifests queued: the uploads get a bounded time, cut short by another stop request.
+        // Sessions are closed and their manifests queued: the uploads get a bounded time. Whoever asked twice wants the
+        // node down: after a second request they get only a moment, and one during the wait ends it; the spool keeps the rest.
+        bool hurried = requests.Cut.IsCancellationRequested;
         try
         {
-            if (await recordings.DrainAsync(UploadTimeout).WaitAsync(requests.Cut).ConfigureAwait(false))
+            if (await recordings.DrainAsync(hurried ? HurriedUploadTimeout : UploadTimeout).WaitAsync(hurried ? CancellationToken.None : requests.Cut)
+                    .ConfigureAwait(false))
                 _logger.LogInformation("every recording and the audit log are in {Store}", recordings.Store.Description);
         }
         catch (OperationCanceledException) when (requests.Cut.IsCancellationRequested)
