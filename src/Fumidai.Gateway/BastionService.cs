@@ -3,6 +3,7 @@ using Fumidai.Recording.Chunks;
 using Fumidai.Gateway.Bastion;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Identity;
+using Fumidai.Gateway.Lifecycle;
 using Fumidai.Gateway.Recordings;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Storage;
@@ -31,19 +32,28 @@ public sealed class BastionService
         _logger = loggers.CreateLogger("fumidai");
     }
 
-    /// <summary>How long a drain waits for sessions to close and finalise their recordings.</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long the uploads of the last chunks and manifests may take once sessions are done; the spool keeps the rest.</summary>
+    public TimeSpan UploadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The uploads' time when a second stop request cut the sessions.</summary>
+    public TimeSpan HurriedUploadTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often the store is asked whether access was revoked (well inside the 5 s an admin may expect).</summary>
     public TimeSpan RevocationInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Runs until <paramref name="stop"/> is cancelled, then drains. <paramref name="started"/> receives the bound address.</summary>
-    public async Task RunAsync(string? listenOverride, CancellationToken stop, Action<System.Net.IPEndPoint>? started = null)
+    /// <summary>
+    /// Runs until the first stop request, then drains (a second request cuts the sessions at once).
+    /// <paramref name="started"/> receives the bound address.
+    /// </summary>
+    public async Task RunAsync(string? listenOverride, StopRequests requests, Action<System.Net.IPEndPoint>? started = null)
     {
+        var stop = requests.Drain;
         var options = _data.LoadOptions();
         string listen = listenOverride ?? options.Ssh.Listen;
         if (!ConfigurationLoader.TryParseEndPoint(listen, out var endPoint))
             throw new ConfigurationException($"--ssh-listen '{listen}' is not ADDRESS:PORT");
+        var drainTimeout = Duration.Parse(options.Sessions.DrainTimeout);
+        using var systemd = SystemdNotifier.FromEnvironment(_logger);
         var store = await _data.OpenStoreAsync(stop).ConfigureAwait(false);
         using var serveLock = _data.LockForServe();
         var audit = new AuditLog(store, _loggers.CreateLogger("audit"));
@@ -60,6 +70,7 @@ public sealed class BastionService
         var dialer = new TargetDialer(protector, userCa, Duration.Parse(options.Targets.ConnectTimeout),
             Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"), options.Targets.CertificateSourceAddress);
         using var draining = new CancellationTokenSource();
+        using var cut = CancellationTokenSource.CreateLinkedTokenSource(requests.Cut);
         var context = new BastionContext
         {
             Credentials = store,
@@ -74,8 +85,8 @@ public sealed class BastionService
             MaxSession = options.Sessions.MaxSession is { } max ? Duration.Parse(max) : null,
             Logger = _loggers.CreateLogger("session"),
             Draining = draining.Token,
-            Cut = draining.Token,
-            DrainTimeout = DrainTimeout,
+            Cut = cut.Token,
+            DrainTimeout = drainTimeout,
         };
         var authenticator = new BastionAuthenticator(store, protector, audit,
             new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),
@@ -110,6 +121,7 @@ public sealed class BastionService
         await audit.RecordAsync(AuditTypes.ServiceStart, AuditOutcome.Info, details: new Dictionary<string, string> { ["listen"] = bound.ToString() },
             cancellationToken: CancellationToken.None).ConfigureAwait(false);
         started?.Invoke(bound);
+        systemd.Ready($"listening on {bound}");
         try
         {
             await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
@@ -117,17 +129,9 @@ public sealed class BastionService
         catch (OperationCanceledException)
         {
         }
-        _logger.LogInformation("draining: no new logins; closing {Count} session(s)", context.Sessions.Count);
         server.StopAccepting();
-        await draining.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await context.Sessions.WhenAllAsync(DrainTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            _logger.LogWarning("drain timed out with {Count} session(s) still open", context.Sessions.Count);
-        }
+        await new NodeDrain(context.Sessions, _logger, systemd) { Timeout = drainTimeout }.RunAsync(draining, cut).ConfigureAwait(false);
+        systemd.Status("closing: audit log and uploads");
         await watching.CancelAsync().ConfigureAwait(false);
         await revocations.ConfigureAwait(false);
         await server.DisposeAsync().ConfigureAwait(false);
@@ -137,9 +141,19 @@ public sealed class BastionService
         await exporterLoop.ConfigureAwait(false);
         await auditExporter.ShipPendingAsync().ConfigureAwait(false);
         await auditShipper.RotateAsync(AuditLogShipper.EndReasonShutdown).ConfigureAwait(false);
-        // Sessions are closed and their manifests queued: give the uploads the rest of the drain time.
-        if (await recordings.DrainAsync(DrainTimeout).ConfigureAwait(false))
-            _logger.LogInformation("every recording and the audit log are in {Store}", recordings.Store.Description);
+        // Sessions are closed and their manifests queued: the uploads get a bounded time. Whoever asked twice wants the
+        // node down: after a second request they get only a moment, and one during the wait ends it; the spool keeps the rest.
+        bool hurried = requests.Cut.IsCancellationRequested;
+        try
+        {
+            if (await recordings.DrainAsync(hurried ? HurriedUploadTimeout : UploadTimeout).WaitAsync(hurried ? CancellationToken.None : requests.Cut)
+                    .ConfigureAwait(false))
+                _logger.LogInformation("every recording and the audit log are in {Store}", recordings.Store.Description);
+        }
+        catch (OperationCanceledException) when (requests.Cut.IsCancellationRequested)
+        {
+            _logger.LogWarning("stop requested again: uploads not done stay in the spool {Spool} for the next start", _data.SpoolPath);
+        }
         _logger.LogInformation("stopped");
     }
 

@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Cli.Output;
 using Fumidai.Gateway;
+using Fumidai.Gateway.Lifecycle;
 
 namespace Fumidai.Cli.Commands;
 
-/// <summary><c>fumidai serve</c>: run the bastion, logging to stdout; SIGTERM or Ctrl-C drains and stops.</summary>
+/// <summary><c>fumidai serve</c>: run the bastion, logging to stdout; SIGTERM or Ctrl-C drains and stops, a second one cuts at once.</summary>
 public static class ServeCommand
 {
     public static Command Create(CliRuntime runtime)
@@ -16,28 +17,31 @@ public static class ServeCommand
             Description = "Address and port for operators' SSH connections (default from the configuration: 0.0.0.0:2222)",
             HelpName = "ADDR:PORT",
         };
-        var command = new Command("serve", "Run the bastion: operators connect with ssh, sessions are recorded");
+        var command = new Command("serve", "Run the bastion: operators connect with ssh, sessions are recorded. SIGTERM or Ctrl-C "
+            + "stops new logins and lets sessions finish for Sessions:DrainTimeout (60s), then cuts them; a second one cuts at once");
         command.Options.Add(listen);
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             RequireOwnerOnly(context.Data);
             await context.OpenStoreAsync().ConfigureAwait(false);
             using var loggers = EscapingConsoleFormatter.CreateFactory();
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            // The first SIGTERM or Ctrl-C drains; a second one cuts the sessions still running.
+            using var requests = new StopRequests();
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
             {
                 signal.Cancel = true;
-                stop.Cancel();
+                requests.Request();
             });
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
             {
                 signal.Cancel = true;
-                stop.Cancel();
+                requests.Request();
             });
+            using var cancelled = ct.Register(requests.Request);
             var service = new BastionService(context.Data, loggers);
             try
             {
-                await service.RunAsync(result.GetValue(listen), stop.Token).ConfigureAwait(false);
+                await service.RunAsync(result.GetValue(listen), requests).ConfigureAwait(false);
             }
             catch (DataDirectoryInUseException ex)
             {

@@ -67,6 +67,7 @@ public static class ConfigurationLoader
         Duration("Security:SourceWindow", o.Security.SourceWindow);
         Duration("Sessions:IdleTimeout", o.Sessions.IdleTimeout);
         Duration("Sessions:MaxSession", o.Sessions.MaxSession, optional: true);
+        Duration("Sessions:DrainTimeout", o.Sessions.DrainTimeout);
         Duration("Targets:ConnectTimeout", o.Targets.ConnectTimeout);
         Duration("Targets:CertificateLifetime", o.Targets.CertificateLifetime);
         if (!IsSourceAddressSetting(o.Targets.CertificateSourceAddress))
@@ -81,6 +82,9 @@ public static class ConfigurationLoader
             errors.Add(Locate(path, "Security:LockoutDuration") + ": Security:LockoutDuration must be at least 30m");
         if (Configuration.Duration.TryParse(o.Sessions.IdleTimeout, out var idle) && idle > TimeSpan.FromMinutes(15))
             errors.Add(Locate(path, "Sessions:IdleTimeout") + ": Sessions:IdleTimeout must be at most 15m (PCI DSS 8.2.8)");
+        // A stop that takes longer than a day looks hung to whoever waits for it (and systemd's stop timeout must exceed it).
+        if (Configuration.Duration.TryParse(o.Sessions.DrainTimeout, out var drain) && drain > TimeSpan.FromDays(1))
+            errors.Add(Locate(path, "Sessions:DrainTimeout") + ": Sessions:DrainTimeout must be at most 1d");
         if (o.Ssh.MaxAuthTries is < 1 or > 20)
             errors.Add(Locate(path, "Ssh:MaxAuthTries") + ": Ssh:MaxAuthTries must be between 1 and 20");
         if (o.Recording.Store is not ("file" or "s3"))
@@ -156,9 +160,11 @@ public static class ConfigurationLoader
         text.AppendLine("    \"LockoutThreshold\": 10,");
         text.AppendLine("    \"LockoutDuration\": \"30m\"");
         text.AppendLine("  },");
-        text.AppendLine("  // Idle sessions close after at most 15m (PCI DSS 8.2.8); roles may shorten it.");
+        text.AppendLine("  // Idle sessions close after at most 15m (PCI DSS 8.2.8); roles may shorten it. On SIGTERM running");
+        text.AppendLine("  // sessions may finish for DrainTimeout, then they are cut; a second SIGTERM cuts them at once.");
         text.AppendLine("  \"Sessions\": {");
-        text.AppendLine("    \"IdleTimeout\": \"15m\"");
+        text.AppendLine("    \"IdleTimeout\": \"15m\",");
+        text.AppendLine("    \"DrainTimeout\": \"60s\"");
         text.AppendLine("  },");
         text.AppendLine("  \"Targets\": {");
         text.AppendLine("    \"ConnectTimeout\": \"10s\",");

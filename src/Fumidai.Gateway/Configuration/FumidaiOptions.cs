@@ -52,12 +52,15 @@ public sealed class SecurityOptions
     public string SourceWindow { get; set; } = "5m";
 }
 
-/// <summary>Session limits (PCI DSS 8.2.8): idle timeout and an optional maximum duration.</summary>
+/// <summary>Session limits (PCI DSS 8.2.8): idle timeout and an optional maximum duration; how long a stop lets sessions finish.</summary>
 public sealed class SessionOptions
 {
     public string IdleTimeout { get; set; } = "15m";
 
     public string? MaxSession { get; set; }
+
+    /// <summary>After SIGTERM, how long running sessions may go on before they are cut (a second SIGTERM cuts at once).</summary>
+    public string DrainTimeout { get; set; } = "60s";
 }
 
 /// <summary>How the bastion reaches targets.</summary>

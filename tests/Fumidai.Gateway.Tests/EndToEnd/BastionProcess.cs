@@ -149,6 +149,9 @@ public sealed class BastionProcess : IAsyncDisposable
         return await WaitForExitAsync(timeout);
     }
 
+    /// <summary>SIGTERM without waiting: the first starts a drain, a second one cuts what still runs.</summary>
+    public void SendTerminate() => Signal(SigTerm);
+
     /// <summary>SIGKILL: a crash, nothing is finalised.</summary>
     public async Task KillAsync()
     {
