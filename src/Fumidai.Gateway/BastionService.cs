@@ -185,7 +185,7 @@ public sealed class BastionService
     }
 
     /// <summary>After a crash: finalise spooled recordings (signed, <c>interrupted</c>) and mark sessions left "running" interrupted.</summary>
-    private async Task RecoverInterruptedSessionsAsync(MetadataStore store, IAuditLog audit, RecordingStorage recordings, CancellationToken cancellationToken)
+    private async Task RecoverInterruptedSessionsAsync(MetadataStore store, AuditLog audit, RecordingStorage recordings, CancellationToken cancellationToken)
     {
         recordings.Recover();
         foreach (var session in await store.ListRunningSessionsAsync(cancellationToken).ConfigureAwait(false))
@@ -211,7 +211,7 @@ public sealed class BastionService
             : SshTransportSettings.DefaultHostKeyAlgorithms,
     };
 
-    private static IReadOnlyList<string> Known(List<string> configured, IReadOnlyList<string> known, string key)
+    private static List<string> Known(List<string> configured, IReadOnlyList<string> known, string key)
     {
         var unknown = configured.Where(a => !known.Contains(a)).ToArray();
         if (unknown.Length > 0) throw new ConfigurationException($"{key}: unknown algorithm(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known)}");

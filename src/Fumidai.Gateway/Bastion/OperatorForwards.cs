@@ -44,7 +44,7 @@ public sealed class OperatorForwards : IAsyncDisposable
             return await DenyAsync(current, "direct-tcpip", destination, target is null ? "unknown target" : $"no role grants access to {target.Name}", cancellationToken,
                 TargetMenu.RefusalLine(policy, user, target, targetName, null)).ConfigureAwait(false);
         }
-        string login = current.Name.Login ?? policy.LoginsFor(user, target).FirstOrDefault() ?? "";
+        string login = current.Name.Login ?? (policy.LoginsFor(user, target) is [var first, ..] ? first : "");
         if (policy.Check(user, target, login, ChannelKinds.PortForward) is { } denied)
             return await DenyAsync(current, "direct-tcpip", destination, denied, cancellationToken).ConfigureAwait(false);
         SshChannel targetChannel;

@@ -97,10 +97,10 @@ public sealed class PortForward
                     OperatorActivity?.Invoke();
                 }
                 await to.WriteAsync(buffer.AsMemory(0, read), writing.Token).ConfigureAwait(false);
-                await from.ReturnWindowAsync(read).ConfigureAwait(false);
+                await from.ReturnWindowAsync(read, stop).ConfigureAwait(false);
                 total += read;
             }
-            await to.SendEofAsync().ConfigureAwait(false);
+            await to.SendEofAsync(stop).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or IOException)
         {

@@ -46,7 +46,7 @@ public static class TargetMenu
 
     /// <summary>The precise reason a choice is refused, for the audit; null when it is allowed.</summary>
     public static string? Refusal(AccessPolicy policy, UserRecord user, TargetRecord? target, string? login, string kind) =>
-        target is null ? "unknown target" : policy.Check(user, target, login ?? target.Logins.FirstOrDefault() ?? "", kind);
+        target is null ? "unknown target" : policy.Check(user, target, login ?? (target.Logins is [var first, ..] ? first : ""), kind);
 
     /// <summary>
     /// The line the operator sees. A target she has no role for reads exactly like one that does not exist, so she cannot

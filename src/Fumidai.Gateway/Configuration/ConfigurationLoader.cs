@@ -50,7 +50,7 @@ public static class ConfigurationLoader
         value = value.Trim();
         if (value.Length == 0 || value == "auto") return true;
         return value.Length <= 1024 && value.Split(',').All(part => System.Net.IPNetwork.TryParse(part, out _)
-            || (System.Net.IPAddress.TryParse(part, out var address) && address.ToString() == part.ToLowerInvariant()));
+            || (System.Net.IPAddress.TryParse(part, out var address) && string.Equals(address.ToString(), part, StringComparison.OrdinalIgnoreCase)));
     }
 
     private static void Validate(FumidaiOptions o, string path)

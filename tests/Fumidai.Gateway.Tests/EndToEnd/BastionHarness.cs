@@ -42,7 +42,8 @@ public sealed class BastionHarness : IAsyncLifetime
     private int _askpassCount;
 
     /// <summary>Configuration overrides for the bastion's environment, e.g. <c>FUMIDAI__Sessions__IdleTimeout</c>; set before initialising.</summary>
-    public Dictionary<string, string> BastionEnvironment { get; init; } = [];
+    /// <remarks>A short drain by default, so a SIGTERM with sessions open (a test's own, or one left at teardown) ends in seconds.</remarks>
+    public Dictionary<string, string> BastionEnvironment { get; init; } = new() { ["FUMIDAI__Sessions__DrainTimeout"] = "3s" };
 
     public TempDirectory Directory { get; } = new("fumidai-e2e");
 

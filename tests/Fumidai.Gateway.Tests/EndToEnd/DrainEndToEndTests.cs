@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Fumidai.Gateway.Tests.Lifecycle;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Gateway.Tests.EndToEnd;
 
@@ -36,8 +35,6 @@ public sealed class DrainBastion : IAsyncLifetime
 /// </summary>
 public sealed class DrainEndToEndTests(DrainBastion fixture) : IClassFixture<DrainBastion>, IAsyncLifetime
 {
-    private const string SessionSide = "needs the session side of the drain (Draining only tells the operator, Cut ends the session with "
-        + "exit status 143); until it lands, sessions end at the first SIGTERM";
     private const string Prompt = "# ";
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(20);
@@ -96,7 +93,7 @@ public sealed class DrainEndToEndTests(DrainBastion fixture) : IClassFixture<Dra
         Assert.Equal("shutdown", session.GetProperty("endReason").GetString());
     }
 
-    [Fact(Skip = SessionSide)]
+    [Fact]
     public async Task Sigterm_refuses_new_logins_while_an_open_session_keeps_working_until_the_drain_timeout_then_cuts_it()
     {
         await using var ssh = await OpenShellAsync("outlasts");
@@ -132,7 +129,7 @@ public sealed class DrainEndToEndTests(DrainBastion fixture) : IClassFixture<Dra
         Assert.Empty(await _h.SessionsAsync("latecomer"));
     }
 
-    [Fact(Skip = SessionSide)]
+    [Fact]
     public async Task A_second_sigterm_during_the_drain_cuts_the_open_session_at_once()
     {
         await using var ssh = await OpenShellAsync("hurried");

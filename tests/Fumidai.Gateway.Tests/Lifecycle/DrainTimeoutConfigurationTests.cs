@@ -1,5 +1,4 @@
 using Fumidai.Gateway.Configuration;
-using Fumidai.Ssh.Tests.Infrastructure;
 
 namespace Fumidai.Gateway.Tests.Lifecycle;
 

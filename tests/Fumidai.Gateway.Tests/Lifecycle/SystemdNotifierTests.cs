@@ -1,5 +1,4 @@
 using Fumidai.Gateway.Lifecycle;
-using Fumidai.Ssh.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fumidai.Gateway.Tests.Lifecycle;

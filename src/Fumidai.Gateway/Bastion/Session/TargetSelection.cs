@@ -114,5 +114,5 @@ internal sealed class TargetSelection
     }
 
     private string DefaultLogin(AccessPolicy policy, TargetRecord target) =>
-        policy.LoginsFor(_login.User, target).FirstOrDefault() ?? target.Logins.FirstOrDefault() ?? "root";
+        policy.LoginsFor(_login.User, target) is [var allowed, ..] ? allowed : target.Logins is [var listed, ..] ? listed : "root";
 }
