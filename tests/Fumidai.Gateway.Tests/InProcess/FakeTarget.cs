@@ -92,6 +92,10 @@ public sealed class FakeTarget : ISshServerApplication
                         }
                         await EndAsync(channel, 0, null);
                         return;
+                    case "flood":
+                        var block = new byte[32 * 1024];
+                        block.AsSpan().Fill((byte)'x');
+                        while (true) await channel.WriteAsync(block, ct);
                     case "cat":
                         var buffer = new byte[4096];
                         int read;

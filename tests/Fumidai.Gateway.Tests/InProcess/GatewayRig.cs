@@ -108,8 +108,9 @@ public sealed class GatewayRig : IAsyncDisposable
     /// <summary>The one session row, once it has ended (bounded wait).</summary>
     public async Task<SessionRecord> EndedSessionAsync(TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        for (int i = 0; i < 1000 && DateTime.UtcNow < deadline; i++)
+        var wait = timeout ?? TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + wait;
+        for (int i = 0; i < wait.TotalMilliseconds / 10 && DateTime.UtcNow < deadline; i++)
         {
             var sessions = Metadata.Sessions;
             if (sessions.Count == 1 && sessions[0].Status != SessionStatus.Running

@@ -284,6 +284,26 @@ public sealed class SessionEndTests
     }
 
     [Fact]
+    public async Task Operator_who_stops_reading_cannot_hold_the_end_of_a_killed_session()
+    {
+        await using var rig = new GatewayRig();
+        var watcher = new RevocationWatcher(rig.Context, TimeSpan.FromMilliseconds(50));
+        await watcher.CheckAsync(CancellationToken.None);
+        var client = await rig.ConnectAsync();
+        await using var session = await client.OpenSessionAsync();
+        // Output as fast as it goes, and the operator never reads (nor credits the window): every window on the way fills up.
+        session.Channel.DeferCredit = true;
+        await session.ExecAsync("flood");
+        var live = await rig.LiveSessionAsync();
+        await Task.Delay(500);
+        rig.Metadata.KillSession(live.Id, DateTimeOffset.UtcNow);
+        await watcher.CheckAsync(CancellationToken.None);
+        var row = await rig.EndedSessionAsync(TimeSpan.FromSeconds(25));
+        AssertEnded(rig, row, SessionEndReason.Killed);
+        Assert.True(row.BytesOut > 0);
+    }
+
+    [Fact]
     public async Task Signal_from_the_operator_reaches_the_target()
     {
         await using var rig = new GatewayRig();

@@ -10,10 +10,14 @@ namespace Fumidai.Gateway.Bastion.Session;
 /// <summary>The operator's end of a session channel as the bastion speaks to it: text, notices, and how the channel ends.</summary>
 /// <remarks>
 /// Every write tolerates a channel that is already gone: an operator who left cannot be told anything, and that must not
-/// change how the session is recorded.
+/// change how the session is recorded. Writes wait for the operator's window at most <see cref="WriteLimit"/>: a client
+/// that stopped reading cannot hold a session's end (and its recording's seal) open.
 /// </remarks>
 internal sealed class OperatorTerminal
 {
+    private static readonly TimeSpan WriteLimit = TimeSpan.FromSeconds(10);
+    private volatile bool _stalled;
+
     public OperatorTerminal(SshChannel channel) => Channel = channel;
 
     public SshChannel Channel { get; }
@@ -27,42 +31,20 @@ internal sealed class OperatorTerminal
     /// <summary>True once the operator's channel is closed (by either side) or its connection is gone.</summary>
     public bool IsGone => Channel.Closed.IsCompleted;
 
-    public async Task WriteAsync(string text)
-    {
-        try
-        {
-            await Channel.WriteAsync(Encoding.UTF8.GetBytes(text)).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsChannelGone(ex))
-        {
-        }
-    }
+    public Task WriteAsync(string text) => WriteDataAsync(Encoding.UTF8.GetBytes(text), extended: false);
 
     /// <summary>A bastion notice on its own line: <c>[fumidai] message</c>.</summary>
     public async Task NoticeAsync(string message)
     {
         var bytes = Encoding.UTF8.GetBytes($"\r\n[fumidai] {message}\r\n");
         Recorder?.Marker("notice: " + message);
-        try
-        {
-            if (HasPty) await Channel.WriteAsync(bytes).ConfigureAwait(false);
-            else await Channel.WriteExtendedAsync(bytes).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsChannelGone(ex))
-        {
-        }
+        await WriteDataAsync(bytes, extended: !HasPty).ConfigureAwait(false);
     }
 
     /// <summary>Ends the channel with a one-line reason on stderr and an exit status.</summary>
     public async Task FailAsync(string message, uint exitStatus)
     {
-        try
-        {
-            await Channel.WriteExtendedAsync(Encoding.UTF8.GetBytes($"fumidai: {message}\r\n")).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsChannelGone(ex))
-        {
-        }
+        await WriteDataAsync(Encoding.UTF8.GetBytes($"fumidai: {message}\r\n"), extended: true).ConfigureAwait(false);
         await FinishAsync(exitStatus).ConfigureAwait(false);
     }
 
@@ -78,13 +60,37 @@ internal sealed class OperatorTerminal
     {
         try
         {
-            await Channel.SendRequestAsync(exit).ConfigureAwait(false);
-            await Channel.SendEofAsync().ConfigureAwait(false);
-            await Channel.CloseAsync().ConfigureAwait(false);
+            using var limit = Limit();
+            await Channel.SendRequestAsync(exit, limit.Token).ConfigureAwait(false);
+            await Channel.SendEofAsync(limit.Token).ConfigureAwait(false);
+            await Channel.CloseAsync(limit.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsChannelGone(ex))
         {
         }
+    }
+
+    /// <summary>Writes within the limit; once the operator has stalled one write, later ones are skipped rather than waited for.</summary>
+    private async Task WriteDataAsync(byte[] bytes, bool extended)
+    {
+        if (_stalled) return;
+        using var limit = Limit();
+        try
+        {
+            if (extended) await Channel.WriteExtendedAsync(bytes, limit.Token).ConfigureAwait(false);
+            else await Channel.WriteAsync(bytes, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsChannelGone(ex))
+        {
+            if (limit.IsCancellationRequested && !Channel.ClosingToken.IsCancellationRequested) _stalled = true;
+        }
+    }
+
+    private CancellationTokenSource Limit()
+    {
+        var limit = CancellationTokenSource.CreateLinkedTokenSource(Channel.ClosingToken);
+        limit.CancelAfter(WriteLimit);
+        return limit;
     }
 
     /// <summary>The failures that mean only "the other side is gone".</summary>

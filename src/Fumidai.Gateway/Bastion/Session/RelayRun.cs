@@ -114,14 +114,22 @@ internal sealed class RelayRun
         try
         {
             var (reason, notice) = await end.Decided.ConfigureAwait(false);
+            // The relay stops before the operator is told: a pump blocked on her window holds the channel's writes, and
+            // the notice must not land in the middle of relayed output.
+            await StopAsync(stop, pumps).ConfigureAwait(false);
             return await FinishAsync(session, reason, notice).ConfigureAwait(false);
         }
         finally
         {
             _relay.Recorder.Failed -= OnRecordingFailed;
-            await stop.CancelAsync().ConfigureAwait(false);
-            await Quietly(pumps.WaitAsync(PumpStopWait)).ConfigureAwait(false);
+            await StopAsync(stop, pumps).ConfigureAwait(false);
         }
+    }
+
+    private static async Task StopAsync(CancellationTokenSource stop, Task pumps)
+    {
+        await stop.CancelAsync().ConfigureAwait(false);
+        await Quietly(pumps.WaitAsync(PumpStopWait)).ConfigureAwait(false);
     }
 
     /// <summary>Tells the operator how the session ended; returns the reason as it finally stands.</summary>
