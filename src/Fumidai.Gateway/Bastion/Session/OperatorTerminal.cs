@@ -16,6 +16,7 @@ namespace Fumidai.Gateway.Bastion.Session;
 internal sealed class OperatorTerminal
 {
     private static readonly TimeSpan WriteLimit = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(2);
     private volatile bool _stalled;
 
     public OperatorTerminal(SshChannel channel) => Channel = channel;
@@ -64,8 +65,11 @@ internal sealed class OperatorTerminal
             await Channel.SendRequestAsync(exit, limit.Token).ConfigureAwait(false);
             await Channel.SendEofAsync(limit.Token).ConfigureAwait(false);
             await Channel.CloseAsync(limit.Token).ConfigureAwait(false);
+            // OpenSSH answers CLOSE once it has written what it received to the terminal; waiting for that answer keeps a
+            // disconnect that follows (revocation ends the whole connection) from cutting off the last notice.
+            await Channel.Closed.WaitAsync(CloseWait, limit.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsChannelGone(ex))
+        catch (Exception ex) when (IsChannelGone(ex) || ex is TimeoutException)
         {
         }
     }

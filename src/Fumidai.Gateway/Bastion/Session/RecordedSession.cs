@@ -22,6 +22,7 @@ namespace Fumidai.Gateway.Bastion.Session;
 /// </summary>
 internal sealed class RecordedSession
 {
+    private static readonly TimeSpan RowUploadWait = TimeSpan.FromSeconds(3);
     private readonly BastionContext _context;
     private readonly BastionLogin _login;
     private readonly string _source;
@@ -104,6 +105,9 @@ internal sealed class RecordedSession
             await transfers.CompleteAsync().ConfigureAwait(false);
             if (client is not null) await client.DisposeAsync().ConfigureAwait(false);
             reason = await CompleteRecordingAsync(sessionId, recorder, reason).ConfigureAwait(false);
+            // The row says the session ended once its recording is in the store (bounded, so an outage does not hold the
+            // row): whoever sees it ended can open the recording at once.
+            await SessionCommandIndexing.UploadedAsync(recorder.Chunks.Uploaded, RowUploadWait).ConfigureAwait(false);
             await EndAsync(sessionId, start, reason, run.BytesFromOperator, run.BytesToOperator).ConfigureAwait(false);
             await new SessionCommandIndexing(_context).IndexAsync(sessionId, recorder).ConfigureAwait(false);
         }

@@ -35,11 +35,12 @@ internal sealed class SessionCommandIndexing(BastionContext context)
         }
     }
 
-    private static async Task<bool> UploadedAsync(Task uploaded)
+    /// <summary>Whether the recording reached the store within <paramref name="wait"/> (the indexer's own wait when null).</summary>
+    public static async Task<bool> UploadedAsync(Task uploaded, TimeSpan? wait = null)
     {
         try
         {
-            await uploaded.WaitAsync(UploadWait).ConfigureAwait(false);
+            await uploaded.WaitAsync(wait ?? UploadWait).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)
