@@ -135,6 +135,7 @@ public sealed class ChannelRelay
     /// <summary>Terminals always; transfers once their observer lost track of the protocol (or when there is none).</summary>
     private bool RecordsBytes => _recordAll || TransferObserver is null or { Lost: true };
 
-    private static bool IsChannelGone(Exception ex) =>
+    /// <summary>The failures that mean only "the other side is gone": the end of a relay or of a write to the operator, not an error.</summary>
+    internal static bool IsChannelGone(Exception ex) =>
         ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or IOException;
 }

@@ -104,7 +104,7 @@ public sealed class OperatorSession
             if (selected is null) return;
             await new RecordedSession(_context, login, _source, _terminal, _setup, selected, kind, command).RunAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (OperatorTerminal.IsChannelGone(ex))
+        catch (Exception ex) when (ChannelRelay.IsChannelGone(ex))
         {
             // Before a session row exists (menu, policy): nothing to record but the debug line.
             _context.Logger.LogDebug("session request of {User} ended early: {Message}", login.User.Name, ex.Message);

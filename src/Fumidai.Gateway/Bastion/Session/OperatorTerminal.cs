@@ -69,7 +69,7 @@ internal sealed class OperatorTerminal
             // disconnect that follows (revocation ends the whole connection) from cutting off the last notice.
             await Channel.Closed.WaitAsync(CloseWait, limit.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsChannelGone(ex) || ex is TimeoutException)
+        catch (Exception ex) when (ChannelRelay.IsChannelGone(ex) || ex is TimeoutException)
         {
         }
     }
@@ -84,7 +84,7 @@ internal sealed class OperatorTerminal
             if (extended) await Channel.WriteExtendedAsync(bytes, limit.Token).ConfigureAwait(false);
             else await Channel.WriteAsync(bytes, limit.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsChannelGone(ex))
+        catch (Exception ex) when (ChannelRelay.IsChannelGone(ex))
         {
             if (limit.IsCancellationRequested && !Channel.ClosingToken.IsCancellationRequested) _stalled = true;
         }
@@ -96,8 +96,4 @@ internal sealed class OperatorTerminal
         limit.CancelAfter(WriteLimit);
         return limit;
     }
-
-    /// <summary>The failures that mean only "the other side is gone".</summary>
-    public static bool IsChannelGone(Exception ex) =>
-        ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or IOException;
 }

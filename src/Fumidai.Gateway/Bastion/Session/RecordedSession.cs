@@ -93,7 +93,7 @@ internal sealed class RecordedSession
         {
             // Whatever broke, the session ended: who was gone decides the reason, and an operator still there is told.
             reason = _terminal.IsGone ? SessionEndReason.ClientClosed : SessionEndReason.TargetClosed;
-            if (OperatorTerminal.IsChannelGone(ex) || ex is SshChannelOpenException)
+            if (ChannelRelay.IsChannelGone(ex) || ex is SshChannelOpenException)
                 _context.Logger.LogDebug("session {Session} of {User} ended early: {Message}", sessionId, user, ex.Message);
             else
                 _context.Logger.LogError(ex, "session {Session} of {User} failed", sessionId, user);

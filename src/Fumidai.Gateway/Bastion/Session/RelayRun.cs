@@ -188,7 +188,7 @@ internal sealed class RelayRun
         {
             await task.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is TimeoutException || OperatorTerminal.IsChannelGone(ex))
+        catch (Exception ex) when (ex is TimeoutException || ChannelRelay.IsChannelGone(ex))
         {
         }
     }
