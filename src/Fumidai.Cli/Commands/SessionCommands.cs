@@ -24,14 +24,10 @@ public static class SessionCommands
         return command;
     }
 
-    internal static Argument<string> IdArgument() => new("ID") { Description = "The session's id" };
+    internal static Argument<string> IdArgument() => new("ID") { Description = "The session's id, or a unique start of it" };
 
-    internal static async Task<SessionRecord> RequireSessionAsync(MetadataStore store, string id, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(id) || id.Length > 128) throw CliException.Usage($"invalid session id '{id}'");
-        return await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false)
-            ?? throw CliException.NotFound($"session '{id}' does not exist");
-    }
+    internal static Task<SessionRecord> RequireSessionAsync(MetadataStore store, string id, CancellationToken cancellationToken) =>
+        SessionIds.RequireAsync(store, id, cancellationToken);
 
     private static Command List(CliRuntime runtime)
     {
@@ -52,9 +48,10 @@ public static class SessionCommands
                 JsonOutput.Write(context.Out, sessions.Select(SessionView.From).ToList());
                 return;
             }
-            var table = new TableWriter("ID", "USER", "TARGET", "LOGIN", "KIND", "START", "DURATION", "STATUS");
+            var table = new TableWriter("ID", "USER", "TARGET", "LOGIN", "KIND", "START", "DURATION", "STATUS", "END REASON");
             foreach (var x in sessions)
-                table.Add(x.Id, x.User, x.Target, x.Login, x.Kind, TableWriter.Time(x.Start), x.End is { } end ? Format(end - x.Start) : "-", x.Status);
+                table.Add(x.Id, x.User, x.Target, x.Login, x.Kind, TableWriter.Time(x.Start), x.End is { } end ? Format(end - x.Start) : "-", x.Status,
+                    x.EndReason ?? "-");
             table.Write(context.Out);
         }, ct));
         return command;

@@ -106,6 +106,13 @@ public static class SessionTextCommands
                     !warnings.ContainsKey(h.SessionId))).ToArray());
                 return;
             }
+            if (hits.Count == 0)
+            {
+                string scope = result.GetValue(user) is { } who ? $" in {who}'s sessions" : "";
+                string window = result.GetValue(since) is { } within ? $" started within {within}" : "";
+                context.Out.WriteLine($"no command matches '{query}'{scope}{window}");
+                return;
+            }
             var table = new TableWriter("TIME", "USER", "TARGET", "SESSION", "MARK", "COMMAND");
             foreach (var h in hits)
                 table.Add(TableWriter.Time(h.Time), h.User, h.Target, h.SessionId + (warnings.ContainsKey(h.SessionId) ? " (!) unverified" : ""), MarkColumn(h.Mark), h.Command);

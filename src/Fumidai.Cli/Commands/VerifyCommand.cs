@@ -49,7 +49,7 @@ public static class VerifyCommand
             }
             else
             {
-                string prefix = await LocateAsync(context, one!).ConfigureAwait(false);
+                (one, string prefix) = await LocateAsync(context, one!).ConfigureAwait(false);
                 results = [await verifier.VerifyAsync(prefix, context.CancellationToken).ConfigureAwait(false)];
             }
             await context.RecordAsync(AuditTypes.RecordingAccess, "verify", null, null, new Dictionary<string, string>
@@ -85,15 +85,17 @@ public static class VerifyCommand
     }
 
     /// <summary>The recording folder of a session: from the database when it knows it, else by looking in the store.</summary>
-    private static async Task<string> LocateAsync(CliContext context, string id)
+    private static async Task<(string Id, string Prefix)> LocateAsync(CliContext context, string id)
     {
         if (string.IsNullOrWhiteSpace(id) || id.Length > 128 || id.Contains('/')) throw CliException.Usage($"invalid session id '{id}'");
-        var session = await (await context.OpenStoreAsync().ConfigureAwait(false)).GetSessionAsync(id, context.CancellationToken).ConfigureAwait(false);
+        // A session the database has forgotten may still be in the store: then only its whole id finds it.
+        var session = await SessionIds.FindAsync(await context.OpenStoreAsync().ConfigureAwait(false), id, context.CancellationToken).ConfigureAwait(false);
+        if (session is not null) id = session.Id;
         if (session is not null && SessionRecordings.IsLegacy(session))
             throw CliException.Failure($"session {id}: single-file recording {session.Recording} from before signed recordings; it cannot be verified");
-        if (session?.Recording is { Length: > 0 } prefix) return prefix;
-        return await RecordingFolders.FindAsync(context.RecordingStore(), id, session?.Start, context.CancellationToken).ConfigureAwait(false)
-            ?? throw CliException.NotFound($"no recording of session '{id}' in {context.RecordingStore().Description}");
+        if (session?.Recording is { Length: > 0 } prefix) return (id, prefix);
+        return (id, await RecordingFolders.FindAsync(context.RecordingStore(), id, session?.Start, context.CancellationToken).ConfigureAwait(false)
+            ?? throw CliException.NotFound($"no recording of session '{id}' in {context.RecordingStore().Description}"));
     }
 
     private static void Report(CliContext context, IReadOnlyList<VerificationResult> results, HashSet<string> running, bool json)

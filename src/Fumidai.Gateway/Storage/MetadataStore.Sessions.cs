@@ -79,13 +79,13 @@ public sealed partial class MetadataStore
     }
 
     private async Task<IReadOnlyList<SessionRecord>> QuerySessionsAsync(string where, IEnumerable<(string, object?)> parameters,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool ordered = false)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT id, user_name, target, login, kind, command, source, started, ended, status, end_reason, bytes_in, bytes_out, recording
-            FROM sessions {where} ORDER BY started
+            FROM sessions {where} {(ordered ? "" : "ORDER BY started")}
             """;
         foreach (var (name, value) in parameters) Add(command, name, value);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
