@@ -103,39 +103,42 @@ public sealed class DataDirectory
     public FileStream LockForServe()
     {
         string path = Path.Combine(Root, "serve.lock");
+        string pidPath = Path.Combine(Root, "serve.pid");
+        FileStream handle;
         try
         {
             // FileShare.None is an exclusive advisory lock (flock) on Linux, released by the kernel if the process dies.
-            var handle = new FileStream(path, new FileStreamOptions
+            handle = new FileStream(path, new FileStreamOptions
             {
                 Mode = FileMode.OpenOrCreate,
                 Access = FileAccess.ReadWrite,
                 Share = FileShare.None,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             });
-            handle.SetLength(0);
-            handle.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId + "\n"));
-            handle.Flush(flushToDisk: false);
-            return handle;
         }
         catch (IOException)
         {
-            string holder = File.Exists(path) ? ReadHolder(path) : "?";
-            throw new DataDirectoryInUseException($"another fumidai serve (pid {holder}) is using {Root}; stop it first");
+            throw new DataDirectoryInUseException($"another fumidai serve ({ReadHolder(pidPath)}) is using {Root}; stop it first");
         }
+        // The pid sits beside the lock, not in it: .NET takes a shared flock to open any file for reading, which the
+        // holder's exclusive one refuses, so a second serve could never read it from the lock file. A stale file left
+        // by a crash is harmless: it is read only while a live holder has the lock, and the holder rewrote it.
+        File.WriteAllText(pidPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+        return handle;
     }
 
-    private static string ReadHolder(string path)
+    private static string ReadHolder(string pidPath)
     {
         try
         {
-            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var text = new StreamReader(reader);
-            return text.ReadLine()?.Trim() is { Length: > 0 } pid ? pid : "?";
+            string text = File.ReadAllText(pidPath).Trim();
+            return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
+                ? $"pid {pid}"
+                : "pid unknown";
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return "?";
+            return "pid unknown";
         }
     }
 

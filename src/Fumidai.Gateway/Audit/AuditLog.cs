@@ -24,8 +24,7 @@ public sealed class AuditLog : IAuditLog
         try
         {
             var stored = await _store.AppendAuditAsync(auditEvent, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("audit {Type} {Outcome} user={User} source={Source} target={Target} {Details}", type, outcome, user, source, target,
-                string.Join(' ', auditEvent.Details.Select(d => $"{d.Key}={d.Value}")));
+            _logger.LogInformation("audit {Type} {Outcome}{Fields}", type, outcome, Fields(auditEvent));
             return stored;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -34,5 +33,15 @@ public sealed class AuditLog : IAuditLog
             throw;
         }
     }
-}
 
+    /// <summary>" user=… source=… target=… key=value…", leaving out what does not apply instead of printing it as "(null)".</summary>
+    private static string Fields(AuditEvent auditEvent)
+    {
+        var fields = new System.Text.StringBuilder();
+        if (auditEvent.User is { } user) fields.Append(" user=").Append(user);
+        if (auditEvent.Source is { } source) fields.Append(" source=").Append(source);
+        if (auditEvent.Target is { } target) fields.Append(" target=").Append(target);
+        foreach (var (key, value) in auditEvent.Details) fields.Append(' ').Append(key).Append('=').Append(value);
+        return fields.ToString();
+    }
+}

@@ -44,6 +44,10 @@ public sealed partial class AuthenticationEndToEndTests : IClassFixture<BastionH
         Assert.True(result.ExitCode == 255, Describe(result));
         Assert.Contains("wrong verification code", result.StandardError);
         Assert.DoesNotContain("should-not-run", result.Output);
+        // The server's lines leave out fields that do not apply (no user at start) instead of printing "(null)".
+        Assert.Contains("audit mfa.failure failure user=explainwrong source=127.0.0.11 target=web01 method=keyboard-interactive", _h.Bastion.Log);
+        Assert.Contains("audit service.start info listen=", _h.Bastion.Log);
+        Assert.DoesNotContain("(null)", _h.Bastion.Log);
     }
 
     [Fact]

@@ -172,7 +172,7 @@ public abstract class StoreEndToEndTests
         {
             Assert.True(await second.WaitForExitAsync(ShortWait), "the second serve did not stop:\n" + second.Log);
             Assert.Equal(4, second.ExitCode);
-            Assert.Contains("another fumidai serve", second.Log);
+            Assert.Contains($"another fumidai serve (pid {first.Pid})", second.Log);
         }
         // The refused process must not have touched the first one's spool: its sessions still record and verify.
         var op = await b.AddOperatorAsync("lockheld");

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Fumidai.Ssh.Tests.Robustness;
+namespace Fumidai.Testing;
 
 /// <summary>Keeps every log entry so a test can assert what the server logged, and that it logged no errors.</summary>
 public sealed class CapturingLogger : ILogger
@@ -45,6 +45,7 @@ public sealed class CapturingLogger : ILogger
     public void AssertNoErrors()
     {
         var errors = Entries.Where(e => e.Level >= LogLevel.Error).ToList();
-        Assert.True(errors.Count == 0, string.Join('\n', errors.Select(e => $"{e.Level}: {e.Message} {e.Exception}")));
+        if (errors.Count > 0)
+            throw new InvalidOperationException("the server logged errors:\n" + string.Join('\n', errors.Select(e => $"{e.Level}: {e.Message} {e.Exception}")));
     }
 }
