@@ -23,6 +23,7 @@ public static class FumidaiCommandLine
         root.Subcommands.Add(SessionCommands.Create(runtime));
         root.Subcommands.Add(AuditCommand.Create(runtime));
         root.Subcommands.Add(VerifyCommand.Create(runtime));
+        root.Subcommands.Add(CompletionCommand.Create(runtime));
         return root;
     }
 
@@ -37,6 +38,8 @@ public static class FumidaiCommandLine
             foreach (var error in result.Errors)
                 console.Error.WriteLine("fumidai: error: " + error.Message);
             var path = string.Join(' ', CommandPath(result.CommandResult.Command, root));
+            foreach (var hint in NameSuggestions.For(result.CommandResult.Command, result.UnmatchedTokens, path))
+                console.Error.WriteLine("fumidai: " + hint);
             console.Error.WriteLine($"Try '{path} --help'.");
             return ExitCodes.Usage;
         }
