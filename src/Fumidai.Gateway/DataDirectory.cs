@@ -104,27 +104,57 @@ public sealed class DataDirectory
     {
         string path = Path.Combine(Root, "serve.lock");
         string pidPath = Path.Combine(Root, "serve.pid");
-        FileStream handle;
-        try
+        FileStream? handle = null;
+        // A few tries: a reader probing the lock (IsServeRunning) holds it shared for an instant.
+        for (int attempt = 0; handle is null; attempt++)
         {
-            // FileShare.None is an exclusive advisory lock (flock) on Linux, released by the kernel if the process dies.
-            handle = new FileStream(path, new FileStreamOptions
+            try
             {
-                Mode = FileMode.OpenOrCreate,
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-        }
-        catch (IOException)
-        {
-            throw new DataDirectoryInUseException($"another fumidai serve ({ReadHolder(pidPath)}) is using {Root}; stop it first");
+                // FileShare.None is an exclusive advisory lock (flock) on Linux, released by the kernel if the process dies.
+                handle = new FileStream(path, new FileStreamOptions
+                {
+                    Mode = FileMode.OpenOrCreate,
+                    Access = FileAccess.ReadWrite,
+                    Share = FileShare.None,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+            catch (IOException) when (attempt < 4)
+            {
+                Thread.Sleep(50);
+            }
+            catch (IOException)
+            {
+                throw new DataDirectoryInUseException($"another fumidai serve ({ReadHolder(pidPath)}) is using {Root}; stop it first");
+            }
         }
         // The pid sits beside the lock, not in it: .NET takes a shared flock to open any file for reading, which the
         // holder's exclusive one refuses, so a second serve could never read it from the lock file. A stale file left
         // by a crash is harmless: it is read only while a live holder has the lock, and the holder rewrote it.
         File.WriteAllText(pidPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
         return handle;
+    }
+
+    /// <summary>Whether a <c>serve</c> holds this data directory now (so the recordings it marks running have a live writer).</summary>
+    /// <remarks>Probes with a shared lock, which the holder's exclusive one refuses; a serve taking the lock in that instant
+    /// retries (see <see cref="LockForServe"/>).</remarks>
+    public bool IsServeRunning()
+    {
+        string path = Path.Combine(Root, "serve.lock");
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static string ReadHolder(string pidPath)

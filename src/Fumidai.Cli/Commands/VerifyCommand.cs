@@ -34,18 +34,25 @@ public static class VerifyCommand
             var verifier = new RecordingVerifier(context.RecordingStore(), LoadKey(context, result.GetValue(key)));
             IReadOnlyList<VerificationResult> results;
             HashSet<string> running = [];
+            int auditPeriods = 0;
             if (every)
             {
-                running = (await sessions.ListRunningSessionsAsync(context.CancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet();
-                var progress = new SynchronousProgress(p => context.Error.WriteLine(
-                    $"[{p.Done}/{p.Total}] {p.Last.Id}: {(p.Last.Ok ? "ok" : running.Contains(p.Last.Id) ? "running" : p.Last.Problem)}"));
+                // A stream without a manifest is still being written only while a serve holds this data directory.
+                bool serving = context.Data.IsServeRunning();
+                if (serving)
+                    running = (await sessions.ListRunningSessionsAsync(context.CancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet();
+                var progress = new VerifyProgress(context, running);
                 var recordings = await verifier.VerifyAllAsync(ObjectLayout.RecordingsRoot, progress, context.CancellationToken).ConfigureAwait(false);
+                progress.Total += recordings.Count;
                 var auditLog = await verifier.VerifyAllAsync(ObjectLayout.AuditRoot, progress, context.CancellationToken).ConfigureAwait(false);
+                progress.Finish();
                 // Each node's newest audit period is still being written by a running serve: no manifest yet is expected.
-                foreach (var open in auditLog.Where(r => !r.Ok && r.Manifest is null)
-                             .GroupBy(r => NodeOf(r.Id)).Select(g => g.MaxBy(r => r.Id, StringComparer.Ordinal)!))
-                    running.Add(open.Id);
+                if (serving)
+                    foreach (var open in auditLog.Where(r => !r.Ok && r.Manifest is null)
+                                 .GroupBy(r => NodeOf(r.Id)).Select(g => g.MaxBy(r => r.Id, StringComparer.Ordinal)!))
+                        running.Add(open.Id);
                 results = [.. recordings, .. auditLog];
+                auditPeriods = auditLog.Count;
             }
             else
             {
@@ -56,9 +63,9 @@ public static class VerifyCommand
             {
                 ["session"] = one ?? "all",
                 ["recordings"] = results.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["failed"] = results.Count(r => !r.Ok && !running.Contains(r.Id)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["failed"] = results.Count(r => !IsRunning(r, running) && !r.Ok).ToString(System.Globalization.CultureInfo.InvariantCulture),
             }).ConfigureAwait(false);
-            Report(context, results, running, result.GetValue(json));
+            Report(context, results, running, result.GetValue(json), every ? auditPeriods : null);
         }, ct));
         return command;
     }
@@ -98,10 +105,35 @@ public static class VerifyCommand
             ?? throw CliException.NotFound($"no recording of session '{id}' in {context.RecordingStore().Description}"));
     }
 
-    private static void Report(CliContext context, IReadOnlyList<VerificationResult> results, HashSet<string> running, bool json)
+    /// <summary>A stream with no manifest yet, whose writer is alive and whose chunks so far are all there and readable.</summary>
+    private static bool IsRunning(VerificationResult r, HashSet<string> running) =>
+        running.Contains(r.Id) && r.Manifest is null && r.Unsealed is { Problem: null };
+
+    /// <summary>The words for one verdict: the problem, or for a running stream how far it has got.</summary>
+    internal static (string Result, string? Problem) Verdict(VerificationResult r, HashSet<string> running)
     {
-        var views = results.Select(r => new VerifyView(r.Id, r.Prefix, r.Ok ? "ok" : running.Contains(r.Id) ? "running" : "failed", r.Problem,
-            r.Manifest?.EndReason, r.Manifest?.Chunks.Count, r.Manifest?.Metadata.GetValueOrDefault("user"))).ToList();
+        if (r.Ok) return ("ok", null);
+        if (IsRunning(r, running))
+            return ("running", r.Unsealed!.Chunks == 0
+                ? "running, no chunk stored yet; signed when it ends"
+                : $"running, {r.Unsealed.Chunks} chunk(s) so far, readable up to chunk {r.Unsealed.Chunks - 1}; signed when it ends");
+        if (r.Manifest is null && r.Unsealed is { } unsealed)
+            return ("failed", unsealed.Problem is { } gap
+                ? $"no manifest, and {gap}"
+                : running.Contains(r.Id)
+                    ? "no manifest yet"
+                    : $"manifest missing and nothing is writing it (no serve running here, or the session ended without it): {unsealed.Chunks} chunk(s) stored, unsigned");
+        return ("failed", r.Problem);
+    }
+
+    private static void Report(CliContext context, IReadOnlyList<VerificationResult> results, HashSet<string> running, bool json, int? auditPeriods)
+    {
+        var views = results.Select(r =>
+        {
+            var (verdict, problem) = Verdict(r, running);
+            return new VerifyView(r.Id, r.Prefix, verdict, problem, r.Manifest?.EndReason, r.Manifest?.Chunks.Count ?? r.Unsealed?.Chunks,
+                r.Manifest?.Metadata.GetValueOrDefault("user"));
+        }).ToList();
         if (json)
         {
             JsonOutput.Write(context.Out, views);
@@ -111,18 +143,57 @@ public static class VerifyCommand
             var table = new TableWriter("ID", "RESULT", "END", "CHUNKS", "PROBLEM");
             foreach (var v in views) table.Add(v.Id, v.Result, v.EndReason ?? "-", v.Chunks?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", v.Problem ?? "");
             table.Write(context.Out);
+            if (auditPeriods is { } periods) context.Out.WriteLine(Summary(views, views.Count - periods, periods));
         }
         var failed = views.Where(v => v.Result == "failed").ToList();
         if (failed.Count > 0)
             throw CliException.Failure(failed.Count == 1 ? $"recording {failed[0].Id}: {failed[0].Problem}" : $"{failed.Count} of {views.Count} recordings failed verification");
     }
 
+    private static readonly string[] VerdictOrder = ["ok", "running", "failed"];
+
+    /// <summary>"12 recordings: 10 ok, 1 running, 1 failed; 3 audit periods: 2 ok, 1 running".</summary>
+    private static string Summary(List<VerifyView> views, int recordings, int periods)
+    {
+        static string Count(IEnumerable<VerifyView> part, int total, string noun)
+        {
+            var counts = part.GroupBy(v => v.Result).ToDictionary(g => g.Key, g => g.Count());
+            var words = VerdictOrder.Where(counts.ContainsKey).Select(k => $"{counts[k]} {k}");
+            return $"{total} {noun}{(total == 1 ? "" : "s")}" + (total == 0 ? "" : ": " + string.Join(", ", words));
+        }
+        return Count(views.Take(recordings), recordings, "recording") + "; " + Count(views.Skip(recordings), periods, "audit period");
+    }
+
     /// <summary>One recording's verdict as written by <c>--json</c>.</summary>
     public sealed record VerifyView(string Id, string Prefix, string Result, string? Problem, string? EndReason, int? Chunks, string? User);
 
-    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool, out of order with the final table).</summary>
-    private sealed class SynchronousProgress(Action<VerificationProgress> report) : IProgress<VerificationProgress>
+    /// <summary>Progress on stderr, reported on the caller's thread (Progress&lt;T&gt; would post to the thread pool, out of order
+    /// with the final table): one redrawn line on a terminal, one line per stream otherwise (a log keeps them all).</summary>
+    private sealed class VerifyProgress(CliContext context, HashSet<string> running) : IProgress<VerificationProgress>
     {
-        public void Report(VerificationProgress value) => report(value);
+        private bool _drawn;
+
+        /// <summary>Streams counted before the current folder (recordings, while the audit log is checked).</summary>
+        public int Total { get; set; }
+
+        public void Report(VerificationProgress value)
+        {
+            var (verdict, _) = Verdict(value.Last, running);
+            string line = $"[{Total + value.Done}/{Total + value.Total}] {value.Last.Id}: {(verdict == "failed" ? value.Last.Problem : verdict)}";
+            if (!context.Runtime.Console.ErrorIsTerminal)
+            {
+                context.Error.WriteLine(line);
+                return;
+            }
+            // \r and the erase-line sequence go to the raw stream; the line itself is escaped like every message.
+            context.Runtime.Console.RawError.Write("\r\u001b[K");
+            context.Error.Write(line.Length > 100 ? line[..100] : line);
+            _drawn = true;
+        }
+
+        public void Finish()
+        {
+            if (_drawn) context.Runtime.Console.RawError.Write("\r\u001b[K");
+        }
     }
 }

@@ -9,8 +9,9 @@ namespace Fumidai.Cli.Infrastructure;
 /// </remarks>
 public sealed class CliConsole
 {
-    public CliConsole(TextReader input, TextWriter output, TextWriter error)
+    public CliConsole(TextReader input, TextWriter output, TextWriter error, bool errorIsTerminal = false)
     {
+        ErrorIsTerminal = errorIsTerminal;
         In = input;
         RawOut = output;
         RawError = error;
@@ -19,7 +20,10 @@ public sealed class CliConsole
     }
 
     /// <summary>The process's own stdin, stdout and stderr.</summary>
-    public static CliConsole System => new(Console.In, Console.Out, Console.Error);
+    public static CliConsole System => new(Console.In, Console.Out, Console.Error, !Console.IsErrorRedirected);
+
+    /// <summary>Whether stderr is a terminal, where progress can redraw one line instead of printing one per step.</summary>
+    public bool ErrorIsTerminal { get; }
 
     public TextReader In { get; }
 

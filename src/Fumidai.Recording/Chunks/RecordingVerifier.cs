@@ -31,7 +31,7 @@ public sealed class RecordingVerifier
     public async Task<VerificationResult> VerifyAsync(string prefix, Stream? verifiedContent, CancellationToken cancellationToken = default)
     {
         byte[]? stored = await _store.GetAsync(ObjectLayout.ManifestKey(prefix), cancellationToken).ConfigureAwait(false);
-        if (stored is null) return new(prefix, ManifestMissing, null);
+        if (stored is null) return new(prefix, ManifestMissing, null, await InspectUnsealedAsync(prefix, cancellationToken).ConfigureAwait(false));
         SignedManifest signed;
         try
         {
@@ -99,5 +99,38 @@ public sealed class RecordingVerifier
             progress?.Report(new VerificationProgress(results.Count, folders.Count, result));
         }
         return results;
+    }
+
+    /// <summary>The chunks of a folder without a manifest: how many, and how many from the first on are there and readable.</summary>
+    private async Task<UnsealedStream> InspectUnsealedAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var chunks = new SortedDictionary<int, string>();
+        await foreach (var o in _store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            string name = o.Key[prefix.Length..];
+            if (name.Length > 6 && int.TryParse(name.AsSpan(0, 6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index)
+                && name[6] == '.')
+                chunks[index] = name;
+        }
+        int readable = 0;
+        foreach (var (index, name) in chunks)
+        {
+            if (index != readable) return new(chunks.Count, readable, $"chunk {readable} missing");
+            var compression = name.EndsWith(".br", StringComparison.Ordinal) ? ChunkCompression.Brotli
+                : name.EndsWith(".gz", StringComparison.Ordinal) ? ChunkCompression.Gzip
+                : (ChunkCompression?)null;
+            byte[]? chunk = await _store.GetAsync(prefix + name, cancellationToken).ConfigureAwait(false);
+            if (compression is null || chunk is null) return new(chunks.Count, readable, $"chunk {index}: {(chunk is null ? "missing" : "unknown compression")}");
+            try
+            {
+                ChunkCodec.Decompress(chunk, compression.Value);
+            }
+            catch (InvalidDataException)
+            {
+                return new(chunks.Count, readable, $"chunk {index}: cannot be decompressed");
+            }
+            readable++;
+        }
+        return new(chunks.Count, readable, null);
     }
 }

@@ -60,16 +60,40 @@ public abstract class StoreEndToEndTests
         string id = running.GetProperty("id").GetString()!;
         // The spool is fsynced every second: wait past it, so the crash finds the marker on disk as promised.
         await Task.Delay(TimeSpan.FromSeconds(2));
+        // A chunk is sealed every 5 s at most.
+        string prefix = running.GetProperty("recording").GetString()!;
+        var clock = Stopwatch.StartNew();
+        while ((await b.KeysAsync(prefix)).Count == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(12), "no chunk stored while the session ran:\n" + b.Serve!.Log);
+            await Task.Delay(250);
+        }
+
+        // While serve writes it, the recording without a manifest is running, not broken.
+        var live = await b.CliAsync("verify", "--all");
+        Assert.True(live.ExitCode == 0, live.ToString());
+        string liveLine = Assert.Single(live.Out.Split('\n'), l => l.StartsWith(id, StringComparison.Ordinal));
+        Assert.Matches(@"running, [1-9][0-9]* chunk\(s\) so far, readable up to chunk [0-9]+; signed when it ends", liveLine);
+        Assert.DoesNotContain("manifest missing", live.Out);
+        Assert.Matches(@"\n1 recording: 1 running; [1-9][0-9]* audit periods?: ", live.Out);
 
         await serve.KillAsync();
         await ssh.WaitForExitAsync(ShortWait);
+        // Nothing writes it now: until the next start finalises it, the missing manifest is an error.
+        var orphaned = await b.CliAsync("verify", "--all");
+        Assert.Equal(1, orphaned.ExitCode);
+        Assert.Contains("manifest missing and nothing is writing it", orphaned.Out);
+        Assert.Contains("1 recording: 1 failed", orphaned.Out);
+
         await b.StartServeAsync();
 
         var session = await b.WaitForSessionAsync("crash", s => s.GetProperty("status").GetString() != "running", "recovered");
         Assert.Equal("interrupted", session.GetProperty("status").GetString());
         Assert.Contains("interrupted", (await b.MustAsync("sessions", "list")).Out);
-        string prefix = session.GetProperty("recording").GetString()!;
         await b.WaitForObjectAsync(ObjectLayout.ManifestKey(prefix), ShortWait);
+        var recovered = await b.CliAsync("verify", "--all");
+        Assert.True(recovered.ExitCode == 0, recovered.ToString());
+        Assert.Contains("1 recording: 1 ok", recovered.Out);
         var verify = await b.CliAsync("verify", id, "--json");
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Equal("interrupted", JsonDocument.Parse(verify.Out).RootElement[0].GetProperty("endReason").GetString());
