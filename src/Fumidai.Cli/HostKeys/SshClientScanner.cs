@@ -18,6 +18,10 @@ public sealed class SshClientScanner : IHostKeyScanner
         {
             keys = await SshClient.ScanHostKeysAsync(host, port, timeout: _timeout, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+        catch (SshConnectException ex) when (ex.NotSshReason is { } why)
+        {
+            throw CliException.Failure($"{host}:{port} is not an SSH server: {why}");
+        }
         catch (SshConnectException ex)
         {
             throw CliException.Failure($"could not fetch the host key: {ex.Message}");

@@ -12,5 +12,8 @@ public sealed class SshConnectException : Exception
 
     public string Host { get; }
 
+    /// <summary>When the port answered but not as an SSH server: what it did instead ("it sent 'HTTP/1.1 400 …'").</summary>
+    public string? NotSshReason { get; init; }
+
     public int Port { get; }
 }

@@ -27,7 +27,7 @@ public sealed partial class SshTransport
                 kex.Add(AlgorithmNegotiation.StrictKexClient);
             }
         }
-        var hostKeyAlgorithms = IsServer ? ServerHostKeyAlgorithms() : _settings.HostKeyAlgorithms.ToArray();
+        var hostKeyAlgorithms = IsServer ? ServerHostKeyAlgorithms() : _hostKeyAlgorithmsOverride ?? _settings.HostKeyAlgorithms.ToArray();
         if (hostKeyAlgorithms.Length == 0)
             throw new InvalidOperationException("no configured host key algorithm matches the host keys");
         var ciphers = _settings.Ciphers.ToArray();
@@ -58,6 +58,7 @@ public sealed partial class SshTransport
             throw new SshProtocolException(DisconnectReason.ProtocolError, "second KEXINIT during a key exchange");
         var remote = KexInitMessage.Decode(payload.Span);
         _remoteKexInit = payload.ToArray();
+        if (!IsServer) PeerHostKeyAlgorithms = remote.ServerHostKeyAlgorithms;
         if (KeyExchangeCount == 0)
         {
             StrictKex = IsServer

@@ -322,6 +322,7 @@ public sealed partial class SshTransport : IAsyncDisposable
 
     private void LogPeerUnimplemented(ReadOnlySpan<byte> payload)
     {
+        _peerUnimplementedCount++;
         var reader = new SshReader(payload);
         reader.ReadMessageNumber();
         _logger.LogDebug("peer does not implement our packet {Sequence}", reader.ReadUInt32());

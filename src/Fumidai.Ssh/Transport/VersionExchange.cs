@@ -27,6 +27,7 @@ internal static class VersionExchange
         var buffer = new byte[MaxLineLength * 2];
         int filled = 0;
         int lines = 0;
+        string? firstLine = null;
         while (true)
         {
             int newline = Array.IndexOf(buffer, (byte)'\n', 0, filled);
@@ -35,7 +36,11 @@ internal static class VersionExchange
                 if (filled >= MaxLineLength)
                     throw new SshProtocolException(DisconnectReason.ProtocolError, "identification line too long");
                 int read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-                if (read == 0) throw new SshConnectionLostException("connection closed during version exchange");
+                if (read == 0)
+                    throw new SshConnectionLostException("connection closed during version exchange")
+                    {
+                        InsteadOfVersion = firstLine ?? Printable(buffer.AsSpan(0, filled)),
+                    };
                 filled += read;
                 continue;
             }
@@ -58,10 +63,24 @@ internal static class VersionExchange
             }
             if (!allowPrecedingLines)
                 throw new SshProtocolException(DisconnectReason.ProtocolError, "expected an SSH identification line");
+            firstLine ??= Printable(line);
             if (++lines > MaxPrecedingLines)
                 throw new SshProtocolException(DisconnectReason.ProtocolError, "too many lines before the identification line");
             leftover.CopyTo(buffer, 0);
             filled = leftover.Length;
         }
+    }
+
+    /// <summary>What a peer sent instead of a version line, safe to show: printable ASCII, at most 60 characters.</summary>
+    private static string Printable(ReadOnlySpan<byte> text)
+    {
+        var shown = new StringBuilder(Math.Min(text.Length, 60));
+        foreach (byte b in text)
+        {
+            if (shown.Length == 60) break;
+            if (b is (byte)'\r' or (byte)'\n') break;
+            shown.Append(b is >= 0x20 and <= 0x7e ? (char)b : '?');
+        }
+        return shown.ToString();
     }
 }
