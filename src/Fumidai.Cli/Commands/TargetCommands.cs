@@ -12,12 +12,14 @@ public static class TargetCommands
 {
     public static Command Create(CliRuntime runtime)
     {
-        var command = new Command("target", "Manage targets: add, set, list, show, remove");
+        var command = new Command("target", "Manage targets: add, set, list, show, remove, check, setup-snippet");
         command.Subcommands.Add(TargetAddCommand.Create(runtime));
         command.Subcommands.Add(TargetSetCommand.Create(runtime));
         command.Subcommands.Add(List(runtime));
         command.Subcommands.Add(Show(runtime));
         command.Subcommands.Add(Remove(runtime));
+        command.Subcommands.Add(TargetCheckCommand.Create(runtime));
+        command.Subcommands.Add(TargetSnippetCommand.Create(runtime));
         return command;
     }
 

@@ -20,6 +20,7 @@ public static class AuditTypes
     /// <summary>The bastion ended an operator's connection itself: idle, too old, or access revoked.</summary>
     public const string ConnectionEnd = "connection.end";
     public const string TargetFailure = "target.failure";
+    public const string TargetCheck = "target.check";
     public const string AdminChange = "admin.change";
     public const string RecordingAccess = "recording.access";
     public const string RecordingFailure = "recording.failure";

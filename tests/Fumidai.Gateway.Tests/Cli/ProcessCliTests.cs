@@ -29,6 +29,11 @@ public sealed class ProcessCliTests
 
         var usage = await RunAsync(cli.DataPath, "", "target", "add");
         Assert.Equal(ExitCodes.Usage, usage.ExitCode);
+
+        var typo = await RunAsync(cli.DataPath, "", "user", "add", "sam", "--keys", "sam.pub");
+        Assert.Equal(ExitCodes.Usage, typo.ExitCode);
+        Assert.Contains("'--keys' is not an option of 'fumidai user add'; did you mean '--key'?", typo.Error);
+        Assert.Equal(ExitCodes.NotFound, (await RunAsync(cli.DataPath, "", "user", "show", "sam")).ExitCode);
     }
 
     private static async Task<(int ExitCode, string Out, string Error)> RunAsync(string data, string stdin, params string[] args)
