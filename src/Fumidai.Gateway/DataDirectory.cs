@@ -16,8 +16,13 @@ public sealed class DataDirectory
     public static DataDirectory Resolve(string? option)
     {
         string? fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        return new DataDirectory(option ?? (string.IsNullOrEmpty(fromEnvironment) ? "fumidai-data" : fromEnvironment));
+        if (option is not null) return new DataDirectory(option) { Origin = "--data" };
+        if (!string.IsNullOrEmpty(fromEnvironment)) return new DataDirectory(fromEnvironment) { Origin = "$" + EnvironmentVariable };
+        return new DataDirectory("fumidai-data") { Origin = $"the default ./fumidai-data of the current directory (no --data, no ${EnvironmentVariable})" };
     }
+
+    /// <summary>How this directory was chosen, for messages that must say where a command looked.</summary>
+    public string Origin { get; init; } = "--data";
 
     public string Root { get; }
 

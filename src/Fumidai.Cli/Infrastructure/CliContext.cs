@@ -46,9 +46,7 @@ public sealed class CliContext
     public async Task<MetadataStore> OpenStoreAsync()
     {
         if (_store is not null) return _store;
-        if (!Data.IsInitialized)
-            throw new CliException(ExitCodes.Configuration,
-                $"{Data.Root} is not a Fumidai data directory; create it with `fumidai init --data {Data.Root}`");
+        if (!Data.IsInitialized) throw DataDirectoryProblem.Explain(Data);
         // A broken fumidai.json is reported by every command, not only by serve, so an admin notices early.
         Options = Data.LoadOptions();
         _store = await Data.OpenStoreAsync(CancellationToken).ConfigureAwait(false);
