@@ -9,7 +9,7 @@ internal interface IScreenObserver
     /// <summary>The whole normal screen is about to be erased (ED 2, or ED 0 from the home position, as <c>clear</c> does).</summary>
     void ScreenErasing();
 
-    /// <summary>A line feed (LF, VT, FF, IND, NEL) is about to move the cursor down.</summary>
+    /// <summary>A line feed (LF, VT, FF, IND, NEL) or a cursor-down (CUD, VPR) is about to move the cursor down.</summary>
     void LineFeeding();
 
     /// <summary>The alternate screen is about to be entered (<paramref name="entering"/>) or was just left.</summary>

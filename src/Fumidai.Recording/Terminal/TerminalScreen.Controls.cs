@@ -108,7 +108,7 @@ public sealed partial class TerminalScreen
         {
             case (byte)'@': InsertCharacters(Arg(p, 0, 1)); break;                       // ICH
             case (byte)'A': MoveCursorVertically(-Arg(p, 0, 1)); break;                  // CUU
-            case (byte)'B': case (byte)'e': MoveCursorVertically(Arg(p, 0, 1)); break;   // CUD, VPR
+            case (byte)'B': case (byte)'e': CursorDown(Arg(p, 0, 1)); break;   // CUD, VPR
             case (byte)'C': case (byte)'a': SetColumn(_x + Arg(p, 0, 1)); break;         // CUF, HPR
             case (byte)'D': SetColumn(_x - Arg(p, 0, 1)); break;                         // CUB
             case (byte)'E': MoveCursorVertically(Arg(p, 0, 1)); _x = 0; break;           // CNL
@@ -187,6 +187,13 @@ public sealed partial class TerminalScreen
         _y = Math.Clamp(top + row - 1, top, bottom);
         _x = Math.Clamp(column - 1, 0, Columns - 1);
         _wrapPending = false;
+    }
+
+    /// <summary>CUD and VPR: zsh leaves a command line this way after a history search, where other shells send a line feed.</summary>
+    private void CursorDown(int delta)
+    {
+        if (delta > 0 && _y < (_y <= _bottom ? _bottom : Rows - 1)) Observer?.LineFeeding();
+        MoveCursorVertically(delta);
     }
 
     private void MoveCursorVertically(int delta)

@@ -229,6 +229,53 @@ def bash_nested_ssh(s):
             "exit", "echo back home", "exit"]
 
 
+def zsh(home):
+    return (f"env -i HOME={home} TERM=screen PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HISTFILE={home}/.zsh_history "
+            f"PS1='alice@web01:~%# ' zsh -f -i")
+
+
+def zsh_history_search(s):
+    s.run("echo first")
+    s.run("echo second")
+    s.key("C-r"); s.type("fir"); s.enter()                  # incremental search back to "echo first"
+    s.run("exit")
+    return ["echo first", "echo second", "echo first", "exit"]
+
+
+def bash_silent_read(s):
+    # read -s without a newline after it: the next prompt is drawn on the line that holds "Password: ".
+    s.run("read -s -p 'Password: ' pw")
+    s.type("hunter2"); s.enter()
+    s.run("echo after silent")
+    s.run("exit")
+    return ["read -s -p 'Password: ' pw", "echo after silent", "exit"]
+
+
+def bash_typeahead(s):
+    # Typed while a command still runs, before the next prompt exists.
+    s.type("sleep 2"); s.enter(wait=0.3)
+    s.type("echo ahead"); s.enter(wait=0.1)
+    s.settle(5.0)
+    s.run("echo later")
+    s.run("exit")
+    return ["sleep 2", "echo ahead", "echo later", "exit"]
+
+
+def bash_paste(s):
+    # A multi-line paste arrives as one write of several lines.
+    s.send(b"echo pasted one\recho pasted two\r", pause=0.5)
+    s.settle()
+    s.run("exit")
+    return ["echo pasted one", "echo pasted two", "exit"]
+
+
+def bash_heredoc(s):
+    s.type("cat <<EOF"); s.enter(); s.type("first line"); s.enter(); s.type("second line"); s.enter(); s.type("EOF"); s.enter()
+    s.run("echo after heredoc")
+    s.run("exit")
+    return ["cat <<EOF\nfirst line\nsecond line\nEOF", "echo after heredoc", "exit"]
+
+
 class Sshd:
     """A private sshd on 127.0.0.1 with its own host key, started and stopped by PID."""
 
@@ -271,6 +318,9 @@ SCENARIOS = {
     "bash-multiline": (bash, bash_multiline), "bash-vi": (bash, bash_vi),
     "bash-password": (bash, bash_password), "sh-basics": (dash, dash_basics),
     "bash-nested-ssh": (bash, bash_nested_ssh),
+    "bash-silent-read": (bash, bash_silent_read), "bash-typeahead": (bash, bash_typeahead),
+    "bash-paste": (bash, bash_paste), "bash-heredoc": (bash, bash_heredoc),
+    "zsh-history-search": (zsh, zsh_history_search),
 }
 
 
@@ -282,7 +332,7 @@ def record(name):
         s = Session(name, shell_fn(home), home)
         expected = script(s)
         s.close()
-        s.write_cast(os.path.join(HERE, f"{name}.cast"), "/bin/dash" if shell_fn is dash else "/bin/bash")
+        s.write_cast(os.path.join(HERE, f"{name}.cast"), {dash: "/bin/dash", zsh: "/bin/zsh"}.get(shell_fn, "/bin/bash"))
         with open(os.path.join(HERE, f"{name}.commands.txt"), "w", encoding="utf-8") as f:
             for c in expected:
                 f.write(c.replace("\n", "\n\t") + "\n")
