@@ -242,6 +242,16 @@ def zsh_history_search(s):
     return ["echo first", "echo second", "echo first", "exit"]
 
 
+def bash_python_repl(s):
+    # Lines typed at the REPL's ">>> " prompt are commands too: what was typed there is what an auditor needs.
+    s.run("python3 -q")
+    s.run("x = 6 * 7")
+    s.run("print(x)")
+    s.run("exit()")
+    s.run("exit")
+    return ["python3 -q", "x = 6 * 7", "print(x)", "exit()", "exit"]
+
+
 def bash_silent_read(s):
     # read -s without a newline after it: the next prompt is drawn on the line that holds "Password: ".
     s.run("read -s -p 'Password: ' pw")
@@ -320,7 +330,7 @@ SCENARIOS = {
     "bash-nested-ssh": (bash, bash_nested_ssh),
     "bash-silent-read": (bash, bash_silent_read), "bash-typeahead": (bash, bash_typeahead),
     "bash-paste": (bash, bash_paste), "bash-heredoc": (bash, bash_heredoc),
-    "zsh-history-search": (zsh, zsh_history_search),
+    "zsh-history-search": (zsh, zsh_history_search), "bash-python-repl": (bash, bash_python_repl),
 }
 
 
