@@ -12,6 +12,14 @@ public sealed class AntiforgeryCheck(RequestDelegate next, IAntiforgery antiforg
 
     public async Task InvokeAsync(HttpContext context)
     {
+        if (context.Request.ContentLength > WebConsole.MaxRequestBodyBytes)
+        {
+            // Said before the token is read: reading it would fail on the size and look like a forged form.
+            await Html.Error(context, StatusCodes.Status413PayloadTooLarge,
+                $"The request is larger than the console accepts ({WebConsole.MaxRequestBodyBytes / 1024} KiB).", ConsoleUser.From(context.User))
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
             try
