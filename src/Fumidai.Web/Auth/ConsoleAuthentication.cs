@@ -53,8 +53,13 @@ public static class ConsoleAuthentication
     }
 
     /// <summary>The claims of a fresh sign-in.</summary>
+    /// <remarks>
+    /// The name is also the <see cref="ClaimTypes.NameIdentifier"/>: antiforgery tokens are bound to that claim when there is one,
+    /// and to all claims otherwise, which would include the last-seen time that changes on every request.
+    /// </remarks>
     public static ClaimsPrincipal Principal(ConsoleUser user, DateTimeOffset now) => new(new ClaimsIdentity(
     [
+        new Claim(ClaimTypes.NameIdentifier, user.Name),
         new Claim(ClaimTypes.Name, user.Name),
         new Claim(ClaimTypes.Role, user.Role),
         new Claim(ConsoleUser.SignedInClaim, now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
