@@ -31,6 +31,9 @@ public sealed class PlayerTests(ConsoleHarness h) : IAsyncLifetime
             await page.WaitForFunctionAsync("() => document.getElementById('player').dataset.seeked === '0'");
             await page.EvaluateAsync("() => window.fumidaiPlayer.play()");
             await page.WaitForFunctionAsync("() => document.querySelector('#player .ap-term') && document.querySelector('#player .ap-term').innerText.includes('CONSOLE_42_MARK')");
+            // Kept beside the failure screenshots: the README's picture of the player comes from here.
+            Directory.CreateDirectory(ConsoleBrowser.ScreenshotDirectory);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ConsoleBrowser.ScreenshotDirectory, "player.png") });
 
             var transcript = await page.APIRequest.GetAsync($"/sessions/{h.PlainSession}/transcript", new APIRequestContextOptions { IgnoreHTTPSErrors = true });
             Assert.Equal(200, transcript.Status);
