@@ -15,7 +15,7 @@ namespace Fumidai.Web.Tests;
 /// with its web console on a free port of 127.0.0.1, console users, and two sessions made through Debian's ssh by <c>alice</c>.
 /// </summary>
 /// <remarks>
-/// Users: <c>audra</c>, <c>ursula</c>, <c>idle</c>, <c>httpuser</c>, <c>tess</c> (auditors), <c>adam</c>, <c>otto</c> (admins), <c>wendy</c> (auditor, for the replay
+/// Users: <c>audra</c>, <c>ursula</c>, <c>idle</c>, <c>httpuser</c>, <c>tess</c>, <c>sam</c> (auditors), <c>adam</c>, <c>otto</c> (admins), <c>wendy</c> (auditor, for the replay
 /// test), <c>locky</c> (auditor, for lockout), <c>carol</c> (an operator with a password but no console role), <c>alice</c> (the operator).
 /// Each test signs in as its own user, since a TOTP code works once per user. Lockout is set to 3 attempts for the lockout test.
 /// </remarks>
@@ -63,7 +63,7 @@ public sealed class ConsoleHarness : IAsyncLifetime
         if (!await Bastion.Bastion.WaitForLogAsync($"console listening on https://127.0.0.1:{WebPort}/", TimeSpan.FromSeconds(60)))
             throw new InvalidOperationException("the console did not start:\n" + Bastion.Bastion.Log);
         foreach (var (name, role) in new[] { ("audra", "auditor"), ("ursula", "auditor"), ("idle", "auditor"), ("httpuser", "auditor"), ("adam", "admin"),
-                     ("wendy", "auditor"), ("locky", "auditor"), ("tess", "auditor"), ("otto", "admin"), ("carol", "ops") })
+                     ("wendy", "auditor"), ("locky", "auditor"), ("tess", "auditor"), ("sam", "auditor"), ("otto", "admin"), ("carol", "ops") })
             Users[name] = await Bastion.AddOperatorAsync(name, role, Password);
         var alice = await Bastion.AddOperatorAsync("alice");
         Users["alice"] = alice;

@@ -76,4 +76,26 @@ public sealed class PlayerTests(ConsoleHarness h) : IAsyncLifetime
             Assert.StartsWith("unverified: chunk 0", read.Detail("verification"));
             Assert.Equal("tess", read.Detail("actor"));
         });
+
+    [Fact]
+    public Task Command_search_finds_a_typed_command_across_sessions_and_opens_the_player_at_it() =>
+        _browser.RunAsync(h, "search", async page =>
+        {
+            await ConsoleBrowser.SignInAsync(page, "sam", ConsoleHarness.Password, await h.CodeAsync("sam"));
+            await page.GotoAsync("/search");
+            await page.FillAsync("#q", "CONSOLE_$((6");
+            await page.ClickAsync("#search");
+            await page.WaitForURLAsync("**/search?*");
+            var hits = page.Locator("#hits tbody tr");
+            Assert.Equal(1, await hits.CountAsync());
+            Assert.Contains("echo CONSOLE_$((6*7))_MARK", await hits.First.InnerTextAsync());
+            await hits.First.Locator("a").ClickAsync();
+            await page.WaitForURLAsync($"**/sessions/{h.PlainSession}?at=*");
+            Assert.NotNull(await page.GetAttributeAsync("#player", "data-start"));
+            await page.WaitForFunctionAsync("() => window.fumidaiPlayer !== undefined");
+            var search = await h.Bastion.WaitForAuditAsync(e => e.Type == "recording.access" && e.Detail("action") == "web.search" && e.Detail("actor") == "sam",
+                "web search by sam");
+            Assert.Equal("CONSOLE_$((6", search.Detail("query"));
+            Assert.Equal("1", search.Detail("hits"));
+        });
 }
