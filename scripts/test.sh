@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openssh-client openssh-server oathtool ssh-audit tmux expect asciinema awscli zsh)
+# chromium: the web console's browser tests drive Debian's build through Playwright (its own browser download is not used).
+packages=(openssh-client openssh-server oathtool ssh-audit tmux expect asciinema awscli chromium zsh)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # Node runs s3rver; a node from elsewhere (with its own npm) is kept, as Debian's npm would conflict with it.
@@ -21,6 +22,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # s3rver (version pinned by tests/s3rver/package-lock.json) on 127.0.0.1 and a free port, stopped by PID on exit;
 # the object-store tests read FUMIDAI_TEST_S3_URL (and start their own only for stop/restart drills).
 (cd tests/s3rver && npm ci --no-audit --no-fund --loglevel=error)
+# The console's player (asciinema-player, pinned by src/Fumidai.Web/client/package-lock.json), served by the bastion itself.
+(cd src/Fumidai.Web/client && npm ci --no-audit --no-fund --loglevel=error)
 s3dir=$(mktemp -d /tmp/fumidai-s3rver.XXXXXX)
 s3port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 node tests/s3rver/node_modules/s3rver/bin/s3rver.js --directory "$s3dir" --address 127.0.0.1 --port "$s3port" --silent &

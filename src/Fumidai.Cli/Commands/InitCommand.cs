@@ -3,6 +3,7 @@ using Fumidai.Cli.Infrastructure;
 using Fumidai.Cli.Totp;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Identity;
+using Fumidai.Web.Hosting;
 
 namespace Fumidai.Cli.Commands;
 
@@ -44,12 +45,16 @@ public static class InitCommand
             await context.RecordChangeAsync("user.add", name, details: new Dictionary<string, string> { ["roles"] = BuiltInRoles.Admin })
                 .ConfigureAwait(false);
             await context.RecordAsync(AuditTypes.MfaEnrolled, "user.add", name).ConfigureAwait(false);
+            string fingerprint = WebCertificate.Create(data);
 
             context.Out.WriteLine($"Initialised {data.Root}");
             context.Out.WriteLine($"Admin {name}: TOTP enrolment follows.");
             enrolment.Print(context.Out);
             if (png is not null) enrolment.WritePng(png);
             context.Out.WriteLine($"Give {name} a first factor: fumidai user key add {name} KEY.pub");
+            context.Out.WriteLine($"Web console certificate {WebCertificate.CertificatePath(data)} (self-signed), SHA-256 fingerprint:");
+            context.Out.WriteLine($"  {fingerprint}");
+            context.Out.WriteLine($"Console sign-in needs a password: fumidai user set-password {name} --password-stdin");
         }, ct));
         return command;
     }

@@ -4,10 +4,11 @@ using Fumidai.Cli.Infrastructure;
 using Fumidai.Cli.Output;
 using Fumidai.Gateway;
 using Fumidai.Gateway.Lifecycle;
+using Fumidai.Web.Hosting;
 
 namespace Fumidai.Cli.Commands;
 
-/// <summary><c>fumidai serve</c>: run the bastion, logging to stdout; SIGTERM or Ctrl-C drains and stops, a second one cuts at once.</summary>
+/// <summary><c>fumidai serve</c>: run the bastion and its web console, logging to stdout; SIGTERM or Ctrl-C drains and stops, a second one cuts at once.</summary>
 public static class ServeCommand
 {
     public static Command Create(CliRuntime runtime)
@@ -17,13 +18,22 @@ public static class ServeCommand
             Description = "Address and port for operators' SSH connections (default from the configuration: 0.0.0.0:2222)",
             HelpName = "ADDR:PORT",
         };
-        var command = new Command("serve", "Run the bastion: operators connect with ssh, sessions are recorded. SIGTERM or Ctrl-C "
+        var noSsh = new Option<bool>("--no-ssh")
+        {
+            Description = "Run only the web console (e.g. on a separate auditors' host sharing the stores); needs Web:Enabled",
+        };
+        var command = new Command("serve", "Run the bastion: operators connect with ssh, sessions are recorded; the web console for admins "
+            + "and auditors listens on Web:Listen (0.0.0.0:8443, HTTPS) unless Web:Enabled is false. SIGTERM or Ctrl-C "
             + "stops new logins and lets sessions finish for Sessions:DrainTimeout (60s), then cuts them; a second one cuts at once");
         command.Options.Add(listen);
+        command.Options.Add(noSsh);
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             RequireOwnerOnly(context.Data);
             await context.OpenStoreAsync().ConfigureAwait(false);
+            bool ssh = !result.GetValue(noSsh);
+            bool web = context.Options.Web.Enabled;
+            if (!ssh && !web) throw CliException.Usage("--no-ssh with Web:Enabled = false leaves nothing to serve");
             using var loggers = EscapingConsoleFormatter.CreateFactory();
             // The first SIGTERM or Ctrl-C drains; a second one cuts the sessions still running.
             using var requests = new StopRequests();
@@ -38,10 +48,13 @@ public static class ServeCommand
                 requests.Request();
             });
             using var cancelled = ct.Register(requests.Request);
-            var service = new BastionService(context.Data, loggers);
+            // Either half failing (a port taken, a bad certificate) stops the other: a bastion half up is not what was asked for.
+            var tasks = new List<Task>();
+            if (web) tasks.Add(StopOthersOnFailure(new WebConsole(context.Data, loggers).RunAsync(requests.Drain), requests));
+            if (ssh) tasks.Add(StopOthersOnFailure(new BastionService(context.Data, loggers).RunAsync(result.GetValue(listen), requests), requests));
             try
             {
-                await service.RunAsync(result.GetValue(listen), requests).ConfigureAwait(false);
+                await Task.WhenAll(tasks).ConfigureAwait(false);
             }
             catch (DataDirectoryInUseException ex)
             {
@@ -49,6 +62,19 @@ public static class ServeCommand
             }
         }, CancellationToken.None));
         return command;
+    }
+
+    private static async Task StopOthersOnFailure(Task run, StopRequests requests)
+    {
+        try
+        {
+            await run.ConfigureAwait(false);
+        }
+        catch
+        {
+            if (!requests.Drain.IsCancellationRequested) requests.Request();
+            throw;
+        }
     }
 
     /// <summary>Refuses a data directory others can read or write: its keys, secrets and recordings are the bastion's alone.</summary>

@@ -12,7 +12,7 @@ public static class UserCommands
 {
     public static Command Create(CliRuntime runtime)
     {
-        var command = new Command("user", "Manage users: add, list, show, set roles, keys, disable/enable, lock/unlock, reset MFA");
+        var command = new Command("user", "Manage users: add, list, show, set roles, keys, disable/enable, lock/unlock, reset MFA, set a password");
         command.Subcommands.Add(UserAddCommand.Create(runtime));
         command.Subcommands.Add(UserQueryCommands.List(runtime));
         command.Subcommands.Add(UserQueryCommands.Show(runtime));
@@ -23,6 +23,7 @@ public static class UserCommands
         command.Subcommands.Add(UserLockCommand.Create(runtime));
         command.Subcommands.Add(Unlock(runtime));
         command.Subcommands.Add(ResetMfa(runtime));
+        command.Subcommands.Add(UserPasswordCommand.Create(runtime));
         return command;
     }
 

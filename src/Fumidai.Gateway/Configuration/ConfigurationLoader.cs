@@ -97,6 +97,8 @@ public static class ConfigurationLoader
         if (o.Recording.Store == "s3")
             foreach (string problem in o.Recording.S3.Validate())
                 errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
+        foreach (string problem in o.Web.Validate())
+            errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
         if (errors.Count > 0) throw new ConfigurationException(string.Join(Environment.NewLine, errors));
     }
 
@@ -175,6 +177,13 @@ public static class ConfigurationLoader
         text.AppendLine("  \"Recording\": {");
         text.AppendLine("    \"Store\": \"file\",");
         text.AppendLine("    \"Mode\": \"best-effort\"");
+        text.AppendLine("  },");
+        text.AppendLine("  // The web console for admins and auditors (HTTPS only). Certificate/CertificateKey: PEM files replacing");
+        text.AppendLine("  // the self-signed web_cert.pem made by init. Enabled: false turns it off.");
+        text.AppendLine("  \"Web\": {");
+        text.AppendLine("    \"Enabled\": true,");
+        text.AppendLine("    \"Listen\": \"0.0.0.0:8443\",");
+        text.AppendLine("    \"IdleTimeout\": \"15m\"");
         text.AppendLine("  }");
         text.AppendLine("}");
         return text.ToString();

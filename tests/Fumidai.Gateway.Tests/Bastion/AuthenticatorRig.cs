@@ -45,7 +45,7 @@ public sealed class AuthenticatorRig : IAsyncDisposable
     public BastionAuthenticator Authenticator { get; }
 
     /// <summary>The RFC 6238 time step at the fake clock's time, for <c>Totp.CodeAsync</c>.</summary>
-    public long Step => Clock.GetUtcNow().ToUnixTimeSeconds() / EndToEnd.Totp.PeriodSeconds;
+    public long Step => Clock.GetUtcNow().ToUnixTimeSeconds() / Fumidai.Testing.Totp.PeriodSeconds;
 
     /// <param name="throttle">Per-source throttling; by default one loose enough never to fire.</param>
     public static async Task<AuthenticatorRig> CreateAsync(SourceThrottle? throttle = null)

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Fumidai.Gateway.Tests.EndToEnd;
+namespace Fumidai.Testing;
 
 /// <summary><c>fumidai serve</c> as a real process (<c>dotnet fumidai.dll serve</c>), its stdout and stderr kept as its log.</summary>
 /// <remarks>Stopped by PID: SIGTERM (the drain path), or SIGKILL to simulate a crash.</remarks>
@@ -26,6 +26,9 @@ public sealed class BastionProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Set to <c>true</c> in the environment (with <c>FUMIDAI__Web__Listen</c>) to run the web console; it is off otherwise.</summary>
+    public const string WebEnabledVariable = "FUMIDAI__Web__Enabled";
 
     public int Pid => _process.Id;
 
@@ -78,10 +81,11 @@ public sealed class BastionProcess : IAsyncDisposable
     private sealed class PortTakenException(string message) : Exception(message);
 
     /// <summary>Starts serve without waiting for it to listen (see <see cref="WaitForLogAsync"/>), so refusals to start can be tested.</summary>
-    public static BastionProcess Launch(string dataDirectory, IDictionary<string, string>? environment = null) =>
-        Launch(dataDirectory, environment, FreePort());
+    /// <param name="arguments">More arguments for <c>serve</c>, e.g. <c>--no-ssh</c>.</param>
+    public static BastionProcess Launch(string dataDirectory, IDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null) =>
+        Launch(dataDirectory, environment, FreePort(), arguments);
 
-    private static BastionProcess Launch(string dataDirectory, IDictionary<string, string>? environment, int port)
+    private static BastionProcess Launch(string dataDirectory, IDictionary<string, string>? environment, int port, IReadOnlyList<string>? arguments = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -90,10 +94,13 @@ public sealed class BastionProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { FumidaiDll, "serve", "--data", dataDirectory, "--ssh-listen", $"127.0.0.1:{port}" }) info.ArgumentList.Add(arg);
+        foreach (var arg in new[] { FumidaiDll, "serve", "--data", dataDirectory, "--ssh-listen", $"127.0.0.1:{port}" }.Concat(arguments ?? []))
+            info.ArgumentList.Add(arg);
         // Plain log lines: no colours, no terminal width guesses.
         info.Environment["NO_COLOR"] = "1";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // The web console is on by default at 0.0.0.0:8443: a test that does not ask for it must not take (or fight over) that port.
+        info.Environment[WebEnabledVariable] = "false";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet fumidai.dll serve");
         return new BastionProcess(process, port);
@@ -183,7 +190,8 @@ public sealed class BastionProcess : IAsyncDisposable
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
 
-    private static int FreePort()
+    /// <summary>A TCP port of 127.0.0.1 free when asked (another program may take it before it is bound).</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -5,8 +5,9 @@ using Fumidai.Cli;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Recording.Asciicast;
 using Fumidai.Ssh.Keys;
+using Xunit;
 
-namespace Fumidai.Gateway.Tests.EndToEnd;
+namespace Fumidai.Testing;
 
 /// <summary>An operator of the bastion: a name, an ed25519 key made by ssh-keygen, the TOTP secret from <c>user add</c>.</summary>
 public sealed record Operator(string Name, string KeyFile, string Secret, string? Password);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Fumidai.Gateway.Tests.EndToEnd;
+namespace Fumidai.Testing;
 
 /// <summary>TOTP codes from Debian's <c>oathtool</c> (an independent implementation), never from our own code.</summary>
 public static class Totp

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Fumidai.Gateway.Tests.EndToEnd;
+namespace Fumidai.Testing;
 
 /// <summary>
 /// <c>ssh -tt</c> driven through pipes like a person at a terminal: the remote pty echoes, we type lines and wait

@@ -1,0 +1,31 @@
+using Fumidai.Gateway;
+using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Configuration;
+using Fumidai.Gateway.Storage;
+using Fumidai.Recording.Chunks;
+using Fumidai.Recording.Storage;
+using Fumidai.Web.Auth;
+
+namespace Fumidai.Web.Hosting;
+
+/// <summary>What the console's pages use: the metadata store, the audit log, the recording store and the audit key that verifies it.</summary>
+public sealed class ConsoleServices
+{
+    public required DataDirectory Data { get; init; }
+
+    public required FumidaiOptions Options { get; init; }
+
+    public required MetadataStore Store { get; init; }
+
+    public required AuditLog Audit { get; init; }
+
+    public required IObjectStore Recordings { get; init; }
+
+    public required IManifestVerifier AuditKey { get; init; }
+
+    public required ConsoleSignIn SignIn { get; init; }
+
+    public TimeSpan IdleTimeout => Duration.Parse(Options.Web.IdleTimeout);
+
+    public TimeSpan MaxSignIn => Duration.Parse(Options.Web.MaxSignIn);
+}
