@@ -67,6 +67,9 @@ public sealed class BastionService
         var protector = _data.LoadProtector();
         var hostKeys = _data.LoadHostKeys();
         using var userCa = _data.LoadUserCa();
+        _data.EnsureAuthorities();
+        using var loginCa = _data.LoadLoginCa();
+        var loginCertificates = new LoginCertificateAuthority(loginCa, store, store, store);
         var dialer = new TargetDialer(protector, userCa, Duration.Parse(options.Targets.ConnectTimeout),
             Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"), options.Targets.CertificateSourceAddress);
         using var draining = new CancellationTokenSource();
@@ -87,16 +90,26 @@ public sealed class BastionService
             Draining = draining.Token,
             Cut = cut.Token,
             DrainTimeout = drainTimeout,
+            LoginCertificates = loginCertificates,
         };
         var authenticator = new BastionAuthenticator(store, protector, audit,
             new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),
-            options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration), _loggers.CreateLogger("auth"));
+            options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration), _loggers.CreateLogger("auth"))
+        {
+            LoginCertificates = loginCertificates,
+        };
         var server = new SshServer(new SshServerOptions
         {
             EndPoint = endPoint!,
             HostKeys = hostKeys,
             Transport = TransportSettings(options.Ssh),
-            Authentication = new ServerAuthenticationSettings { Banner = options.Ssh.Banner + "\r\n" },
+            Authentication = new ServerAuthenticationSettings
+            {
+                Banner = options.Ssh.Banner + "\r\n",
+                // Only the login CA: the user CA's certificates are for targets, and would otherwise log in without a code.
+                TrustedUserCaKeys = [loginCa.PublicKey],
+                CertificatePrincipal = name => LoginName.TryParse(name, out var parsed) ? parsed!.User : name,
+            },
             Limits = new SshConnectionLimits
             {
                 LoginGraceTime = Duration.Parse(options.Ssh.LoginGraceTime),

@@ -7,6 +7,7 @@ using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Storage;
 using Fumidai.Ssh.Authentication;
+using Fumidai.Ssh.Keys;
 using Fumidai.Ssh.Server;
 using Microsoft.Extensions.Logging;
 using Fumidai.Ssh.Wire;
@@ -96,6 +97,8 @@ public sealed class BastionAuthenticator : IServerAuthenticator
             return await LockedAsync(call, user, name, until, cancellationToken).ConfigureAwait(false);
         switch (attempt)
         {
+            case PublicKeyAttempt { Key: SshCertificate certificate } when !firstDone:
+                return await CertificateLoginAsync(call, user, name, certificate, cancellationToken).ConfigureAwait(false);
             case PublicKeyAttempt pk when !firstDone:
             {
                 if (await KeyRefusalAsync(user, pk, cancellationToken).ConfigureAwait(false) is { } reason)
@@ -103,7 +106,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
                     await FailAsync(call, name, reason, countForLockout: false, cancellationToken).ConfigureAwait(false);
                     return AuthenticationDecision.Failure(next);
                 }
-                return await FirstFactorDoneAsync(call, user!, name, "publickey", pk.Key.Fingerprint, cancellationToken).ConfigureAwait(false);
+                return await FirstFactorDoneAsync(call, user!, name, "publickey", pk.Key, cancellationToken).ConfigureAwait(false);
             }
             case PasswordAttempt pw when !firstDone:
             {
@@ -126,6 +129,37 @@ public sealed class BastionAuthenticator : IServerAuthenticator
         }
     }
 
+    /// <summary>Signs certificates after key + TOTP and checks them at login; null: certificates are refused.</summary>
+    public LoginCertificateAuthority? LoginCertificates { get; init; }
+
+    /// <summary>
+    /// A login certificate is both factors while it is valid: it was issued after key + TOTP, and every check that made
+    /// that login good is made again here (the authority's checks; the lock was checked before).
+    /// </summary>
+    private async Task<AuthenticationDecision> CertificateLoginAsync(Attempt call, UserRecord? user, LoginName name, SshCertificate certificate,
+        CancellationToken cancellationToken)
+    {
+        var (record, refusal) = LoginCertificates is null
+            ? (null, "login certificates are not accepted")
+            : await LoginCertificates.CheckAsync(certificate, user, name.User, call.Address, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+                        // Only the login CA's certificates reach here (the SSH layer checked the signature): nobody can guess one, so a stale
+            // one in ~/.ssh (revoked, key removed) is no reason to throttle her address.
+            await FailAsync(call, name, "certificate: " + refusal, countForLockout: false, cancellationToken, countForThrottle: false).ConfigureAwait(false);
+            return AuthenticationDecision.Failure(FirstFactors);
+        }
+        call.Context.State = new BastionLogin(user!, name, "certificate", certificate.Key.Fingerprint) { Key = certificate.Key, Certificate = record };
+        await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user!.Name, call.Address, name.Target, new Dictionary<string, string>
+        {
+            ["method"] = "certificate",
+            ["key"] = certificate.Key.Fingerprint,
+            ["serial"] = record.Serial.ToString(CultureInfo.InvariantCulture),
+            ["issued"] = record.Issued.ToString("u", CultureInfo.InvariantCulture),
+        }, cancellationToken).ConfigureAwait(false);
+        return AuthenticationDecision.Success;
+    }
+
     /// <summary>Every password attempt costs one Argon2 verify, whatever the user; true only for her own, non-empty hash.</summary>
     private static bool VerifyPassword(UserRecord? user, string password)
     {
@@ -138,7 +172,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
         if (user is null) return "unknown user";
         var keys = await _store.ListUserKeysAsync(user.Name, cancellationToken).ConfigureAwait(false);
         // Compare whole blobs, not only fingerprints, so a fingerprint collision cannot matter.
-        if (!keys.Any(k => Ssh.Keys.SshPublicKey.ParseOpenSsh(k.PublicKey).BlobEquals(attempt.Key))) return "key not registered";
+        if (!keys.Any(k => SshPublicKey.ParseOpenSsh(k.PublicKey).BlobEquals(attempt.Key))) return "key not registered";
         return user.Disabled ? "user disabled" : null;
     }
 
@@ -167,7 +201,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
     }
 
     private async Task<AuthenticationDecision> FirstFactorDoneAsync(Attempt call, UserRecord user, LoginName name, string method,
-        string? fingerprint, CancellationToken cancellationToken)
+        SshPublicKey? key, CancellationToken cancellationToken)
     {
         if (!user.HasTotp)
         {
@@ -175,7 +209,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
                 new Dictionary<string, string> { ["method"] = method, ["reason"] = "no TOTP enrolled" }, cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(FirstFactors);
         }
-        call.Context.State = new BastionLogin(user, name, method, fingerprint);
+        call.Context.State = new BastionLogin(user, name, method, key?.Fingerprint) { Key = key };
         return AuthenticationDecision.Partial(SecondFactor);
     }
 

@@ -1,0 +1,20 @@
+using Fumidai.Ssh.Keys;
+
+namespace Fumidai.Gateway;
+
+public sealed partial class DataDirectory
+{
+    /// <summary>The CA of login certificates: only the bastion trusts it, unlike <see cref="UserCaKeyPath"/>, which targets trust.</summary>
+    public string LoginCaKeyPath => Path.Combine(Root, "login_ca");
+
+    /// <summary>
+    /// Creates the CAs a data directory made by an older version lacks (at <c>init</c> and at each <c>serve</c> start), so an
+    /// upgrade needs no step of its own. Keys that exist are never replaced.
+    /// </summary>
+    public void EnsureAuthorities()
+    {
+        if (!File.Exists(LoginCaKeyPath)) WriteKey(LoginCaKeyPath, "ssh-ed25519", null, "fumidai login CA");
+    }
+
+    public SshPrivateKey LoadLoginCa() => SshPrivateKey.Load(LoginCaKeyPath);
+}
