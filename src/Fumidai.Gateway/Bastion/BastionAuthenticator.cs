@@ -30,6 +30,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
     public const string ReplayedCodeNotice = "Fumidai: this verification code was already used; wait for the next one.\r\n";
     private static readonly string[] FirstFactors = [AuthenticationMethods.PublicKey, AuthenticationMethods.Password];
     private static readonly string[] SecondFactor = [AuthenticationMethods.KeyboardInteractive];
+    private static readonly string[] SecondFactorOrCertificate = [AuthenticationMethods.KeyboardInteractive, AuthenticationMethods.PublicKey];
 
     // A hash to verify against when the user does not exist or has no password, so the answer takes as long either way.
     private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash("dummy password 0123456789"));
@@ -97,7 +98,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
             return await LockedAsync(call, user, name, until, cancellationToken).ConfigureAwait(false);
         switch (attempt)
         {
-            case PublicKeyAttempt { Key: SshCertificate certificate } when !firstDone:
+            case PublicKeyAttempt { Key: SshCertificate certificate }:
                 return await CertificateLoginAsync(call, user, name, certificate, cancellationToken).ConfigureAwait(false);
             case PublicKeyAttempt pk when !firstDone:
             {
@@ -147,7 +148,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
                         // Only the login CA's certificates reach here (the SSH layer checked the signature): nobody can guess one, so a stale
             // one in ~/.ssh (revoked, key removed) is no reason to throttle her address.
             await FailAsync(call, name, "certificate: " + refusal, countForLockout: false, cancellationToken, countForThrottle: false).ConfigureAwait(false);
-            return AuthenticationDecision.Failure(FirstFactors);
+            return AuthenticationDecision.Failure(call.Context.State is BastionLogin ? SecondFactor : FirstFactors);
         }
         call.Context.State = new BastionLogin(user!, name, "certificate", certificate.Key.Fingerprint) { Key = certificate.Key, Certificate = record };
         await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user!.Name, call.Address, name.Target, new Dictionary<string, string>
@@ -210,6 +211,10 @@ public sealed class BastionAuthenticator : IServerAuthenticator
             return AuthenticationDecision.Failure(FirstFactors);
         }
         call.Context.State = new BastionLogin(user, name, method, key?.Fingerprint) { Key = key };
+        // OpenSSH offers a key before its certificate: when her roles issue certificates, publickey stays open after the key,
+        // so the client goes on to offer the certificate (both factors) and asks for a code only when it has none.
+        if (key is not null && LoginCertificates is not null && await LoginCertificates.GrantAsync(user, cancellationToken).ConfigureAwait(false) is not null)
+            return AuthenticationDecision.Partial(SecondFactorOrCertificate);
         return AuthenticationDecision.Partial(SecondFactor);
     }
 

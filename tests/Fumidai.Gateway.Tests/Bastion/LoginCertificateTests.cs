@@ -65,6 +65,30 @@ public sealed class LoginCertificateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_her_key_publickey_stays_open_so_the_certificate_OpenSSH_offers_next_completes_the_login()
+    {
+        var certificate = await IssueAsync();
+        var connection = AuthenticatorRig.Connection();
+
+        var first = await _rig.KeyAsync(connection, "amy", _key);
+        Assert.Equal(AuthenticationOutcome.PartialSuccess, first.Outcome);
+        Assert.Equal([AuthenticationMethods.KeyboardInteractive, AuthenticationMethods.PublicKey], first.NextMethods);
+        // Another plain key is no second factor.
+        var other = SshPrivateKey.Generate(SshKeyTypes.Ed25519).PublicKey;
+        Assert.Equal(AuthenticationOutcome.Failure, (await _rig.KeyAsync(connection, "amy", other)).Outcome);
+
+        Assert.Equal(AuthenticationOutcome.Success, (await _rig.KeyAsync(connection, "amy", certificate)).Outcome);
+    }
+
+    [Fact]
+    public async Task Without_a_role_that_issues_certificates_only_the_code_follows_the_key()
+    {
+        await _rig.Store.SetRoleLoginCertificatesAsync(new RoleLoginCertificates("ops", TimeSpan.Zero, SourceBound: false));
+        var first = await _rig.KeyAsync(AuthenticatorRig.Connection(), "amy", _key);
+        Assert.Equal([AuthenticationMethods.KeyboardInteractive], first.NextMethods);
+    }
+
+    [Fact]
     public async Task An_expired_certificate_is_refused()
     {
         var certificate = await IssueAsync();
