@@ -97,6 +97,7 @@ public sealed class BastionService
             options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration), _loggers.CreateLogger("auth"))
         {
             LoginCertificates = loginCertificates,
+            MachineAccounts = store,
         };
         var server = new SshServer(new SshServerOptions
         {

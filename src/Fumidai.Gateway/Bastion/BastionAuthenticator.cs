@@ -107,6 +107,8 @@ public sealed class BastionAuthenticator : IServerAuthenticator
                     await FailAsync(call, name, reason, countForLockout: false, cancellationToken).ConfigureAwait(false);
                     return AuthenticationDecision.Failure(next);
                 }
+                if (await MachineAddressesAsync(user!, cancellationToken).ConfigureAwait(false) is { } allowed)
+                    return await MachineLoginAsync(call, user!, name, pk.Key, allowed, null, cancellationToken).ConfigureAwait(false);
                 return await FirstFactorDoneAsync(call, user!, name, "publickey", pk.Key, cancellationToken).ConfigureAwait(false);
             }
             case PasswordAttempt pw when !firstDone:
@@ -150,6 +152,8 @@ public sealed class BastionAuthenticator : IServerAuthenticator
             await FailAsync(call, name, "certificate: " + refusal, countForLockout: false, cancellationToken, countForThrottle: false).ConfigureAwait(false);
             return AuthenticationDecision.Failure(call.Context.State is BastionLogin ? SecondFactor : FirstFactors);
         }
+        if (await MachineAddressesAsync(user!, cancellationToken).ConfigureAwait(false) is { } allowed)
+            return await MachineLoginAsync(call, user!, name, certificate.Key, allowed, record, cancellationToken).ConfigureAwait(false);
         call.Context.State = new BastionLogin(user!, name, "certificate", certificate.Key.Fingerprint) { Key = certificate.Key, Certificate = record };
         await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user!.Name, call.Address, name.Target, new Dictionary<string, string>
         {
@@ -158,6 +162,41 @@ public sealed class BastionAuthenticator : IServerAuthenticator
             ["serial"] = record.Serial.ToString(CultureInfo.InvariantCulture),
             ["issued"] = record.Issued.ToString("u", CultureInfo.InvariantCulture),
         }, cancellationToken).ConfigureAwait(false);
+        return AuthenticationDecision.Success;
+    }
+
+    /// <summary>Tells machine accounts apart; null: every user is a person.</summary>
+    public IMachineAccountStore? MachineAccounts { get; init; }
+
+    private async Task<string?> MachineAddressesAsync(UserRecord user, CancellationToken cancellationToken) =>
+        MachineAccounts is null ? null : await MachineAccounts.GetMachineAccountAsync(user.Name, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// A machine account has no code to type: its key (or certificate) is the login, so where it comes from is the other
+    /// condition. Outside its addresses it is refused like any unknown key, and the audit says why.
+    /// </summary>
+    private async Task<AuthenticationDecision> MachineLoginAsync(Attempt call, UserRecord user, LoginName name, SshPublicKey key, string allowed,
+        LoginCertificateRecord? certificate, CancellationToken cancellationToken)
+    {
+        bool inside;
+        try
+        {
+            inside = IPAddress.TryParse(call.Address, out var address) && Ssh.Keys.AddressList.Contains(allowed, address);
+        }
+        catch (FormatException)
+        {
+            inside = false;
+        }
+        if (!inside)
+        {
+            await FailAsync(call, name, "machine account outside its allowed addresses", countForLockout: false, cancellationToken).ConfigureAwait(false);
+            return AuthenticationDecision.Failure(FirstFactors);
+        }
+        string method = certificate is null ? "publickey" : "certificate";
+        call.Context.State = new BastionLogin(user, name, method, key.Fingerprint) { Key = key, Certificate = certificate, Machine = true };
+        var details = new Dictionary<string, string> { ["method"] = method, ["key"] = key.Fingerprint, ["account"] = "machine" };
+        if (certificate is not null) details["serial"] = certificate.Serial.ToString(CultureInfo.InvariantCulture);
+        await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user.Name, call.Address, name.Target, details, cancellationToken).ConfigureAwait(false);
         return AuthenticationDecision.Success;
     }
 

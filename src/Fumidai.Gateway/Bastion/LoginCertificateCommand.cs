@@ -55,6 +55,7 @@ internal sealed class LoginCertificateCommand
     /// <summary>Issues and prints the certificate; returns why not instead when it may not.</summary>
     private async Task<string?> RefusalAsync()
     {
+        if (_login.Machine) return "machine accounts get no login certificates: they have no second factor to vouch for";
         if (_login.Certificate is not null) return "a certificate cannot renew itself; log in with your key and a verification code";
         if (_login.Key is not { } key) return "certificates are issued for a key; log in with your key and a verification code";
         var (certificate, record, refusal) = await _context.LoginCertificates!.IssueAsync(_login.User, key, _source, CancellationToken.None)

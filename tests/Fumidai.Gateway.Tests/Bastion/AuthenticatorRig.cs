@@ -29,7 +29,7 @@ public sealed class AuthenticatorRig : IAsyncDisposable
         Audit = new AuditLog(store);
         LoginCertificates = new LoginCertificateAuthority(LoginCa, store, store, store, clock);
         Authenticator = new BastionAuthenticator(store, secrets, Audit, throttle, 10,
-            TimeSpan.FromMinutes(30), NullLogger.Instance, clock) { LoginCertificates = LoginCertificates };
+            TimeSpan.FromMinutes(30), NullLogger.Instance, clock) { LoginCertificates = LoginCertificates, MachineAccounts = store };
     }
 
     /// <summary>The login CA: the only CA whose certificates the authenticator takes as both factors.</summary>
