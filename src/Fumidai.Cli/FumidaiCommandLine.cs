@@ -23,6 +23,7 @@ public static class FumidaiCommandLine
         root.Subcommands.Add(SessionCommands.Create(runtime));
         root.Subcommands.Add(AuditCommand.Create(runtime));
         root.Subcommands.Add(VerifyCommand.Create(runtime));
+        root.Subcommands.Add(SshConfigCommand.Create(runtime));
         return root;
     }
 

@@ -17,4 +17,7 @@ public sealed partial class DataDirectory
     }
 
     public SshPrivateKey LoadLoginCa() => SshPrivateKey.Load(LoginCaKeyPath);
+
+    /// <summary>The CA of the host certificates the bastion presents for targets reached through ProxyJump.</summary>
+    public string HostCaKeyPath => Path.Combine(Root, "host_ca");
 }
