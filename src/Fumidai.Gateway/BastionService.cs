@@ -70,6 +70,13 @@ public sealed class BastionService
         _data.EnsureAuthorities();
         using var loginCa = _data.LoadLoginCa();
         var loginCertificates = new LoginCertificateAuthority(loginCa, store, store, store);
+        using var hostCa = _data.LoadHostCa();
+        var limits = new SshConnectionLimits
+        {
+            LoginGraceTime = Duration.Parse(options.Ssh.LoginGraceTime),
+            MaxAuthAttempts = options.Ssh.MaxAuthTries,
+            MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
+        };
         var dialer = new TargetDialer(protector, userCa, Duration.Parse(options.Targets.ConnectTimeout),
             Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"), options.Targets.CertificateSourceAddress);
         using var draining = new CancellationTokenSource();
@@ -91,6 +98,7 @@ public sealed class BastionService
             Cut = cut.Token,
             DrainTimeout = drainTimeout,
             LoginCertificates = loginCertificates,
+            ProxyJump = new Bastion.ProxyJump.ProxyJumpHost(hostCa, TransportSettings(options.Ssh), limits, _loggers.CreateLogger("proxyjump")),
         };
         var authenticator = new BastionAuthenticator(store, protector, audit,
             new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),
@@ -111,12 +119,7 @@ public sealed class BastionService
                 TrustedUserCaKeys = [loginCa.PublicKey],
                 CertificatePrincipal = name => LoginName.TryParse(name, out var parsed) ? parsed!.User : name,
             },
-            Limits = new SshConnectionLimits
-            {
-                LoginGraceTime = Duration.Parse(options.Ssh.LoginGraceTime),
-                MaxAuthAttempts = options.Ssh.MaxAuthTries,
-                MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
-            },
+            Limits = limits,
         }, new BastionApplication(authenticator, context), _loggers.CreateLogger("ssh"));
         try
         {

@@ -14,10 +14,13 @@ public sealed partial class DataDirectory
     public void EnsureAuthorities()
     {
         if (!File.Exists(LoginCaKeyPath)) WriteKey(LoginCaKeyPath, "ssh-ed25519", null, "fumidai login CA");
+        if (!File.Exists(HostCaKeyPath)) WriteKey(HostCaKeyPath, "ssh-ed25519", null, "fumidai host CA");
     }
 
     public SshPrivateKey LoadLoginCa() => SshPrivateKey.Load(LoginCaKeyPath);
 
     /// <summary>The CA of the host certificates the bastion presents for targets reached through ProxyJump.</summary>
     public string HostCaKeyPath => Path.Combine(Root, "host_ca");
+
+    public SshPrivateKey LoadHostCa() => SshPrivateKey.Load(HostCaKeyPath);
 }

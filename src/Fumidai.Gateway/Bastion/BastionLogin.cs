@@ -14,4 +14,7 @@ public sealed record BastionLogin(UserRecord User, LoginName Name, string FirstF
 
     /// <summary>A machine account: key or certificate alone, from its allowed addresses only.</summary>
     public bool Machine { get; init; }
+
+    /// <summary>How the session came: null for a direct login, <c>proxyjump</c> for the inner connection of <c>ssh -J</c>.</summary>
+    public string? Via { get; init; }
 }
