@@ -33,9 +33,14 @@ public sealed class OperatorForwards : IAsyncDisposable
     public async Task<ChannelOpenDecision> OpenAsync(TcpipChannelOpenRequest tcp, BastionLogin current, CancellationToken cancellationToken)
     {
         string destination = $"{tcp.Host}:{tcp.Port}";
-        if (_context.ProxyJump is { } jump
-            && await ProxyJump.ProxyJumpHost.FindTargetAsync(_context.Access, tcp.Host, tcp.Port, cancellationToken).ConfigureAwait(false) is { } jumpTarget)
+        // ssh -J logs in to the bastion itself (alice@bastion); a forward from a login that names a target stays a forward through it.
+        if (_context.ProxyJump is { } jump && current.Name.Target is null
+            && await ProxyJump.ProxyJumpHost.FindTargetsAsync(_context.Access, tcp.Host, tcp.Port, cancellationToken).ConfigureAwait(false) is [var firstCandidate, ..] candidates)
+        {
+            var reachable = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
+            var jumpTarget = candidates.FirstOrDefault(t => reachable.RolesFor(current.User, t.Name).Count > 0) ?? firstCandidate;
             return await JumpAsync(jump, current, jumpTarget, destination, cancellationToken).ConfigureAwait(false);
+        }
         if (current.Name.Target is not { } targetName)
             return await DenyAsync(current, "direct-tcpip", destination, "no target in the login name", cancellationToken).ConfigureAwait(false);
         var target = await _context.Access.GetTargetAsync(targetName, cancellationToken).ConfigureAwait(false);

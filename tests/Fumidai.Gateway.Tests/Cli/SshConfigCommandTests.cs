@@ -42,7 +42,11 @@ public sealed class SshConfigCommandTests : IClassFixture<InitializedCli>
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var ed25519 = SshPublicKey.ParseOpenSsh(File.ReadAllText(Path.Combine(_cli.DataPath, "host_ed25519.pub")).Trim());
         Assert.Contains("[bastion.example.com]:2222 " + ed25519.ToOpenSsh(), lines);
-        Assert.All(lines, l => Assert.StartsWith("[bastion.example.com]:2222 ", l));
+        Assert.Equal(2, lines.Count(l => l.StartsWith("[bastion.example.com]:2222 ", StringComparison.Ordinal)));
+        // The host CA, for her targets' names only: what ssh -J to them is answered with.
+        var hostCa = SshPublicKey.ParseOpenSsh(File.ReadAllText(Path.Combine(_cli.DataPath, "host_ca.pub")).Trim());
+        Assert.Contains("@cert-authority web01 " + hostCa.ToOpenSsh(), lines);
+        Assert.Equal(3, lines.Length);
     }
 
     [Fact]

@@ -75,6 +75,26 @@ public sealed class ProxyJumpEndToEndTests : IClassFixture<BastionHarness>, IAsy
         await _h.WaitForAuditAsync(e => e.Type == "session.start" && e.User == "jadejump" && e.Detail("via") == "proxyjump" && e.Target == "web01",
             "a recorded jump session");
 
+        // a terminal session, recorded and searchable by its typed commands
+        await using (var terminal = InteractiveSsh.Start(["-tt", "-e", "none", "-F", config, "web01"], _h.Askpass(null, null).Environment))
+        {
+            await terminal.TypeAsync("echo PTY_$((6*7))\r");
+            await terminal.WaitForAsync("PTY_42", TimeSpan.FromSeconds(30));
+            await terminal.TypeAsync("exit\r");
+            Assert.Equal(0, await terminal.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+        var shell = await _h.WaitForSessionAsync("jadejump", s => s.GetProperty("kind").GetString() == "shell" && s.GetProperty("status").GetString() == "closed",
+            "a closed jump shell");
+        string shellId = shell.GetProperty("id").GetString()!;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string commands = "";
+        while (!commands.Contains("echo PTY_$((6*7))") && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(300);
+            commands = (await _h.MustAsync("sessions", "commands", shellId)).Output;
+        }
+        Assert.Contains("echo PTY_$((6*7))", commands);
+
         // scp both ways, byte-identical
         string local = _h.Directory.Combine("jump-upload.bin");
         File.WriteAllBytes(local, System.Security.Cryptography.RandomNumberGenerator.GetBytes(300_000));

@@ -31,12 +31,16 @@ public sealed class ProxyJumpHost
         _logger = logger;
     }
 
-    /// <summary>The target a <c>direct-tcpip</c> destination names: by its name (port 22 or its own), or by its host and port.</summary>
-    public static async Task<TargetRecord?> FindTargetAsync(IPolicyStore store, string host, uint port, CancellationToken cancellationToken)
+    /// <summary>
+    /// The targets a <c>direct-tcpip</c> destination names: by name (port 22 or its own) first, then by host and port.
+    /// Several targets may share a host and port (logins differ); the caller picks one the user may reach.
+    /// </summary>
+    public static async Task<IReadOnlyList<TargetRecord>> FindTargetsAsync(IPolicyStore store, string host, uint port, CancellationToken cancellationToken)
     {
         var targets = await store.ListTargetsAsync(cancellationToken).ConfigureAwait(false);
-        return targets.FirstOrDefault(t => t.Name == host && (port == 22 || port == t.Port))
-            ?? targets.FirstOrDefault(t => string.Equals(t.Host, host, StringComparison.OrdinalIgnoreCase) && port == t.Port);
+        return targets.Where(t => t.Name == host && (port == 22 || port == t.Port))
+            .Concat(targets.Where(t => string.Equals(t.Host, host, StringComparison.OrdinalIgnoreCase) && port == t.Port))
+            .Distinct().ToList();
     }
 
     /// <summary>The host certificate for one inner connection: a fresh key, the target's names, valid for an hour around now.</summary>
