@@ -106,6 +106,13 @@ public sealed class ProxyJumpEndToEndTests : IClassFixture<BastionHarness>, IAsy
         Assert.True(down.ExitCode == 0, $"scp down: {down.StandardError}");
         Assert.Equal(File.ReadAllBytes(local), File.ReadAllBytes(back));
 
+        // rsync over the jump, byte-identical
+        string synced = _h.Directory.Combine("jump-rsync.bin");
+        var rsync = await ProcessRunner.RunAsync("rsync", ["-e", $"ssh -F {config}", local, "web01:" + synced], BastionHarness.ProcessTimeout,
+            environment: _h.Askpass(null, null).Environment);
+        Assert.True(rsync.ExitCode == 0, $"rsync: {rsync.Output} {rsync.StandardError}");
+        Assert.Equal(File.ReadAllBytes(local), File.ReadAllBytes(synced));
+
         // a login no role grants on the target
         var outside = await JumpAsync(config, ["-l", "nobody", "web01", "echo SHOULD_NOT_RUN"]);
         Assert.NotEqual(0, outside.ExitCode);
