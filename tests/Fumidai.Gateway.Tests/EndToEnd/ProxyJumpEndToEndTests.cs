@@ -78,6 +78,8 @@ public sealed class ProxyJumpEndToEndTests : IClassFixture<BastionHarness>, IAsy
         // a terminal session, recorded and searchable by its typed commands
         await using (var terminal = InteractiveSsh.Start(["-tt", "-e", "none", "-F", config, "web01"], _h.Askpass(null, null).Environment))
         {
+            // At the prompt, so the command is indexed as typed at one (a slow shell start would leave it unmarked otherwise).
+            await terminal.WaitForAsync("# ", TimeSpan.FromSeconds(30));
             await terminal.TypeAsync("echo PTY_$((6*7))\r");
             await terminal.WaitForAsync("PTY_42", TimeSpan.FromSeconds(30));
             await terminal.TypeAsync("exit\r");
@@ -93,7 +95,7 @@ public sealed class ProxyJumpEndToEndTests : IClassFixture<BastionHarness>, IAsy
             await Task.Delay(300);
             commands = (await _h.MustAsync("sessions", "commands", shellId)).Output;
         }
-        Assert.Contains("echo PTY_$((6*7))", commands);
+        Assert.True(commands.Contains("echo PTY_$((6*7))"), "sessions commands: " + commands);
 
         // scp both ways, byte-identical
         string local = _h.Directory.Combine("jump-upload.bin");
@@ -112,6 +114,25 @@ public sealed class ProxyJumpEndToEndTests : IClassFixture<BastionHarness>, IAsy
             environment: _h.Askpass(null, null).Environment);
         Assert.True(rsync.ExitCode == 0, $"rsync: {rsync.Output} {rsync.StandardError}");
         Assert.Equal(File.ReadAllBytes(local), File.ReadAllBytes(synced));
+
+        // several channels on one inner connection: a ControlMaster to web01 and two commands at once through it
+        string socket = _h.Directory.Combine("jump-master.sock");
+        int jumpLogins = (await _h.AuditAsync()).Count(e => e.Type == "login" && e.User == "jadejump" && e.Detail("via") == "proxyjump");
+        await using (var master = InteractiveSsh.Start(["-F", config, "-o", "ControlMaster=yes", "-o", "ControlPath=" + socket, "-N", "web01"],
+            _h.Askpass(null, null).Environment))
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(socket) && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(100);
+            Assert.True(File.Exists(socket), "the ControlMaster did not come up: " + master.Error);
+            var both = await Task.WhenAll(
+                JumpAsync(config, ["-o", "ControlMaster=no", "-o", "ControlPath=" + socket, "web01", "sleep 1; echo FIRST; exit 6"]),
+                JumpAsync(config, ["-o", "ControlMaster=no", "-o", "ControlPath=" + socket, "web01", "sleep 1; echo SECOND; exit 7"]));
+            Assert.Equal((6, 7), (both[0].ExitCode, both[1].ExitCode));
+            Assert.Contains("FIRST", both[0].Output);
+            Assert.Contains("SECOND", both[1].Output);
+        }
+        int jumpLoginsAfter = (await _h.AuditAsync()).Count(e => e.Type == "login" && e.User == "jadejump" && e.Detail("via") == "proxyjump");
+        Assert.Equal(jumpLogins + 1, jumpLoginsAfter);
 
         // a login no role grants on the target
         var outside = await JumpAsync(config, ["-l", "nobody", "web01", "echo SHOULD_NOT_RUN"]);
