@@ -24,6 +24,7 @@ public static class FumidaiCommandLine
         root.Subcommands.Add(AuditCommand.Create(runtime));
         root.Subcommands.Add(VerifyCommand.Create(runtime));
         root.Subcommands.Add(CompletionCommand.Create(runtime));
+        root.Subcommands.Add(SshConfigCommand.Create(runtime));
         return root;
     }
 

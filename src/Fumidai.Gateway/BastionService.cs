@@ -67,6 +67,16 @@ public sealed class BastionService
         var protector = _data.LoadProtector();
         var hostKeys = _data.LoadHostKeys();
         using var userCa = _data.LoadUserCa();
+        _data.EnsureAuthorities();
+        using var loginCa = _data.LoadLoginCa();
+        var loginCertificates = new LoginCertificateAuthority(loginCa, store, store, store);
+        using var hostCa = _data.LoadHostCa();
+        var limits = new SshConnectionLimits
+        {
+            LoginGraceTime = Duration.Parse(options.Ssh.LoginGraceTime),
+            MaxAuthAttempts = options.Ssh.MaxAuthTries,
+            MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
+        };
         var dialer = new TargetDialer(protector, userCa, Duration.Parse(options.Targets.ConnectTimeout),
             Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"), options.Targets.CertificateSourceAddress);
         using var draining = new CancellationTokenSource();
@@ -87,22 +97,29 @@ public sealed class BastionService
             Draining = draining.Token,
             Cut = cut.Token,
             DrainTimeout = drainTimeout,
+            LoginCertificates = loginCertificates,
+            ProxyJump = new Bastion.ProxyJump.ProxyJumpHost(hostCa, TransportSettings(options.Ssh), limits, _loggers.CreateLogger("proxyjump")),
         };
         var authenticator = new BastionAuthenticator(store, protector, audit,
             new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),
-            options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration), _loggers.CreateLogger("auth"));
+            options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration), _loggers.CreateLogger("auth"))
+        {
+            LoginCertificates = loginCertificates,
+            MachineAccounts = store,
+        };
         var server = new SshServer(new SshServerOptions
         {
             EndPoint = endPoint!,
             HostKeys = hostKeys,
             Transport = TransportSettings(options.Ssh),
-            Authentication = new ServerAuthenticationSettings { Banner = options.Ssh.Banner + "\r\n" },
-            Limits = new SshConnectionLimits
+            Authentication = new ServerAuthenticationSettings
             {
-                LoginGraceTime = Duration.Parse(options.Ssh.LoginGraceTime),
-                MaxAuthAttempts = options.Ssh.MaxAuthTries,
-                MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
+                Banner = options.Ssh.Banner + "\r\n",
+                // Only the login CA: the user CA's certificates are for targets, and would otherwise log in without a code.
+                TrustedUserCaKeys = [loginCa.PublicKey],
+                CertificatePrincipal = name => LoginName.TryParse(name, out var parsed) ? parsed!.User : name,
             },
+            Limits = limits,
         }, new BastionApplication(authenticator, context), _loggers.CreateLogger("ssh"));
         try
         {

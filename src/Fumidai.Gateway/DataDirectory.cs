@@ -6,7 +6,7 @@ using Fumidai.Ssh.Keys;
 namespace Fumidai.Gateway;
 
 /// <summary>The bastion's state on disk: configuration, SQLite database, keys, master key, recordings.</summary>
-public sealed class DataDirectory
+public sealed partial class DataDirectory
 {
     public const string EnvironmentVariable = "FUMIDAI_DATA";
 
@@ -62,6 +62,7 @@ public sealed class DataDirectory
         WriteKey(HostKeyPaths[1], "ssh-rsa", 3072, "fumidai host key");
         WriteKey(UserCaKeyPath, "ssh-ed25519", null, "fumidai user CA");
         WriteKey(AuditKeyPath, "ssh-ed25519", null, "fumidai audit signing key");
+        EnsureAuthorities();
         SecretProtector.Create(MasterKeyPath);
         OwnerOnlyFiles.WriteNew(ConfigurationPath, ConfigurationLoader.DefaultFileText());
         // SQLite creates a database 0644 less the umask, and its -wal and -shm files with the database's mode: an empty file made

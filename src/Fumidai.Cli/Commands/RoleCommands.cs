@@ -109,14 +109,19 @@ public static class RoleCommands
     private static Command Add(CliRuntime runtime)
     {
         var options = new RoleOptions(adding: true);
+        var certificates = new RoleCertificateOptions();
         var command = options.Command("add", "Add a role");
+        certificates.AddTo(command);
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var role = options.Read(result, options.RoleName(result), null);
+            certificates.Read(result, role.Name, null);
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             if (!await store.AddRoleAsync(role, context.CancellationToken).ConfigureAwait(false))
                 throw CliException.Conflict($"role '{role.Name}' already exists");
-            await context.RecordChangeAsync("role.add", details: Details(role)).ConfigureAwait(false);
+            var added = Details(role);
+            await certificates.SaveAsync(store, result, role.Name, added, context.CancellationToken).ConfigureAwait(false);
+            await context.RecordChangeAsync("role.add", details: added).ConfigureAwait(false);
             context.Out.WriteLine($"added role {role.Name}");
         }, ct));
         return command;
@@ -125,7 +130,9 @@ public static class RoleCommands
     private static Command Set(CliRuntime runtime)
     {
         var options = new RoleOptions(adding: false);
+        var certificates = new RoleCertificateOptions();
         var command = options.Command("set", "Change a role: each option given replaces that part; open sessions it no longer allows end");
+        certificates.AddTo(command);
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             string name = options.RoleName(result);
@@ -139,6 +146,7 @@ public static class RoleCommands
             var details = Details(role);
             foreach (var (key, value) in Details(current)) details["previous_" + key] = value;
             details.Remove("previous_role");
+            await certificates.SaveAsync(store, result, name, details, context.CancellationToken).ConfigureAwait(false);
             await context.RecordChangeAsync("role.set", details: details).ConfigureAwait(false);
             context.Out.WriteLine($"changed role {name}: targets {details["targets"]}, logins {details["logins"]}, allow {details["allow"]}");
         }, ct));

@@ -7,7 +7,7 @@ using Fumidai.Gateway.Identity;
 
 namespace Fumidai.Cli.Commands;
 
-/// <summary><c>fumidai user add NAME [--key FILE]... [--password-stdin] [--role ROLE]... [--qr-png FILE]</c>.</summary>
+/// <summary><c>fumidai user add NAME [--key FILE]... [--password-stdin] [--role ROLE]... [--qr-png FILE] [--machine --from CIDR]</c>.</summary>
 public static class UserAddCommand
 {
     public static Command Create(CliRuntime runtime)
@@ -24,12 +24,15 @@ public static class UserAddCommand
         {
             name, keys, passwordStdin, roles, qrPng,
         };
+        var machine = new MachineAccountOptions();
+        machine.AddTo(command);
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             string user = InputValidation.Name("user", result.GetValue(name));
             string? png = result.GetValue(qrPng);
             if (png is not null) InputValidation.OutputFile("--qr-png", png);
             var publicKeys = (result.GetValue(keys) ?? []).SelectMany(f => PublicKeyFile.Read("--key", f)).ToList();
+            string? allowedFrom = machine.Read(result, result.GetValue(passwordStdin), png is not null, publicKeys.Count);
             string? passwordHash = result.GetValue(passwordStdin) ? PasswordInput.ReadAndHash(context.In) : null;
 
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
@@ -37,6 +40,11 @@ public static class UserAddCommand
             var granted = await InputValidation.RolesAsync(store, requested, context.CancellationToken).ConfigureAwait(false);
             if (await store.GetUserAsync(user, context.CancellationToken).ConfigureAwait(false) is not null)
                 throw CliException.Conflict($"user '{user}' already exists");
+            if (allowedFrom is not null)
+            {
+                await MachineAccountOptions.AddAsync(context, store, user, granted, publicKeys, allowedFrom).ConfigureAwait(false);
+                return;
+            }
 
             var enrolment = TotpEnrolment.Create(user, context.Data.LoadProtector());
             var record = new UserRecord(user, granted, false, enrolment.EncryptedSecret, passwordHash, DateTimeOffset.UtcNow);

@@ -24,6 +24,7 @@ public static class UserCommands
         command.Subcommands.Add(Unlock(runtime));
         command.Subcommands.Add(ResetMfa(runtime));
         command.Subcommands.Add(UserPasswordCommand.Create(runtime));
+        command.Subcommands.Add(UserRevokeCertsCommand.Create(runtime));
         return command;
     }
 
@@ -123,6 +124,8 @@ public static class UserCommands
             await store.SetTotpSecretAsync(user.Name, enrolment.EncryptedSecret, context.CancellationToken).ConfigureAwait(false);
             // Connections made with the old factor end too: a reset usually means the old one may be in someone else's hands.
             await RevokeAsync(context, store, RevocationScopes.User, user.Name, "MFA reset").ConfigureAwait(false);
+            // Certificates issued after the old factor are void too (the revocation above already makes them so; this says it in the table).
+            await store.RevokeLoginCertificatesAsync(user.Name, DateTimeOffset.UtcNow, context.CancellationToken).ConfigureAwait(false);
             await context.RecordAsync(AuditTypes.MfaReset, "user.reset-mfa", user.Name).ConfigureAwait(false);
             await context.RecordAsync(AuditTypes.MfaEnrolled, "user.reset-mfa", user.Name).ConfigureAwait(false);
             enrolment.Print(context.Out);

@@ -24,9 +24,9 @@ public static class UserQueryCommands
                 JsonOutput.Write(context.Out, views);
                 return;
             }
-            var table = new TableWriter("NAME", "ROLES", "STATE", "TOTP", "KEYS", "PASSWORD");
+            var table = new TableWriter("NAME", "KIND", "ROLES", "STATE", "TOTP", "KEYS", "PASSWORD");
             foreach (var v in views)
-                table.Add(v.Name, string.Join(',', v.Roles), v.State, v.Totp ? "enrolled" : "none", v.Keys.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                table.Add(v.Name, v.Kind, string.Join(',', v.Roles), v.State, v.Totp ? "enrolled" : "none", v.Keys.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     v.Password ? "set" : "none");
             table.Write(context.Out);
         }, ct));
@@ -50,6 +50,7 @@ public static class UserQueryCommands
             }
             var o = context.Out;
             o.WriteLine($"name:     {v.Name}");
+            o.WriteLine($"kind:     {v.Kind}" + (v.AllowedFrom is null ? "" : $" (from {v.AllowedFrom})"));
             o.WriteLine($"roles:    {(v.Roles.Count == 0 ? "-" : string.Join(',', v.Roles))}");
             o.WriteLine($"state:    {v.State}" + (v.LockedUntil is null ? "" : $" until {v.LockedUntil}"));
             o.WriteLine($"totp:     {(v.Totp ? "enrolled" : "none")}");
@@ -68,12 +69,21 @@ public static class UserQueryCommands
         var keys = await store.ListUserKeysAsync(user.Name, cancellationToken).ConfigureAwait(false);
         string state = user.Disabled ? "disabled" : lockedUntil is not null ? "locked" : "enabled";
         return new UserView(user.Name, user.Roles, state, user.Disabled, JsonOutput.Time(lockedUntil), user.HasTotp, user.PasswordHash is not null,
-            keys.Select(k => new UserKeyView(k.PublicKey.Split(' ')[0], k.Fingerprint, k.Comment)).ToArray(), JsonOutput.Time(user.Created));
+            keys.Select(k => new UserKeyView(k.PublicKey.Split(' ')[0], k.Fingerprint, k.Comment)).ToArray(), JsonOutput.Time(user.Created))
+        {
+            AllowedFrom = await store.GetMachineAccountAsync(user.Name, cancellationToken).ConfigureAwait(false),
+        };
     }
 
     /// <summary>A user as shown and as written by <c>--json</c>.</summary>
     public sealed record UserView(string Name, IReadOnlyList<string> Roles, string State, bool Disabled, string? LockedUntil, bool Totp,
-        bool Password, IReadOnlyList<UserKeyView> Keys, string Created);
+        bool Password, IReadOnlyList<UserKeyView> Keys, string Created)
+    {
+        /// <summary><c>machine</c> (key or certificate only, from <see cref="AllowedFrom"/>) or <c>person</c>.</summary>
+        public string Kind => AllowedFrom is null ? "person" : "machine";
+
+        public string? AllowedFrom { get; init; }
+    }
 
     /// <summary>One of a user's public keys as shown.</summary>
     public sealed record UserKeyView(string Type, string Fingerprint, string Comment);

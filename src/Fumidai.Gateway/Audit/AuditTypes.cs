@@ -28,6 +28,12 @@ public static class AuditTypes
     /// <summary>The recording store accepts writes again after an outage (PCI DSS 10.7.2: failures and their end).</summary>
     public const string StorageRecovered = "storage.recovered";
     public const string Unlock = "login.unlock";
+
+    /// <summary>A login certificate was issued after key + TOTP (serial, key, lifetime).</summary>
+    public const string CertificateIssued = "login.certificate";
+
+    /// <summary>An admin revoked a user's login certificates.</summary>
+    public const string CertificatesRevoked = "login.certificate.revoke";
     public const string ServiceStart = "service.start";
     public const string ServiceStop = "service.stop";
 }

@@ -7,6 +7,7 @@ using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Storage;
 using Fumidai.Ssh.Authentication;
+using Fumidai.Ssh.Keys;
 using Fumidai.Ssh.Server;
 using Microsoft.Extensions.Logging;
 using Fumidai.Ssh.Wire;
@@ -29,6 +30,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
     public const string ReplayedCodeNotice = "Fumidai: this verification code was already used; wait for the next one.\r\n";
     private static readonly string[] FirstFactors = [AuthenticationMethods.PublicKey, AuthenticationMethods.Password];
     private static readonly string[] SecondFactor = [AuthenticationMethods.KeyboardInteractive];
+    private static readonly string[] SecondFactorOrCertificate = [AuthenticationMethods.KeyboardInteractive, AuthenticationMethods.PublicKey];
 
     // A hash to verify against when the user does not exist or has no password, so the answer takes as long either way.
     private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash("dummy password 0123456789"));
@@ -96,6 +98,8 @@ public sealed class BastionAuthenticator : IServerAuthenticator
             return await LockedAsync(call, user, name, until, cancellationToken).ConfigureAwait(false);
         switch (attempt)
         {
+            case PublicKeyAttempt { Key: SshCertificate certificate }:
+                return await CertificateLoginAsync(call, user, name, certificate, cancellationToken).ConfigureAwait(false);
             case PublicKeyAttempt pk when !firstDone:
             {
                 if (await KeyRefusalAsync(user, pk, cancellationToken).ConfigureAwait(false) is { } reason)
@@ -103,7 +107,9 @@ public sealed class BastionAuthenticator : IServerAuthenticator
                     await FailAsync(call, name, reason, countForLockout: false, cancellationToken).ConfigureAwait(false);
                     return AuthenticationDecision.Failure(next);
                 }
-                return await FirstFactorDoneAsync(call, user!, name, "publickey", pk.Key.Fingerprint, cancellationToken).ConfigureAwait(false);
+                if (await MachineAddressesAsync(user!, cancellationToken).ConfigureAwait(false) is { } allowed)
+                    return await MachineLoginAsync(call, user!, name, pk.Key, allowed, null, cancellationToken).ConfigureAwait(false);
+                return await FirstFactorDoneAsync(call, user!, name, "publickey", pk.Key, cancellationToken).ConfigureAwait(false);
             }
             case PasswordAttempt pw when !firstDone:
             {
@@ -126,6 +132,74 @@ public sealed class BastionAuthenticator : IServerAuthenticator
         }
     }
 
+    /// <summary>Signs certificates after key + TOTP and checks them at login; null: certificates are refused.</summary>
+    public LoginCertificateAuthority? LoginCertificates { get; init; }
+
+    /// <summary>
+    /// A login certificate is both factors while it is valid: it was issued after key + TOTP, and every check that made
+    /// that login good is made again here (the authority's checks; the lock was checked before).
+    /// </summary>
+    private async Task<AuthenticationDecision> CertificateLoginAsync(Attempt call, UserRecord? user, LoginName name, SshCertificate certificate,
+        CancellationToken cancellationToken)
+    {
+        var (record, refusal) = LoginCertificates is null
+            ? (null, "login certificates are not accepted")
+            : await LoginCertificates.CheckAsync(certificate, user, name.User, call.Address, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+                        // Only the login CA's certificates reach here (the SSH layer checked the signature): nobody can guess one, so a stale
+            // one in ~/.ssh (revoked, key removed) is no reason to throttle her address.
+            await FailAsync(call, name, "certificate: " + refusal, countForLockout: false, cancellationToken, countForThrottle: false).ConfigureAwait(false);
+            return AuthenticationDecision.Failure(call.Context.State is BastionLogin ? SecondFactor : FirstFactors);
+        }
+        if (await MachineAddressesAsync(user!, cancellationToken).ConfigureAwait(false) is { } allowed)
+            return await MachineLoginAsync(call, user!, name, certificate.Key, allowed, record, cancellationToken).ConfigureAwait(false);
+        call.Context.State = new BastionLogin(user!, name, "certificate", certificate.Key.Fingerprint) { Key = certificate.Key, Certificate = record };
+        await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user!.Name, call.Address, name.Target, new Dictionary<string, string>
+        {
+            ["method"] = "certificate",
+            ["key"] = certificate.Key.Fingerprint,
+            ["serial"] = record.Serial.ToString(CultureInfo.InvariantCulture),
+            ["issued"] = record.Issued.ToString("u", CultureInfo.InvariantCulture),
+        }, cancellationToken).ConfigureAwait(false);
+        return AuthenticationDecision.Success;
+    }
+
+    /// <summary>Tells machine accounts apart; null: every user is a person.</summary>
+    public IMachineAccountStore? MachineAccounts { get; init; }
+
+    private async Task<string?> MachineAddressesAsync(UserRecord user, CancellationToken cancellationToken) =>
+        MachineAccounts is null ? null : await MachineAccounts.GetMachineAccountAsync(user.Name, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// A machine account has no code to type: its key (or certificate) is the login, so where it comes from is the other
+    /// condition. Outside its addresses it is refused like any unknown key, and the audit says why.
+    /// </summary>
+    private async Task<AuthenticationDecision> MachineLoginAsync(Attempt call, UserRecord user, LoginName name, SshPublicKey key, string allowed,
+        LoginCertificateRecord? certificate, CancellationToken cancellationToken)
+    {
+        bool inside;
+        try
+        {
+            inside = IPAddress.TryParse(call.Address, out var address) && Ssh.Keys.AddressList.Contains(allowed, address);
+        }
+        catch (FormatException)
+        {
+            inside = false;
+        }
+        if (!inside)
+        {
+            await FailAsync(call, name, "machine account outside its allowed addresses", countForLockout: false, cancellationToken).ConfigureAwait(false);
+            return AuthenticationDecision.Failure(FirstFactors);
+        }
+        string method = certificate is null ? "publickey" : "certificate";
+        call.Context.State = new BastionLogin(user, name, method, key.Fingerprint) { Key = key, Certificate = certificate, Machine = true };
+        var details = new Dictionary<string, string> { ["method"] = method, ["key"] = key.Fingerprint, ["account"] = "machine" };
+        if (certificate is not null) details["serial"] = certificate.Serial.ToString(CultureInfo.InvariantCulture);
+        await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user.Name, call.Address, name.Target, details, cancellationToken).ConfigureAwait(false);
+        return AuthenticationDecision.Success;
+    }
+
     /// <summary>Every password attempt costs one Argon2 verify, whatever the user; true only for her own, non-empty hash.</summary>
     private static bool VerifyPassword(UserRecord? user, string password)
     {
@@ -138,7 +212,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
         if (user is null) return "unknown user";
         var keys = await _store.ListUserKeysAsync(user.Name, cancellationToken).ConfigureAwait(false);
         // Compare whole blobs, not only fingerprints, so a fingerprint collision cannot matter.
-        if (!keys.Any(k => Ssh.Keys.SshPublicKey.ParseOpenSsh(k.PublicKey).BlobEquals(attempt.Key))) return "key not registered";
+        if (!keys.Any(k => SshPublicKey.ParseOpenSsh(k.PublicKey).BlobEquals(attempt.Key))) return "key not registered";
         return user.Disabled ? "user disabled" : null;
     }
 
@@ -167,7 +241,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
     }
 
     private async Task<AuthenticationDecision> FirstFactorDoneAsync(Attempt call, UserRecord user, LoginName name, string method,
-        string? fingerprint, CancellationToken cancellationToken)
+        SshPublicKey? key, CancellationToken cancellationToken)
     {
         if (!user.HasTotp)
         {
@@ -175,7 +249,11 @@ public sealed class BastionAuthenticator : IServerAuthenticator
                 new Dictionary<string, string> { ["method"] = method, ["reason"] = "no TOTP enrolled" }, cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(FirstFactors);
         }
-        call.Context.State = new BastionLogin(user, name, method, fingerprint);
+        call.Context.State = new BastionLogin(user, name, method, key?.Fingerprint) { Key = key };
+        // OpenSSH offers a key before its certificate: when her roles issue certificates, publickey stays open after the key,
+        // so the client goes on to offer the certificate (both factors) and asks for a code only when it has none.
+        if (key is not null && LoginCertificates is not null && await LoginCertificates.GrantAsync(user, cancellationToken).ConfigureAwait(false) is not null)
+            return AuthenticationDecision.Partial(SecondFactorOrCertificate);
         return AuthenticationDecision.Partial(SecondFactor);
     }
 

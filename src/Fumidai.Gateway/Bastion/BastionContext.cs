@@ -49,6 +49,12 @@ public sealed class BastionContext
     /// <summary>How long a drain lets running sessions finish on their own before cutting them (told to operators).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Issues login certificates (<c>ssh alice@bastion cert</c>); null when this bastion issues none.</summary>
+    public Identity.LoginCertificateAuthority? LoginCertificates { get; init; }
+
+    /// <summary>Terminates <c>ssh -J</c> to targets; null: a jump to a target is treated as any other forward.</summary>
+    public ProxyJump.ProxyJumpHost? ProxyJump { get; init; }
+
     /// <summary>Sessions relaying right now, so a drain can wait for their recordings to be finalised.</summary>
     public SessionRegistry Sessions { get; } = new();
 

@@ -41,7 +41,7 @@ public sealed class OperatorConnection : IChannelOpenHandler
         SourceKey = Fumidai.Ssh.Server.SourceKey.Of(session.RemoteEndPoint);
         // The connection is idle only while no session runs on it: sessions have their own limits, forwards do not keep it alive.
         _limits = new IdleMonitor(context.IdleTimeout, context.MaxSession, context.Time) { Busy = () => Volatile.Read(ref _running) > 0 };
-        _forwards = new OperatorForwards(context, _source, _limits.Touch);
+        _forwards = new OperatorForwards(context, _source, _limits.Touch) { RemoteEndPoint = session.RemoteEndPoint };
         if (session.Connection is { } connection)
         {
             connection.GlobalRequestHandler = OnGlobalRequestAsync;

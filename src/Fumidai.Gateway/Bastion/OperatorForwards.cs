@@ -33,6 +33,14 @@ public sealed class OperatorForwards : IAsyncDisposable
     public async Task<ChannelOpenDecision> OpenAsync(TcpipChannelOpenRequest tcp, BastionLogin current, CancellationToken cancellationToken)
     {
         string destination = $"{tcp.Host}:{tcp.Port}";
+        // ssh -J logs in to the bastion itself (alice@bastion); a forward from a login that names a target stays a forward through it.
+        if (_context.ProxyJump is { } jump && current.Name.Target is null
+            && await ProxyJump.ProxyJumpHost.FindTargetsAsync(_context.Access, tcp.Host, tcp.Port, cancellationToken).ConfigureAwait(false) is [var firstCandidate, ..] candidates)
+        {
+            var reachable = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
+            var jumpTarget = candidates.FirstOrDefault(t => reachable.RolesFor(current.User, t.Name).Count > 0) ?? firstCandidate;
+            return await JumpAsync(jump, current, jumpTarget, destination, cancellationToken).ConfigureAwait(false);
+        }
         if (current.Name.Target is not { } targetName)
             return await DenyAsync(current, "direct-tcpip", destination, "no target in the login name", cancellationToken).ConfigureAwait(false);
         var target = await _context.Access.GetTargetAsync(targetName, cancellationToken).ConfigureAwait(false);
@@ -70,6 +78,28 @@ public sealed class OperatorForwards : IAsyncDisposable
             {
                 OperatorActivity = _operatorActivity,
             })));
+    }
+
+    /// <summary>Where the operator's connection comes from, for the inner connection of a jump.</summary>
+    public System.Net.EndPoint? RemoteEndPoint { get; init; }
+
+    /// <summary><c>ssh -J</c> to a target: never a raw tunnel; the bastion ends the inner SSH itself and records its sessions.</summary>
+    private async Task<ChannelOpenDecision> JumpAsync(ProxyJump.ProxyJumpHost jump, BastionLogin current, TargetRecord target, string destination,
+        CancellationToken cancellationToken)
+    {
+        var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
+        if (policy.RolesFor(current.User, target.Name).Count == 0)
+        {
+            return await DenyAsync(current, "direct-tcpip", destination, $"no role grants access to {target.Name}", cancellationToken,
+                TargetMenu.RefusalLine(policy, current.User, target, target.Name, null)).ConfigureAwait(false);
+        }
+        if (current.Key is null)
+            return await DenyAsync(current, "direct-tcpip", destination, "ProxyJump needs a key login (the inner login proves the same key)", cancellationToken)
+                .ConfigureAwait(false);
+        await _context.Audit.RecordAsync(AuditTypes.PortForward, AuditOutcome.Success, current.User.Name, _source, target.Name,
+            new Dictionary<string, string> { ["destination"] = destination, ["via"] = "proxyjump", ["state"] = "open" }, cancellationToken).ConfigureAwait(false);
+        return ChannelOpenDecision.Accept(channel => channel.RunAfterReply(() =>
+            jump.ServeAsync(_context, channel, current, target, RemoteEndPoint, _operatorActivity)));
     }
 
     private async Task RunForwardAsync(PortForward forward)

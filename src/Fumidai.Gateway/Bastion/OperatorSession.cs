@@ -60,6 +60,10 @@ public sealed class OperatorSession
             case ShellRequest when !_started:
                 Start(ChannelKinds.Shell, null);
                 return true;
+            case ExecRequest exec when !_started && LoginCertificateCommand.Applies(_context, _login, exec.Command):
+                _started = true;
+                _channel.RunAfterReply(() => new LoginCertificateCommand(_context, _login, _source, _terminal).RunAsync());
+                return true;
             case ExecRequest exec when !_started:
                 // scp only when the whole command is an scp server invocation; any other text is an exec, checked and recorded as one.
                 Start(ScpCommandLine.TryParse(exec.Command, out _) ? ChannelKinds.Scp : ChannelKinds.Exec, exec.Command);

@@ -13,9 +13,10 @@ namespace Fumidai.Gateway.Storage;
 public sealed partial class MetadataStore : ICredentialStore, IPolicyStore, ISessionStore, IAuditStore, ICommandIndex, IRevocationStore
 {
     // 2: the command search index; 3: revocation requests, recording checks, failed logins counted per user and
-    // source, session_commands.mark (added to a version 2 table by ALTER TABLE). Every other statement of the schema
-    // can run again on a database it already made, so an older database is migrated by running it again.
-    private const int SchemaVersion = 3;
+    // source, session_commands.mark (added to a version 2 table by ALTER TABLE); 4: login certificates and machine
+    // accounts (MetadataStore.LoginCertificates.cs). Every other statement of the schema can run again on a database it
+    // already made, so an older database is migrated by running it again.
+    private const int SchemaVersion = 4;
     private readonly string _connectionString;
 
     private MetadataStore(string connectionString) => _connectionString = connectionString;
@@ -64,7 +65,7 @@ public sealed partial class MetadataStore : ICredentialStore, IPolicyStore, ISes
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var create = connection.CreateCommand();
         create.Transaction = (SqliteTransaction)transaction;
-        create.CommandText = (addMark ? "ALTER TABLE session_commands ADD COLUMN mark TEXT;" : "") + Schema + $"PRAGMA user_version = {SchemaVersion};";
+        create.CommandText = (addMark ? "ALTER TABLE session_commands ADD COLUMN mark TEXT;" : "") + Schema + LoginCertificateSchema + $"PRAGMA user_version = {SchemaVersion};";
         await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

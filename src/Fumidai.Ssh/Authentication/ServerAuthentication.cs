@@ -250,7 +250,8 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
     private bool CertificateAccepted(SshCertificate certificate, string user)
     {
         string? source = (_context.RemoteEndPoint as System.Net.IPEndPoint)?.Address.ToString();
-        if (CertificateValidation.ValidateUserCertificate(certificate, _settings.TrustedUserCaKeys, user, DateTimeOffset.UtcNow, source, out var reason))
+        string principal = _settings.CertificatePrincipal?.Invoke(user) ?? user;
+        if (CertificateValidation.ValidateUserCertificate(certificate, _settings.TrustedUserCaKeys, principal, DateTimeOffset.UtcNow, source, out var reason))
             return true;
         _logger.LogInformation("publickey: certificate {KeyId} refused for {User}: {Reason}", certificate.KeyId, user, reason);
         return false;

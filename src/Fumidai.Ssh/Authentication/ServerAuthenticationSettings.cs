@@ -14,6 +14,10 @@ public sealed class ServerAuthenticationSettings
     /// <remarks>A certificate must name the login as a principal and pass every check of PROTOCOL.certkeys.</remarks>
     public IReadOnlyList<Keys.SshPublicKey> TrustedUserCaKeys { get; init; } = [];
 
+    /// <summary>The principal a user certificate must name for a login name; null: the login name itself, as sshd does.</summary>
+    /// <remarks>An application whose login names carry more than the account (e.g. <c>alice:web01</c>) maps them to the account here.</remarks>
+    public Func<string, string>? CertificatePrincipal { get; init; }
+
     /// <summary>Keyboard-interactive rounds allowed within one attempt.</summary>
     public int MaxKeyboardInteractiveRounds { get; init; } = 8;
 }

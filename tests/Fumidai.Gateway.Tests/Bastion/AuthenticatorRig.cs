@@ -27,9 +27,15 @@ public sealed class AuthenticatorRig : IAsyncDisposable
         Secrets = secrets;
         Clock = clock;
         Audit = new AuditLog(store);
+        LoginCertificates = new LoginCertificateAuthority(LoginCa, store, store, store, clock);
         Authenticator = new BastionAuthenticator(store, secrets, Audit, throttle, 10,
-            TimeSpan.FromMinutes(30), NullLogger.Instance, clock);
+            TimeSpan.FromMinutes(30), NullLogger.Instance, clock) { LoginCertificates = LoginCertificates, MachineAccounts = store };
     }
+
+    /// <summary>The login CA: the only CA whose certificates the authenticator takes as both factors.</summary>
+    public SshPrivateKey LoginCa { get; } = SshPrivateKey.Generate(SshKeyTypes.Ed25519);
+
+    public LoginCertificateAuthority LoginCertificates { get; }
 
     public TempDirectory Directory { get; }
 

@@ -69,6 +69,8 @@ internal sealed class RecordedSession
         if (_command is not null) recorder.Marker($"{_kind}: {_command}");
         var details = new Dictionary<string, string> { ["session"] = sessionId, ["login"] = login, ["kind"] = _kind };
         if (_command is not null) details["command"] = _command;
+        if (_login.Machine) details["account"] = "machine";
+        if (_login.Via is { } via) details["via"] = via;
         await _context.Audit.RecordAsync(AuditTypes.SessionStart, AuditOutcome.Success, user, _source, target.Name, details).ConfigureAwait(false);
         if (_kind is ChannelKinds.Exec or ChannelKinds.Scp)
             await _context.Audit.RecordAsync(AuditTypes.Exec, AuditOutcome.Info, user, _source, target.Name, details).ConfigureAwait(false);
