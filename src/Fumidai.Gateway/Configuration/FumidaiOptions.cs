@@ -15,6 +15,8 @@ public sealed class FumidaiOptions
     public TargetOptions Targets { get; set; } = new();
 
     public RecordingOptions Recording { get; set; } = new();
+
+    public MetadataOptions Metadata { get; set; } = new();
 }
 
 /// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>

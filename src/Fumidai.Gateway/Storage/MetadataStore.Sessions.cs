@@ -11,18 +11,18 @@ public sealed partial class MetadataStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO sessions (id, user_name, target, login, kind, command, source, started, status, recording)
-            VALUES ($id, $user, $target, $login, $kind, $command, $source, $started, $status, $recording)
+            VALUES (@id, @user, @target, @login, @kind, @command, @source, @started, @status, @recording)
             """;
-        Add(command, "$id", session.Id);
-        Add(command, "$user", session.User);
-        Add(command, "$target", session.Target);
-        Add(command, "$login", session.Login);
-        Add(command, "$kind", session.Kind);
-        Add(command, "$command", session.Command);
-        Add(command, "$source", session.Source);
-        Add(command, "$started", Time(session.Start));
-        Add(command, "$status", session.Status);
-        Add(command, "$recording", session.Recording);
+        Add(command, "@id", session.Id);
+        Add(command, "@user", session.User);
+        Add(command, "@target", session.Target);
+        Add(command, "@login", session.Login);
+        Add(command, "@kind", session.Kind);
+        Add(command, "@command", session.Command);
+        Add(command, "@source", session.Source);
+        Add(command, "@started", Time(session.Start));
+        Add(command, "@status", session.Status);
+        Add(command, "@recording", session.Recording);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -33,15 +33,15 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE sessions SET ended = $end, status = $status, end_reason = $reason, bytes_in = $in, bytes_out = $out
-            WHERE id = $id
+            UPDATE sessions SET ended = @end, status = @status, end_reason = @reason, bytes_in = @in, bytes_out = @out
+            WHERE id = @id
             """;
-        Add(command, "$id", id);
-        Add(command, "$end", Time(end));
-        Add(command, "$status", reason.Status);
-        Add(command, "$reason", reason.Name);
-        Add(command, "$in", bytesIn);
-        Add(command, "$out", bytesOut);
+        Add(command, "@id", id);
+        Add(command, "@end", Time(end));
+        Add(command, "@status", reason.Status);
+        Add(command, "@reason", reason.Name);
+        Add(command, "@in", bytesIn);
+        Add(command, "@out", bytesOut);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -51,7 +51,7 @@ public sealed partial class MetadataStore
 
     public async Task<SessionRecord?> GetSessionAsync(string id, CancellationToken cancellationToken = default)
     {
-        var found = await QuerySessionsAsync("WHERE id = $id", [("$id", id)], cancellationToken).ConfigureAwait(false);
+        var found = await QuerySessionsAsync("WHERE id = @id", [("@id", id)], cancellationToken).ConfigureAwait(false);
         return found.Count == 1 ? found[0] : null;
     }
 
@@ -62,18 +62,18 @@ public sealed partial class MetadataStore
         var parameters = new List<(string, object?)>();
         if (user is not null)
         {
-            where.Add("user_name = $user");
-            parameters.Add(("$user", user));
+            where.Add("user_name = @user");
+            parameters.Add(("@user", user));
         }
         if (target is not null)
         {
-            where.Add("target = $target");
-            parameters.Add(("$target", target));
+            where.Add("target = @target");
+            parameters.Add(("@target", target));
         }
         if (since is not null)
         {
-            where.Add("started >= $since");
-            parameters.Add(("$since", Time(since.Value)));
+            where.Add("started >= @since");
+            parameters.Add(("@since", Time(since.Value)));
         }
         return QuerySessionsAsync(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where), parameters, cancellationToken);
     }
