@@ -58,8 +58,9 @@ public sealed class DataDirectory
         WriteKey(UserCaKeyPath, "ssh-ed25519", null, "fumidai user CA");
         WriteKey(AuditKeyPath, "ssh-ed25519", null, "fumidai audit signing key");
         SecretProtector.Create(MasterKeyPath);
-        OwnerOnlyFiles.WriteNew(ConfigurationPath, ConfigurationLoader.DefaultFileText());
-        var metadata = LoadOptions().Metadata;
+        // No file yet: the defaults and the environment say which provider this data directory is for.
+        var metadata = ConfigurationLoader.Load(ConfigurationPath).Metadata;
+        OwnerOnlyFiles.WriteNew(ConfigurationPath, ConfigurationLoader.DefaultFileText(metadata.Provider));
         if (metadata.IsPostgres) return await MetadataStore.OpenAsync(metadata, DatabasePath, cancellationToken).ConfigureAwait(false);
         // SQLite creates a database 0644 less the umask, and its -wal and -shm files with the database's mode: an empty file made
         // 0600 here is a valid empty database and gives all three the right mode.
@@ -92,7 +93,12 @@ public sealed class DataDirectory
     {
         if (!IsInitialized)
             throw new InvalidOperationException($"{Root} is not a Fumidai data directory; run `fumidai init --data {Root}` first");
-        return await MetadataStore.OpenAsync(LoadOptions().Metadata, DatabasePath, cancellationToken).ConfigureAwait(false);
+        var metadata = LoadOptions().Metadata;
+        // Opening a missing file would create an empty database and hide every user: a provider set wrongly must say so.
+        if (!metadata.IsPostgres && !File.Exists(DatabasePath))
+            throw new ConfigurationException($"{DatabasePath} does not exist; if this data directory keeps its metadata in PostgreSQL, "
+                + "set Metadata:Provider = postgres (FUMIDAI__Metadata__Provider) and its connection string");
+        return await MetadataStore.OpenAsync(metadata, DatabasePath, cancellationToken).ConfigureAwait(false);
     }
 
     public FumidaiOptions LoadOptions() => ConfigurationLoader.Load(ConfigurationPath);

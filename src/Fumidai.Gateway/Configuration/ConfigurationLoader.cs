@@ -146,7 +146,8 @@ public static class ConfigurationLoader
     }
 
     /// <summary>The commented configuration written by <c>fumidai init</c>.</summary>
-    public static string DefaultFileText()
+    /// <param name="metadataProvider">Written into the file, so every later command knows where the metadata is.</param>
+    public static string DefaultFileText(string metadataProvider = MetadataOptions.SqliteProvider)
     {
         var text = new StringBuilder();
         text.AppendLine("// Fumidai configuration. Every key can be overridden by an environment variable such as");
@@ -177,6 +178,10 @@ public static class ConfigurationLoader
         text.AppendLine("  \"Recording\": {");
         text.AppendLine("    \"Store\": \"file\",");
         text.AppendLine("    \"Mode\": \"best-effort\"");
+        text.AppendLine("  },");
+        text.AppendLine("  // sqlite: fumidai.db in this folder; postgres: the database in FUMIDAI__Metadata__Postgres__ConnectionString.");
+        text.AppendLine("  \"Metadata\": {");
+        text.AppendLine($"    \"Provider\": \"{metadataProvider}\"");
         text.AppendLine("  }");
         text.AppendLine("}");
         return text.ToString();

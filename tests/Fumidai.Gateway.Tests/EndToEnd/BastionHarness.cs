@@ -45,6 +45,12 @@ public sealed class BastionHarness : IAsyncLifetime
     /// <remarks>A short drain by default, so a SIGTERM with sessions open (a test's own, or one left at teardown) ends in seconds.</remarks>
     public Dictionary<string, string> BastionEnvironment { get; init; } = new() { ["FUMIDAI__Sessions__DrainTimeout"] = "3s" };
 
+    /// <summary>
+    /// Runs the CLI as the built executable with <see cref="BastionEnvironment"/> instead of in-process: for settings that the
+    /// CLI must read from its environment too (a PostgreSQL connection string), which a test must not set in its own process.
+    /// </summary>
+    public bool CliInChildProcess { get; init; }
+
     public TempDirectory Directory { get; } = new("fumidai-e2e");
 
     public string DataPath => Directory.Combine("data");
@@ -132,6 +138,12 @@ public sealed class BastionHarness : IAsyncLifetime
     /// <summary>Runs <c>fumidai ARGS --data DATA</c> in-process (the same command tree as the executable).</summary>
     public async Task<CliResult> CliAsync(string[] args, string? input = null)
     {
+        if (CliInChildProcess)
+        {
+            var run = await ProcessRunner.RunAsync("dotnet", [BastionProcess.FumidaiDll, .. args, "--data", DataPath], ProcessTimeout,
+                input is null ? null : Encoding.UTF8.GetBytes(input), environment: BastionEnvironment);
+            return new CliResult(run.ExitCode, run.Output, run.StandardError);
+        }
         await _cli.WaitAsync();
         try
         {
