@@ -10,8 +10,8 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO sessions (id, user_name, target, login, kind, command, source, started, status, recording)
-            VALUES (@id, @user, @target, @login, @kind, @command, @source, @started, @status, @recording)
+            INSERT INTO sessions (id, user_name, target, login, kind, command, source, started, status, recording, node)
+            VALUES (@id, @user, @target, @login, @kind, @command, @source, @started, @status, @recording, @node)
             """;
         Add(command, "@id", session.Id);
         Add(command, "@user", session.User);
@@ -23,6 +23,7 @@ public sealed partial class MetadataStore
         Add(command, "@started", Time(session.Start));
         Add(command, "@status", session.Status);
         Add(command, "@recording", session.Recording);
+        Add(command, "@node", session.Node ?? Node);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -78,13 +79,13 @@ public sealed partial class MetadataStore
         return QuerySessionsAsync(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where), parameters, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<SessionRecord>> QuerySessionsAsync(string where, IEnumerable<(string, object?)> parameters,
+    internal async Task<IReadOnlyList<SessionRecord>> QuerySessionsAsync(string where, IEnumerable<(string, object?)> parameters,
         CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT id, user_name, target, login, kind, command, source, started, ended, status, end_reason, bytes_in, bytes_out, recording
+            SELECT id, user_name, target, login, kind, command, source, started, ended, status, end_reason, bytes_in, bytes_out, recording, node
             FROM sessions {where} ORDER BY started
             """;
         foreach (var (name, value) in parameters) Add(command, name, value);
@@ -97,5 +98,8 @@ public sealed partial class MetadataStore
     private static SessionRecord ReadSession(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
         r.GetString(6), ParseTime(r.GetString(7)), r.IsDBNull(8) ? null : ParseTime(r.GetString(8)), r.GetString(9),
-        r.IsDBNull(10) ? null : r.GetString(10), r.GetInt64(11), r.GetInt64(12), r.IsDBNull(13) ? null : r.GetString(13));
+        r.IsDBNull(10) ? null : r.GetString(10), r.GetInt64(11), r.GetInt64(12), r.IsDBNull(13) ? null : r.GetString(13))
+    {
+        Node = r.IsDBNull(14) ? null : r.GetString(14),
+    };
 }

@@ -97,6 +97,11 @@ internal static class PostgresSchema
                 problem TEXT,
                 checked TEXT COLLATE "C" NOT NULL);
             """),
+        (4, """
+            ALTER TABLE sessions ADD COLUMN node TEXT;
+            CREATE TABLE nodes (name TEXT PRIMARY KEY, started TEXT COLLATE "C" NOT NULL, heartbeat TEXT COLLATE "C" NOT NULL);
+            CREATE INDEX sessions_status_node ON sessions(status, node);
+            """),
     ];
 
     public static async Task MigrateAsync(PostgresDialect dialect, CancellationToken cancellationToken)

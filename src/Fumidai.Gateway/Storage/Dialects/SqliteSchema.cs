@@ -11,7 +11,16 @@ internal static class SqliteSchema
     private const int BaseVersion = 3;
 
     /// <summary>Changes after <see cref="BaseVersion"/>, in order; each runs once, in the transaction that records its version.</summary>
-    private static readonly (int Version, string Sql)[] Steps = [];
+    /// <remarks>SQLite has no ADD COLUMN IF NOT EXISTS: columns are listed apart and added only when missing, and tables and
+    /// indexes are made IF NOT EXISTS, so a step also completes a database that has part of it.</remarks>
+    private static readonly (int Version, (string Table, string Column, string Type)[] AddColumns, string Sql)[] Steps =
+    [
+        // 4: node identity: the node a session runs on, and each node's heartbeat.
+        (4, [("sessions", "node", "TEXT")], """
+            CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, started TEXT NOT NULL, heartbeat TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS sessions_status_node ON sessions(status, node);
+            """),
+    ];
 
     public static async Task MigrateAsync(SqliteDialect dialect, CancellationToken cancellationToken)
     {
@@ -34,10 +43,17 @@ internal static class SqliteSchema
                 .ConfigureAwait(false);
             version = BaseVersion;
         }
-        foreach (var (stepVersion, sql) in Steps)
+        foreach (var (stepVersion, columns, sql) in Steps)
         {
             if (stepVersion <= version) continue;
-            await RunAsync(connection, sql, stepVersion, cancellationToken).ConfigureAwait(false);
+            var alter = new System.Text.StringBuilder();
+            foreach (var (table, column, type) in columns)
+            {
+                command.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
+                if ((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L) == 0)
+                    alter.Append($"ALTER TABLE {table} ADD COLUMN {column} {type};");
+            }
+            await RunAsync(connection, alter + sql, stepVersion, cancellationToken).ConfigureAwait(false);
         }
     }
 
