@@ -97,7 +97,9 @@ public static class ConfigurationLoader
         if (o.Recording.Store == "s3")
             foreach (string problem in o.Recording.S3.Validate())
                 errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
-        foreach (string problem in o.Metadata.Validate())
+        Duration("Node:HeartbeatInterval", o.Node.HeartbeatInterval);
+        Duration("Node:DeadAfter", o.Node.DeadAfter);
+        foreach (string problem in o.Metadata.Validate().Concat(o.Node.Validate()))
             errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
         if (errors.Count > 0) throw new ConfigurationException(string.Join(Environment.NewLine, errors));
     }

@@ -17,6 +17,8 @@ public sealed class FumidaiOptions
     public RecordingOptions Recording { get; set; } = new();
 
     public MetadataOptions Metadata { get; set; } = new();
+
+    public NodeOptions Node { get; set; } = new();
 }
 
 /// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>

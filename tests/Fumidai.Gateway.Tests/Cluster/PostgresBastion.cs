@@ -24,6 +24,10 @@ public sealed class PostgresBastion : IAsyncLifetime
             BastionEnvironment = new()
             {
                 ["FUMIDAI__Sessions__DrainTimeout"] = "3s",
+                ["FUMIDAI__Node__Name"] = "node-a",
+                // Shorter than the defaults (5s, 30s), so a dead node is noticed within a test's patience.
+                ["FUMIDAI__Node__HeartbeatInterval"] = HeartbeatInterval,
+                ["FUMIDAI__Node__DeadAfter"] = DeadAfter,
                 ["FUMIDAI__Metadata__Provider"] = "postgres",
                 ["FUMIDAI__Metadata__Postgres__ConnectionString"] = ConnectionString,
             },
@@ -31,8 +35,42 @@ public sealed class PostgresBastion : IAsyncLifetime
         await Harness.InitializeAsync();
     }
 
+    public const string HeartbeatInterval = "3s";
+
+    public const string DeadAfter = "12s";
+
+    private readonly List<(BastionProcess Process, TempDirectory Directory)> _nodes = [];
+
+    /// <summary>
+    /// Starts another <c>fumidai serve</c> on the same database, named <paramref name="name"/>, in a data directory of its own
+    /// holding copies of the first node's keys, master key and configuration; its host keys are pinned for the client.
+    /// </summary>
+    public async Task<BastionProcess> StartNodeAsync(string name)
+    {
+        var directory = new TempDirectory("fumidai-node");
+        string data = directory.Combine("data");
+        Directory.CreateDirectory(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        foreach (string file in Directory.EnumerateFiles(Harness.DataPath).Select(Path.GetFileName).OfType<string>()
+            .Where(f => f == "fumidai.json" || f == "master.key" || f.StartsWith("host_", StringComparison.Ordinal)
+                || f.StartsWith("user_ca", StringComparison.Ordinal) || f.StartsWith("audit_signing_key", StringComparison.Ordinal)))
+        {
+            File.Copy(Path.Combine(Harness.DataPath, file), Path.Combine(data, file));
+            File.SetUnixFileMode(Path.Combine(data, file), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        var environment = new Dictionary<string, string>(Harness.BastionEnvironment) { ["FUMIDAI__Node__Name"] = name };
+        var process = await BastionProcess.StartAsync(data, environment);
+        _nodes.Add((process, directory));
+        Harness.TrustBastionPort(process.Port);
+        return process;
+    }
+
     public async Task DisposeAsync()
     {
+        foreach (var (process, directory) in _nodes)
+        {
+            await process.DisposeAsync();
+            directory.Dispose();
+        }
         if (Harness is not null) await Harness.DisposeAsync();
         await Server.DisposeAsync();
     }

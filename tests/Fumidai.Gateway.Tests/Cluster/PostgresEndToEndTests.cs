@@ -8,7 +8,7 @@ namespace Fumidai.Gateway.Tests.Cluster;
 /// <c>fumidai init</c>, <c>user add</c> and <c>serve</c> on PostgreSQL, run as the built executable, then Debian's ssh
 /// through the bastion to a private sshd: the login, session and recording are all found through the database.
 /// </summary>
-public sealed class PostgresEndToEndTests(PostgresBastion cluster) : IClassFixture<PostgresBastion>
+public sealed partial class PostgresEndToEndTests(PostgresBastion cluster) : IClassFixture<PostgresBastion>
 {
     private BastionHarness H => cluster.Harness;
 

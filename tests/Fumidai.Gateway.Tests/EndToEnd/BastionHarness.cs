@@ -115,6 +115,15 @@ public sealed class BastionHarness : IAsyncLifetime
         File.WriteAllLines(KnownHostsFile, lines);
     }
 
+    /// <summary>Pins the bastion's host keys for another node listening on <paramref name="port"/> (a node with the same keys).</summary>
+    public void TrustBastionPort(int port)
+    {
+        var lines = new[] { "host_ed25519.pub", "host_rsa.pub" }
+            .Select(f => SshPublicKey.ParseOpenSsh(File.ReadAllText(Path.Combine(DataPath, f)).Trim()))
+            .Select(k => $"[127.0.0.1]:{port} {k}");
+        File.AppendAllLines(KnownHostsFile, lines);
+    }
+
     /// <summary>Restarts the bastion if an earlier test stopped or crashed it.</summary>
     public async Task EnsureBastionRunningAsync()
     {
@@ -273,12 +282,13 @@ public sealed class BastionHarness : IAsyncLifetime
     // ---- Debian's OpenSSH client ----
 
     /// <summary>Options shared by ssh, scp and sftp: no user configuration, pinned bastion host keys, the bastion's port.</summary>
-    public List<string> ClientOptions(string loginName, string? keyFile, bool batch = false, int passwordPrompts = 1)
+    /// <param name="port">Another bastion node sharing this one's keys (pinned with <see cref="TrustBastionPort"/>); default: <see cref="Bastion"/>.</param>
+    public List<string> ClientOptions(string loginName, string? keyFile, bool batch = false, int passwordPrompts = 1, int? port = null)
     {
         var options = new List<string>
         {
             "-F", "/dev/null",
-            "-o", "Port=" + Bastion.Port,
+            "-o", "Port=" + (port ?? Bastion.Port),
             "-o", "User=" + loginName,
             "-o", "UserKnownHostsFile=" + KnownHostsFile,
             "-o", "GlobalKnownHostsFile=/dev/null",
@@ -322,9 +332,9 @@ public sealed class BastionHarness : IAsyncLifetime
 
     /// <summary><c>ssh LOGIN@bastion COMMAND</c> with key (or password) and the given TOTP code.</summary>
     public async Task<ProcessRunner.Result> SshExecAsync(Operator op, string loginName, string command, string? code, bool usePassword = false,
-        bool batch = false, TimeSpan? timeout = null, int passwordPrompts = 1, string[]? sshArguments = null, byte[]? input = null)
+        bool batch = false, TimeSpan? timeout = null, int passwordPrompts = 1, string[]? sshArguments = null, byte[]? input = null, int? port = null)
     {
-        var args = ClientOptions(loginName, usePassword ? null : op.KeyFile, batch, passwordPrompts);
+        var args = ClientOptions(loginName, usePassword ? null : op.KeyFile, batch, passwordPrompts, port);
         args.AddRange(sshArguments ?? []);
         args.AddRange(["127.0.0.1", command]);
         var environment = batch ? new Dictionary<string, string>() : Askpass(code, usePassword ? op.Password : null).Environment;
@@ -338,10 +348,10 @@ public sealed class BastionHarness : IAsyncLifetime
     }
 
     /// <summary>Starts <c>ssh -tt LOGIN@bastion</c> (a terminal session) with the key and the given TOTP code.</summary>
-    public InteractiveSsh SshInteractive(Operator op, string loginName, string code)
+    public InteractiveSsh SshInteractive(Operator op, string loginName, string code, int? port = null)
     {
         var args = new List<string> { "-tt", "-e", "none" };
-        args.AddRange(ClientOptions(loginName, op.KeyFile));
+        args.AddRange(ClientOptions(loginName, op.KeyFile, port: port));
         args.Add("127.0.0.1");
         return InteractiveSsh.Start(args, Askpass(code, null).Environment);
     }
