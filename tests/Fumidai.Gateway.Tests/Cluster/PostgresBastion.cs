@@ -39,14 +39,20 @@ public sealed class PostgresBastion : IAsyncLifetime
 
     public const string DeadAfter = "12s";
 
-    private readonly List<(BastionProcess Process, TempDirectory Directory)> _nodes = [];
+    private readonly List<(string Name, BastionProcess Process, TempDirectory Directory)> _nodes = [];
 
     /// <summary>
-    /// Starts another <c>fumidai serve</c> on the same database, named <paramref name="name"/>, in a data directory of its own
-    /// holding copies of the first node's keys, master key and configuration; its host keys are pinned for the client.
+    /// The running node <paramref name="name"/>, else another <c>fumidai serve</c> on the same database by that name, in a
+    /// data directory of its own holding copies of the first node's keys, master key and configuration; its host keys are
+    /// pinned for the client.
     /// </summary>
     public async Task<BastionProcess> StartNodeAsync(string name)
     {
+        if (_nodes.FirstOrDefault(n => n.Name == name && !n.Process.HasExited) is { Process: { } running })
+        {
+            Harness.TrustBastionPort(running.Port);
+            return running;
+        }
         var directory = new TempDirectory("fumidai-node");
         string data = directory.Combine("data");
         Directory.CreateDirectory(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -59,14 +65,14 @@ public sealed class PostgresBastion : IAsyncLifetime
         }
         var environment = new Dictionary<string, string>(Harness.BastionEnvironment) { ["FUMIDAI__Node__Name"] = name };
         var process = await BastionProcess.StartAsync(data, environment);
-        _nodes.Add((process, directory));
+        _nodes.Add((name, process, directory));
         Harness.TrustBastionPort(process.Port);
         return process;
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var (process, directory) in _nodes)
+        foreach (var (_, process, directory) in _nodes)
         {
             await process.DisposeAsync();
             directory.Dispose();
