@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openssh-client openssh-server oathtool ssh-audit tmux expect asciinema awscli postgresql)
+packages=(openssh-client openssh-server oathtool ssh-audit tmux expect asciinema awscli postgresql haproxy)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # Node runs s3rver; a node from elsewhere (with its own npm) is kept, as Debian's npm would conflict with it.

@@ -109,6 +109,7 @@ public sealed class BastionService
                 MaxAuthAttempts = options.Ssh.MaxAuthTries,
                 MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
             },
+            ProxyProtocol = TrustedProxies.From(options.Ssh),
         }, new BastionApplication(authenticator, context), _loggers.CreateLogger("ssh"));
         try
         {

@@ -97,6 +97,10 @@ public static class ConfigurationLoader
         if (o.Recording.Store == "s3")
             foreach (string problem in o.Recording.S3.Validate())
                 errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
+        if (o.Ssh.ProxyProtocol && o.Ssh.TrustedProxies.Count == 0)
+            errors.Add(Locate(path, "Ssh:TrustedProxies") + ": Ssh:TrustedProxies must list the load balancers' addresses when Ssh:ProxyProtocol is true");
+        foreach (string proxy in o.Ssh.TrustedProxies.Where(p => !System.Net.IPNetwork.TryParse(p, out _) && !System.Net.IPAddress.TryParse(p, out _)))
+            errors.Add(Locate(path, "Ssh:TrustedProxies") + $": Ssh:TrustedProxies has '{proxy}', which is not an address or CIDR");
         Duration("Node:HeartbeatInterval", o.Node.HeartbeatInterval);
         Duration("Node:DeadAfter", o.Node.DeadAfter);
         foreach (string problem in o.Metadata.Validate().Concat(o.Node.Validate()))
