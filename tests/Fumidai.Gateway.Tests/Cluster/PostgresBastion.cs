@@ -14,6 +14,9 @@ public sealed class PostgresBastion : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>More settings for every node and CLI command (e.g. PROXY protocol); set before initialising.</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; init; } = [];
+
     public async Task InitializeAsync()
     {
         await Server.InitializeAsync();
@@ -32,6 +35,7 @@ public sealed class PostgresBastion : IAsyncLifetime
                 ["FUMIDAI__Metadata__Postgres__ConnectionString"] = ConnectionString,
             },
         };
+        foreach (var (key, value) in ExtraEnvironment) Harness.BastionEnvironment[key] = value;
         await Harness.InitializeAsync();
     }
 
