@@ -21,7 +21,7 @@ public class CommandSearchBenchmarks
     {
         _directory = Directory.CreateTempSubdirectory("fumidai-search-bench-").FullName;
         _store = await MetadataStore.OpenAsync(Path.Combine(_directory, "fumidai.db"));
-        await using var connection = await _store.OpenConnectionAsync(CancellationToken.None);
+        await using var connection = (SqliteConnection)await _store.OpenConnectionAsync(CancellationToken.None);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         var random = new Random(7);
         var start = DateTimeOffset.UtcNow.AddDays(-90);

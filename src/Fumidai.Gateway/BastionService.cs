@@ -56,11 +56,17 @@ public sealed class BastionService
         using var systemd = SystemdNotifier.FromEnvironment(_logger);
         var store = await _data.OpenStoreAsync(stop).ConfigureAwait(false);
         using var serveLock = _data.LockForServe();
+        string node = options.Node.Name;
+        store.Node = node;
         var audit = new AuditLog(store, _loggers.CreateLogger("audit"));
         await using var recordings = await OpenRecordingsAsync(options, audit, stop).ConfigureAwait(false);
-        await RecoverInterruptedSessionsAsync(store, audit, recordings, stop).ConfigureAwait(false);
+        var nodes = new NodeMonitor(store, audit, node, Duration.Parse(options.Node.HeartbeatInterval), Duration.Parse(options.Node.DeadAfter),
+            _loggers.CreateLogger("node"));
+        await nodes.StartAsync(stop).ConfigureAwait(false);
+        await RecoverInterruptedSessionsAsync(store, audit, recordings, node, stop).ConfigureAwait(false);
+        await nodes.SweepAsync(stop).ConfigureAwait(false);
         // Only after recovery: the scanner would otherwise take this run's open audit period for a crashed one.
-        await using var auditShipper = recordings.CreateAuditShipper(NodeName());
+        await using var auditShipper = recordings.CreateAuditShipper(node);
         var auditExporter = new AuditExporter(store, auditShipper, Path.Combine(_data.SpoolPath, "audit-shipped.seq"), _loggers.CreateLogger("audit"));
         using var exporting = new CancellationTokenSource();
         var exporterLoop = auditExporter.RunAsync(exporting.Token);
@@ -120,6 +126,7 @@ public sealed class BastionService
                 CertificatePrincipal = name => LoginName.TryParse(name, out var parsed) ? parsed!.User : name,
             },
             Limits = limits,
+            ProxyProtocol = TrustedProxies.From(options.Ssh),
         }, new BastionApplication(authenticator, context), _loggers.CreateLogger("ssh"));
         try
         {
@@ -132,10 +139,11 @@ public sealed class BastionService
         // Admin commands run in other processes: revocations reach this node's open connections through the store.
         using var watching = new CancellationTokenSource();
         var revocations = new RevocationWatcher(context, RevocationInterval).RunAsync(watching.Token);
+        var heartbeats = nodes.RunAsync(watching.Token);
         var bound = server.LocalEndPoint!;
         _logger.LogInformation("listening on {EndPoint}; host keys {Fingerprints}", bound,
             string.Join(", ", hostKeys.Select(k => $"{k.PublicKey.KeyType} {k.PublicKey.Fingerprint}")));
-        await audit.RecordAsync(AuditTypes.ServiceStart, AuditOutcome.Info, details: new Dictionary<string, string> { ["listen"] = bound.ToString() },
+        await audit.RecordAsync(AuditTypes.ServiceStart, AuditOutcome.Info, details: new Dictionary<string, string> { ["listen"] = bound.ToString(), ["node"] = node },
             cancellationToken: CancellationToken.None).ConfigureAwait(false);
         started?.Invoke(bound);
         systemd.Ready($"listening on {bound}");
@@ -151,6 +159,7 @@ public sealed class BastionService
         systemd.Status("closing: audit log and uploads");
         await watching.CancelAsync().ConfigureAwait(false);
         await revocations.ConfigureAwait(false);
+        await heartbeats.ConfigureAwait(false);
         await server.DisposeAsync().ConfigureAwait(false);
         await audit.RecordAsync(AuditTypes.ServiceStop, AuditOutcome.Info, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         // The audit period ends with the service: ship what is left, then sign its manifest; it goes up with the recordings.
@@ -174,13 +183,6 @@ public sealed class BastionService
         _logger.LogInformation("stopped");
     }
 
-    /// <summary>This node's name in audit period ids: the host name, restricted to letters, digits and '-'.</summary>
-    private static string NodeName()
-    {
-        var name = new string(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
-        return name.Length == 0 ? "node" : name[..Math.Min(name.Length, 40)];
-    }
-
     /// <summary>Opens the recording store and proves it writable before anything listens; a failure stops <c>serve</c> with the cause.</summary>
     private async Task<RecordingStorage> OpenRecordingsAsync(FumidaiOptions options, IAuditLog audit, CancellationToken cancellationToken)
     {
@@ -201,11 +203,13 @@ public sealed class BastionService
             new ChunkingOptions { MaxChunkBytes = options.Recording.ChunkKiB * 1024 });
     }
 
-    /// <summary>After a crash: finalise spooled recordings (signed, <c>interrupted</c>) and mark sessions left "running" interrupted.</summary>
-    private async Task RecoverInterruptedSessionsAsync(MetadataStore store, AuditLog audit, RecordingStorage recordings, CancellationToken cancellationToken)
+    /// <summary>After a crash: finalise spooled recordings (signed, <c>interrupted</c>) and mark this node's sessions left "running"
+    /// interrupted (other nodes' sessions are theirs while their heartbeat lasts).</summary>
+    private async Task RecoverInterruptedSessionsAsync(MetadataStore store, AuditLog audit, RecordingStorage recordings, string node,
+        CancellationToken cancellationToken)
     {
         recordings.Recover();
-        foreach (var session in await store.ListRunningSessionsAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var session in await store.ListRunningSessionsOfAsync(node, cancellationToken).ConfigureAwait(false))
         {
             // Recordings made before chunked storage are single files: drop a line cut by the crash so they stay playable.
             if (SessionRecordings.IsLegacy(session) && File.Exists(Path.Combine(_data.RecordingsPath, session.Recording!)))

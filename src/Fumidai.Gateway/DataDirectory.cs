@@ -5,7 +5,7 @@ using Fumidai.Ssh.Keys;
 
 namespace Fumidai.Gateway;
 
-/// <summary>The bastion's state on disk: configuration, SQLite database, keys, master key, recordings.</summary>
+/// <summary>The bastion's state on disk: configuration, SQLite database (unless the metadata is in PostgreSQL), keys, master key, recordings.</summary>
 public sealed partial class DataDirectory
 {
     public const string EnvironmentVariable = "FUMIDAI_DATA";
@@ -46,8 +46,8 @@ public sealed partial class DataDirectory
 
     public IReadOnlyList<string> HostKeyPaths => [Path.Combine(Root, "host_ed25519"), Path.Combine(Root, "host_rsa")];
 
-    /// <summary>True once <c>fumidai init</c> ran here.</summary>
-    public bool IsInitialized => File.Exists(DatabasePath) && File.Exists(MasterKeyPath);
+    /// <summary>True once <c>fumidai init</c> ran here (with PostgreSQL there is no database file, only the configuration).</summary>
+    public bool IsInitialized => File.Exists(MasterKeyPath) && (File.Exists(DatabasePath) || File.Exists(ConfigurationPath));
 
     /// <summary>Creates everything <c>init</c> promises, owner-only whatever the umask; refuses a folder that already has content.</summary>
     public async Task<MetadataStore> InitializeAsync(CancellationToken cancellationToken = default)
@@ -64,7 +64,10 @@ public sealed partial class DataDirectory
         WriteKey(AuditKeyPath, "ssh-ed25519", null, "fumidai audit signing key");
         EnsureAuthorities();
         SecretProtector.Create(MasterKeyPath);
-        OwnerOnlyFiles.WriteNew(ConfigurationPath, ConfigurationLoader.DefaultFileText());
+        // No file yet: the defaults and the environment say which provider this data directory is for.
+        var metadata = ConfigurationLoader.Load(ConfigurationPath).Metadata;
+        OwnerOnlyFiles.WriteNew(ConfigurationPath, ConfigurationLoader.DefaultFileText(metadata.Provider));
+        if (metadata.IsPostgres) return await MetadataStore.OpenAsync(metadata, DatabasePath, cancellationToken).ConfigureAwait(false);
         // SQLite creates a database 0644 less the umask, and its -wal and -shm files with the database's mode: an empty file made
         // 0600 here is a valid empty database and gives all three the right mode.
         OwnerOnlyFiles.WriteNew(DatabasePath, "");
@@ -96,7 +99,12 @@ public sealed partial class DataDirectory
     {
         if (!IsInitialized)
             throw new InvalidOperationException($"{Root} is not a Fumidai data directory; run `fumidai init --data {Root}` first");
-        return await MetadataStore.OpenAsync(DatabasePath, cancellationToken).ConfigureAwait(false);
+        var metadata = LoadOptions().Metadata;
+        // Opening a missing file would create an empty database and hide every user: a provider set wrongly must say so.
+        if (!metadata.IsPostgres && !File.Exists(DatabasePath))
+            throw new ConfigurationException($"{DatabasePath} does not exist; if this data directory keeps its metadata in PostgreSQL, "
+                + "set Metadata:Provider = postgres (FUMIDAI__Metadata__Provider) and its connection string");
+        return await MetadataStore.OpenAsync(metadata, DatabasePath, cancellationToken).ConfigureAwait(false);
     }
 
     public FumidaiOptions LoadOptions() => ConfigurationLoader.Load(ConfigurationPath);

@@ -46,6 +46,12 @@ public sealed class BastionHarness : IAsyncLifetime
     /// <remarks>A short drain by default, so a SIGTERM with sessions open (a test's own, or one left at teardown) ends in seconds.</remarks>
     public Dictionary<string, string> BastionEnvironment { get; init; } = new() { ["FUMIDAI__Sessions__DrainTimeout"] = "3s" };
 
+    /// <summary>
+    /// Runs the CLI as the built executable with <see cref="BastionEnvironment"/> instead of in-process: for settings that the
+    /// CLI must read from its environment too (a PostgreSQL connection string), which a test must not set in its own process.
+    /// </summary>
+    public bool CliInChildProcess { get; init; }
+
     public TempDirectory Directory { get; } = new("fumidai-e2e");
 
     public string DataPath => Directory.Combine("data");
@@ -110,6 +116,15 @@ public sealed class BastionHarness : IAsyncLifetime
         File.WriteAllLines(KnownHostsFile, lines);
     }
 
+    /// <summary>Pins the bastion's host keys for another node listening on <paramref name="port"/> (a node with the same keys).</summary>
+    public void TrustBastionPort(int port)
+    {
+        var lines = new[] { "host_ed25519.pub", "host_rsa.pub" }
+            .Select(f => SshPublicKey.ParseOpenSsh(File.ReadAllText(Path.Combine(DataPath, f)).Trim()))
+            .Select(k => $"[127.0.0.1]:{port} {k}");
+        File.AppendAllLines(KnownHostsFile, lines);
+    }
+
     /// <summary>Restarts the bastion if an earlier test stopped or crashed it.</summary>
     public async Task EnsureBastionRunningAsync()
     {
@@ -133,6 +148,12 @@ public sealed class BastionHarness : IAsyncLifetime
     /// <summary>Runs <c>fumidai ARGS --data DATA</c> in-process (the same command tree as the executable).</summary>
     public async Task<CliResult> CliAsync(string[] args, string? input = null)
     {
+        if (CliInChildProcess)
+        {
+            var run = await ProcessRunner.RunAsync("dotnet", [BastionProcess.FumidaiDll, .. args, "--data", DataPath], ProcessTimeout,
+                input is null ? null : Encoding.UTF8.GetBytes(input), environment: BastionEnvironment);
+            return new CliResult(run.ExitCode, run.Output, run.StandardError);
+        }
         await _cli.WaitAsync();
         try
         {
@@ -262,12 +283,13 @@ public sealed class BastionHarness : IAsyncLifetime
     // ---- Debian's OpenSSH client ----
 
     /// <summary>Options shared by ssh, scp and sftp: no user configuration, pinned bastion host keys, the bastion's port.</summary>
-    public List<string> ClientOptions(string loginName, string? keyFile, bool batch = false, int passwordPrompts = 1)
+    /// <param name="port">Another bastion node sharing this one's keys (pinned with <see cref="TrustBastionPort"/>); default: <see cref="Bastion"/>.</param>
+    public List<string> ClientOptions(string loginName, string? keyFile, bool batch = false, int passwordPrompts = 1, int? port = null)
     {
         var options = new List<string>
         {
             "-F", "/dev/null",
-            "-o", "Port=" + Bastion.Port,
+            "-o", "Port=" + (port ?? Bastion.Port),
             "-o", "User=" + loginName,
             "-o", "UserKnownHostsFile=" + KnownHostsFile,
             "-o", "GlobalKnownHostsFile=/dev/null",
@@ -311,9 +333,9 @@ public sealed class BastionHarness : IAsyncLifetime
 
     /// <summary><c>ssh LOGIN@bastion COMMAND</c> with key (or password) and the given TOTP code.</summary>
     public async Task<ProcessRunner.Result> SshExecAsync(Operator op, string loginName, string command, string? code, bool usePassword = false,
-        bool batch = false, TimeSpan? timeout = null, int passwordPrompts = 1, string[]? sshArguments = null, byte[]? input = null)
+        bool batch = false, TimeSpan? timeout = null, int passwordPrompts = 1, string[]? sshArguments = null, byte[]? input = null, int? port = null)
     {
-        var args = ClientOptions(loginName, usePassword ? null : op.KeyFile, batch, passwordPrompts);
+        var args = ClientOptions(loginName, usePassword ? null : op.KeyFile, batch, passwordPrompts, port);
         args.AddRange(sshArguments ?? []);
         args.AddRange(["127.0.0.1", command]);
         var environment = batch ? new Dictionary<string, string>() : Askpass(code, usePassword ? op.Password : null).Environment;
@@ -327,10 +349,10 @@ public sealed class BastionHarness : IAsyncLifetime
     }
 
     /// <summary>Starts <c>ssh -tt LOGIN@bastion</c> (a terminal session) with the key and the given TOTP code.</summary>
-    public InteractiveSsh SshInteractive(Operator op, string loginName, string code)
+    public InteractiveSsh SshInteractive(Operator op, string loginName, string code, int? port = null)
     {
         var args = new List<string> { "-tt", "-e", "none" };
-        args.AddRange(ClientOptions(loginName, op.KeyFile));
+        args.AddRange(ClientOptions(loginName, op.KeyFile, port: port));
         args.Add("127.0.0.1");
         return InteractiveSsh.Start(args, Askpass(code, null).Environment);
     }

@@ -175,7 +175,10 @@ public static class SessionCommands
     public sealed record SessionView(string Id, string User, string Target, string Login, string Kind, string? Command, string Source,
         string Start, string? End, string Status, string? EndReason, long BytesIn, long BytesOut, string? Recording)
     {
+        /// <summary>The bastion node the session ran on (null for sessions from before nodes were named).</summary>
+        public string? Node { get; init; }
+
         public static SessionView From(SessionRecord s) => new(s.Id, s.User, s.Target, s.Login, s.Kind, s.Command, s.Source,
-            JsonOutput.Time(s.Start), JsonOutput.Time(s.End), s.Status, s.EndReason, s.BytesIn, s.BytesOut, s.Recording);
+            JsonOutput.Time(s.Start), JsonOutput.Time(s.End), s.Status, s.EndReason, s.BytesIn, s.BytesOut, s.Recording) { Node = s.Node };
     }
 }

@@ -53,6 +53,11 @@ public sealed class CliRuntime
             // Already in operator terms (bucket missing, access denied, endpoint unreachable).
             return Fail(ExitCodes.Failure, ex.Message);
         }
+        catch (System.Data.Common.DbException ex)
+        {
+            // The database's own words (unreachable, refused, missing); the drivers keep passwords out of their messages.
+            return Fail(ExitCodes.Failure, "metadata database: " + ex.Message);
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return Fail(ExitCodes.Failure, "interrupted");

@@ -30,7 +30,10 @@ public static class DataDirectoryProblem
         if (!Directory.Exists(root))
             return new CliException(ExitCodes.Configuration,
                 $"no data directory at {root} {chosen}. Create one with `fumidai init --data {root}`" + ServiceHint(data));
-        var missing = new[] { data.DatabasePath, data.MasterKeyPath }.Where(p => !File.Exists(p)).Select(Path.GetFileName).ToList();
+        // A data directory whose metadata is in PostgreSQL has fumidai.json instead of fumidai.db.
+        var missing = new List<string?>();
+        if (!File.Exists(data.DatabasePath) && !File.Exists(data.ConfigurationPath)) missing.Add(Path.GetFileName(data.DatabasePath));
+        if (!File.Exists(data.MasterKeyPath)) missing.Add(Path.GetFileName(data.MasterKeyPath));
         return new CliException(ExitCodes.Configuration,
             $"{root} {chosen} is not a Fumidai data directory: it has no {string.Join(" and no ", missing)}. "
             + $"Create one with `fumidai init --data DIR` in an empty or new folder" + ServiceHint(data));

@@ -47,7 +47,7 @@ public sealed class AuditExporter
                 {
                     await ShipPendingAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+                catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
                 {
                     _logger.LogWarning("audit shipping paused: {Message}", ex.Message);
                 }

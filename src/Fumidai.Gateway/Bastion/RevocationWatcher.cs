@@ -38,7 +38,7 @@ public sealed class RevocationWatcher
             {
                 return;
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException or TimeoutException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException or TimeoutException)
             {
                 // A busy or briefly unavailable store delays revocation by one round; the next one retries.
                 _context.Logger.LogWarning("revocation check failed: {Message}", ex.Message);

@@ -97,7 +97,13 @@ public static class ConfigurationLoader
         if (o.Recording.Store == "s3")
             foreach (string problem in o.Recording.S3.Validate())
                 errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
-        foreach (string problem in o.Web.Validate())
+        if (o.Ssh.ProxyProtocol && o.Ssh.TrustedProxies.Count == 0)
+            errors.Add(Locate(path, "Ssh:TrustedProxies") + ": Ssh:TrustedProxies must list the load balancers' addresses when Ssh:ProxyProtocol is true");
+        foreach (string proxy in o.Ssh.TrustedProxies.Where(p => !System.Net.IPNetwork.TryParse(p, out _) && !System.Net.IPAddress.TryParse(p, out _)))
+            errors.Add(Locate(path, "Ssh:TrustedProxies") + $": Ssh:TrustedProxies has '{proxy}', which is not an address or CIDR");
+        Duration("Node:HeartbeatInterval", o.Node.HeartbeatInterval);
+        Duration("Node:DeadAfter", o.Node.DeadAfter);
+        foreach (string problem in o.Web.Validate().Concat(o.Metadata.Validate()).Concat(o.Node.Validate()))
             errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
         if (errors.Count > 0) throw new ConfigurationException(string.Join(Environment.NewLine, errors));
     }
@@ -146,7 +152,8 @@ public static class ConfigurationLoader
     }
 
     /// <summary>The commented configuration written by <c>fumidai init</c>.</summary>
-    public static string DefaultFileText()
+    /// <param name="metadataProvider">Written into the file, so every later command knows where the metadata is.</param>
+    public static string DefaultFileText(string metadataProvider = MetadataOptions.SqliteProvider)
     {
         var text = new StringBuilder();
         text.AppendLine("// Fumidai configuration. Every key can be overridden by an environment variable such as");
@@ -184,6 +191,10 @@ public static class ConfigurationLoader
         text.AppendLine("    \"Enabled\": true,");
         text.AppendLine("    \"Listen\": \"0.0.0.0:8443\",");
         text.AppendLine("    \"IdleTimeout\": \"15m\"");
+        text.AppendLine("  },");
+        text.AppendLine("  // sqlite: fumidai.db in this folder; postgres: the database in FUMIDAI__Metadata__Postgres__ConnectionString.");
+        text.AppendLine("  \"Metadata\": {");
+        text.AppendLine($"    \"Provider\": \"{metadataProvider}\"");
         text.AppendLine("  }");
         text.AppendLine("}");
         return text.ToString();

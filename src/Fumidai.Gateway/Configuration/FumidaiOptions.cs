@@ -17,6 +17,10 @@ public sealed class FumidaiOptions
     public RecordingOptions Recording { get; set; } = new();
 
     public WebOptions Web { get; set; } = new();
+
+    public MetadataOptions Metadata { get; set; } = new();
+
+    public NodeOptions Node { get; set; } = new();
 }
 
 /// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>
@@ -39,6 +43,12 @@ public sealed class SshOptions
     public List<string> Macs { get; set; } = [];
 
     public List<string> HostKeyAlgorithms { get; set; } = [];
+
+    /// <summary>Connections come through a load balancer that sends a PROXY protocol (v1 or v2) header naming the client.</summary>
+    public bool ProxyProtocol { get; set; }
+
+    /// <summary>Addresses or CIDRs of the load balancers allowed to send that header (required with <see cref="ProxyProtocol"/>).</summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }
 
 /// <summary>Lockout and throttling (PCI DSS 8.3.4): may only be made stricter than the defaults.</summary>

@@ -15,7 +15,11 @@ public sealed record SessionRecord(
     string? EndReason,
     long BytesIn,
     long BytesOut,
-    string? Recording);
+    string? Recording)
+{
+    /// <summary>The bastion node the session runs (or ran) on; null for sessions from before nodes were named.</summary>
+    public string? Node { get; init; }
+}
 
 /// <summary>Session status values as stored and shown.</summary>
 public static class SessionStatus

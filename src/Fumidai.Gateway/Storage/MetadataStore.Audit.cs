@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Fumidai.Gateway.Audit;
-using Microsoft.Data.Sqlite;
 
 namespace Fumidai.Gateway.Storage;
 
@@ -15,61 +14,45 @@ public sealed partial class MetadataStore
     public async Task<AuditEvent> AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        // BEGIN IMMEDIATE takes the write lock up front, so two writers cannot link to the same previous event.
-        await using (var begin = connection.CreateCommand())
+        await using var transaction = await _dialect.BeginAuditAppendAsync(connection, cancellationToken).ConfigureAwait(false);
+        string previous;
+        await using (var last = connection.CreateCommand())
         {
-            begin.CommandText = "BEGIN IMMEDIATE";
-            await begin.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            last.Transaction = transaction;
+            last.CommandText = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
+            previous = await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string ?? GenesisHash;
         }
-        try
+        string hash = AuditHash(previous, auditEvent);
+        long sequence;
+        await using (var insert = connection.CreateCommand())
         {
-            string previous;
-            await using (var last = connection.CreateCommand())
-            {
-                last.CommandText = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
-                previous = await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string ?? GenesisHash;
-            }
-            string hash = AuditHash(previous, auditEvent);
-            long sequence;
-            await using (var insert = connection.CreateCommand())
-            {
-                insert.CommandText = """
-                    INSERT INTO audit (time, type, user_name, outcome, source, target, details, prev_hash, hash)
-                    VALUES ($time, $type, $user, $outcome, $source, $target, $details, $prev, $hash) RETURNING seq
-                    """;
-                Add(insert, "$time", Time(auditEvent.Time));
-                Add(insert, "$type", auditEvent.Type);
-                Add(insert, "$user", auditEvent.User);
-                Add(insert, "$outcome", auditEvent.Outcome);
-                Add(insert, "$source", auditEvent.Source);
-                Add(insert, "$target", auditEvent.Target);
-                Add(insert, "$details", JsonSerializer.Serialize(auditEvent.Details));
-                Add(insert, "$prev", previous);
-                Add(insert, "$hash", hash);
-                sequence = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            }
-            await using (var commit = connection.CreateCommand())
-            {
-                commit.CommandText = "COMMIT";
-                await commit.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            return auditEvent with { Sequence = sequence, Hash = hash, PreviousHash = previous };
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO audit (time, type, user_name, outcome, source, target, details, prev_hash, hash)
+                VALUES (@time, @type, @user, @outcome, @source, @target, @details, @prev, @hash) RETURNING seq
+                """;
+            Add(insert, "@time", Time(auditEvent.Time));
+            Add(insert, "@type", auditEvent.Type);
+            Add(insert, "@user", auditEvent.User);
+            Add(insert, "@outcome", auditEvent.Outcome);
+            Add(insert, "@source", auditEvent.Source);
+            Add(insert, "@target", auditEvent.Target);
+            Add(insert, "@details", JsonSerializer.Serialize(auditEvent.Details));
+            Add(insert, "@prev", previous);
+            Add(insert, "@hash", hash);
+            sequence = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
-        catch
-        {
-            await using var rollback = connection.CreateCommand();
-            rollback.CommandText = "ROLLBACK";
-            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
+        // Disposing an uncommitted transaction rolls it back, so a failure leaves the chain as it was.
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return auditEvent with { Sequence = sequence, Hash = hash, PreviousHash = previous };
     }
 
     public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken = default) =>
-        QueryAuditAsync(since is null ? "" : " WHERE time >= $since", since is null ? [] : [("$since", Time(since.Value))], cancellationToken);
+        QueryAuditAsync(since is null ? "" : " WHERE time >= @since", since is null ? [] : [("@since", Time(since.Value))], cancellationToken);
 
     /// <summary>Events after a sequence number, oldest first, at most <paramref name="limit"/>: what the shipper has not sent yet.</summary>
     public Task<IReadOnlyList<AuditEvent>> ListAuditAfterAsync(long sequence, int limit, CancellationToken cancellationToken = default) =>
-        QueryAuditAsync(" WHERE seq > $after ORDER BY seq LIMIT $limit", [("$after", sequence), ("$limit", limit)], cancellationToken, ordered: true);
+        QueryAuditAsync(" WHERE seq > @after ORDER BY seq LIMIT @limit", [("@after", sequence), ("@limit", limit)], cancellationToken, ordered: true);
 
     private async Task<IReadOnlyList<AuditEvent>> QueryAuditAsync(string where, IEnumerable<(string, object?)> parameters,
         CancellationToken cancellationToken, bool ordered = false)

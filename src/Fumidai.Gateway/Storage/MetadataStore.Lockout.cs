@@ -24,20 +24,20 @@ public sealed partial class MetadataStore
         // they compare as text. A lock still running is never extended by a late failure.
         command.CommandText = """
             INSERT INTO source_lockouts (user_name, source, failures, locked_until)
-                VALUES ($user, $source, 1, CASE WHEN 1 >= $threshold THEN $until END)
+                VALUES (@user, @source, 1, CASE WHEN 1 >= @threshold THEN @until END)
             ON CONFLICT(user_name, source) DO UPDATE SET
-                failures = CASE WHEN source_lockouts.locked_until <= $now THEN 1 ELSE source_lockouts.failures + 1 END,
+                failures = CASE WHEN source_lockouts.locked_until <= @now THEN 1 ELSE source_lockouts.failures + 1 END,
                 locked_until = CASE
-                    WHEN source_lockouts.locked_until > $now THEN source_lockouts.locked_until
-                    WHEN (CASE WHEN source_lockouts.locked_until <= $now THEN 1 ELSE source_lockouts.failures + 1 END) >= $threshold THEN $until
+                    WHEN source_lockouts.locked_until > @now THEN source_lockouts.locked_until
+                    WHEN (CASE WHEN source_lockouts.locked_until <= @now THEN 1 ELSE source_lockouts.failures + 1 END) >= @threshold THEN @until
                     ELSE NULL END
             RETURNING failures, locked_until
             """;
-        Add(command, "$user", userName);
-        Add(command, "$source", source);
-        Add(command, "$threshold", threshold);
-        Add(command, "$now", Time(now));
-        Add(command, "$until", Time(now + lockFor));
+        Add(command, "@user", userName);
+        Add(command, "@source", source);
+        Add(command, "@threshold", threshold);
+        Add(command, "@now", Time(now));
+        Add(command, "@until", Time(now + lockFor));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         int failures = reader.GetInt32(0);
@@ -47,20 +47,20 @@ public sealed partial class MetadataStore
 
     /// <summary>The time until which logins of the user from <paramref name="source"/> are locked, or null when they are not.</summary>
     public Task<DateTimeOffset?> GetLockedUntilAsync(string userName, string source, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        LockedUntilAsync("SELECT MAX(locked_until) FROM source_lockouts WHERE user_name = $user AND source IN ($source, '*')", userName, source, now,
+        LockedUntilAsync("SELECT MAX(locked_until) FROM source_lockouts WHERE user_name = @user AND source IN (@source, '*')", userName, source, now,
             cancellationToken);
 
     /// <summary>The latest time until which the user is locked from any source, or null when she is locked from none.</summary>
     public Task<DateTimeOffset?> GetLockedUntilAsync(string userName, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        LockedUntilAsync("SELECT MAX(locked_until) FROM source_lockouts WHERE user_name = $user", userName, null, now, cancellationToken);
+        LockedUntilAsync("SELECT MAX(locked_until) FROM source_lockouts WHERE user_name = @user", userName, null, now, cancellationToken);
 
     private async Task<DateTimeOffset?> LockedUntilAsync(string query, string userName, string? source, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = query;
-        Add(command, "$user", userName);
-        if (source is not null) Add(command, "$source", source);
+        Add(command, "@user", userName);
+        if (source is not null) Add(command, "@source", source);
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         if (value is not string text) return null;
         var until = ParseTime(text);
@@ -72,9 +72,9 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM source_lockouts WHERE user_name = $user AND source = $source";
-        Add(command, "$user", userName);
-        Add(command, "$source", source);
+        command.CommandText = "DELETE FROM source_lockouts WHERE user_name = @user AND source = @source";
+        Add(command, "@user", userName);
+        Add(command, "@source", source);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
@@ -83,8 +83,8 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM source_lockouts WHERE user_name = $user";
-        Add(command, "$user", userName);
+        command.CommandText = "DELETE FROM source_lockouts WHERE user_name = @user";
+        Add(command, "@user", userName);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 }

@@ -7,25 +7,6 @@ public sealed partial class MetadataStore : ILoginCertificateStore
 {
     // Schema version 4: login certificates, each role's certificate setting, machine accounts. New tables only, so an
     // older database gains them by running the schema again.
-    private const string LoginCertificateSchema = """
-        CREATE TABLE IF NOT EXISTS login_certificates (
-            serial INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_name TEXT NOT NULL,
-            key_fingerprint TEXT NOT NULL,
-            issued TEXT NOT NULL,
-            valid_before TEXT NOT NULL,
-            source TEXT,
-            revoked TEXT);
-        CREATE INDEX IF NOT EXISTS login_certificates_user ON login_certificates(user_name);
-        CREATE TABLE IF NOT EXISTS role_login_certificates (
-            role TEXT PRIMARY KEY REFERENCES roles(name) ON DELETE CASCADE,
-            lifetime_seconds INTEGER NOT NULL,
-            source_bound INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS machine_accounts (
-            user_name TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,
-            allowed_from TEXT NOT NULL);
-        """;
-
     public async Task<long> AddLoginCertificateAsync(string userName, string keyFingerprint, DateTimeOffset issued, DateTimeOffset validBefore,
         string? source, CancellationToken cancellationToken = default)
     {

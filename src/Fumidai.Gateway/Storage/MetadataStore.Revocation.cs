@@ -28,15 +28,15 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO revocations (time, scope, user_name, session_id, reason, actor) VALUES ($time, $scope, $user, $session, $reason, $actor)
+            INSERT INTO revocations (time, scope, user_name, session_id, reason, actor) VALUES (@time, @scope, @user, @session, @reason, @actor)
             RETURNING seq
             """;
-        Add(command, "$time", Time(DateTimeOffset.UtcNow));
-        Add(command, "$scope", scope);
-        Add(command, "$user", user);
-        Add(command, "$session", sessionId);
-        Add(command, "$reason", reason);
-        Add(command, "$actor", actor);
+        Add(command, "@time", Time(DateTimeOffset.UtcNow));
+        Add(command, "@scope", scope);
+        Add(command, "@user", user);
+        Add(command, "@session", sessionId);
+        Add(command, "@reason", reason);
+        Add(command, "@actor", actor);
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
     }
 
@@ -55,9 +55,9 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT seq, time, scope, user_name, session_id, reason, actor FROM revocations WHERE seq > $seq ORDER BY seq LIMIT 1000
+            SELECT seq, time, scope, user_name, session_id, reason, actor FROM revocations WHERE seq > @seq ORDER BY seq LIMIT 1000
             """;
-        Add(command, "$seq", seq);
+        Add(command, "@seq", seq);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var list = new List<Revocation>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -73,8 +73,8 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT MAX(time) FROM revocations WHERE user_name = $user AND scope = 'user'";
-        Add(command, "$user", userName);
+        command.CommandText = "SELECT MAX(time) FROM revocations WHERE user_name = @user AND scope = 'user'";
+        Add(command, "@user", userName);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string text ? ParseTime(text) : null;
     }
 
@@ -84,8 +84,8 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         // Times are stored in one fixed-width UTC format, so they compare as text.
-        command.CommandText = "SELECT user_name, source FROM source_lockouts WHERE locked_until IS NOT NULL AND locked_until > $now";
-        Add(command, "$now", Time(now));
+        command.CommandText = "SELECT user_name, source FROM source_lockouts WHERE locked_until IS NOT NULL AND locked_until > @now";
+        Add(command, "@now", Time(now));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var locks = new HashSet<(string, string)>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) locks.Add((reader.GetString(0), reader.GetString(1)));
@@ -98,11 +98,11 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO source_lockouts (user_name, source, failures, locked_until) VALUES ($user, '*', 0, $until)
-            ON CONFLICT(user_name, source) DO UPDATE SET locked_until = $until
+            INSERT INTO source_lockouts (user_name, source, failures, locked_until) VALUES (@user, '*', 0, @until)
+            ON CONFLICT(user_name, source) DO UPDATE SET locked_until = @until
             """;
-        Add(command, "$user", userName);
-        Add(command, "$until", Time(until));
+        Add(command, "@user", userName);
+        Add(command, "@until", Time(until));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -112,14 +112,14 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE targets SET host = $host, port = $port, logins = $logins, host_keys = $keys, private_key = $private WHERE name = $name
+            UPDATE targets SET host = @host, port = @port, logins = @logins, host_keys = @keys, private_key = @private WHERE name = @name
             """;
-        Add(command, "$name", target.Name);
-        Add(command, "$host", target.Host);
-        Add(command, "$port", target.Port);
-        Add(command, "$logins", Json(target.Logins));
-        Add(command, "$keys", Json(target.HostKeys));
-        Add(command, "$private", target.EncryptedPrivateKey);
+        Add(command, "@name", target.Name);
+        Add(command, "@host", target.Host);
+        Add(command, "@port", target.Port);
+        Add(command, "@logins", Json(target.Logins));
+        Add(command, "@keys", Json(target.HostKeys));
+        Add(command, "@private", target.EncryptedPrivateKey);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 }

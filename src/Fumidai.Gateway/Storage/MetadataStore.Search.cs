@@ -17,19 +17,21 @@ public sealed partial class MetadataStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var delete = connection.CreateCommand())
         {
-            delete.CommandText = "DELETE FROM session_commands WHERE session_id = $id";
-            Add(delete, "$id", sessionId);
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM session_commands WHERE session_id = @id";
+            Add(delete, "@id", sessionId);
             await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         for (int i = 0; i < commands.Count; i++)
         {
             await using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO session_commands (session_id, seq, offset_ms, command, mark) VALUES ($id, $seq, $offset, $command, $mark)";
-            Add(insert, "$id", sessionId);
-            Add(insert, "$seq", i);
-            Add(insert, "$offset", (long)commands[i].Offset.TotalMilliseconds);
-            Add(insert, "$command", commands[i].Command);
-            Add(insert, "$mark", commands[i].Mark);
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO session_commands (session_id, seq, offset_ms, command, mark) VALUES (@id, @seq, @offset, @command, @mark)";
+            Add(insert, "@id", sessionId);
+            Add(insert, "@seq", i);
+            Add(insert, "@offset", (long)commands[i].Offset.TotalMilliseconds);
+            Add(insert, "@command", commands[i].Command);
+            Add(insert, "@mark", commands[i].Mark);
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -41,21 +43,18 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        // The trigram tokenizer answers substring queries from the index when the text has 3+ characters.
-        string match = text.Length >= 3
-            ? "c.rowid IN (SELECT rowid FROM session_commands_fts WHERE session_commands_fts MATCH $match)"
-            : "c.command LIKE $like ESCAPE '\\'";
+        string match = _dialect.CommandContains(text.Length);
         command.CommandText = $"""
             SELECT c.session_id, s.user_name, s.target, s.login, s.started, c.offset_ms, c.command, c.mark
             FROM session_commands c JOIN sessions s ON s.id = c.session_id
-            WHERE {match} {(user is null ? "" : "AND s.user_name = $user")} {(since is null ? "" : "AND s.started >= $since")}
-            ORDER BY s.started DESC, c.seq LIMIT $limit
+            WHERE {match} {(user is null ? "" : "AND s.user_name = @user")} {(since is null ? "" : "AND s.started >= @since")}
+            ORDER BY s.started DESC, c.seq LIMIT @limit
             """;
-        Add(command, "$match", "\"" + text.Replace("\"", "\"\"") + "\"");
-        Add(command, "$like", "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
-        if (user is not null) Add(command, "$user", user);
-        if (since is not null) Add(command, "$since", Time(since.Value));
-        Add(command, "$limit", limit);
+        if (match.Contains("@match", StringComparison.Ordinal)) Add(command, "@match", "\"" + text.Replace("\"", "\"\"") + "\"");
+        if (match.Contains("@like", StringComparison.Ordinal)) Add(command, "@like", "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
+        if (user is not null) Add(command, "@user", user);
+        if (since is not null) Add(command, "@since", Time(since.Value));
+        Add(command, "@limit", limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var hits = new List<CommandHit>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

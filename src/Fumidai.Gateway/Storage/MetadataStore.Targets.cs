@@ -12,21 +12,21 @@ public sealed partial class MetadataStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO targets (name, host, port, logins, host_keys, private_key, created)
-            VALUES ($name, $host, $port, $logins, $keys, $private, $created) ON CONFLICT(name) DO NOTHING
+            VALUES (@name, @host, @port, @logins, @keys, @private, @created) ON CONFLICT(name) DO NOTHING
             """;
-        Add(command, "$name", target.Name);
-        Add(command, "$host", target.Host);
-        Add(command, "$port", target.Port);
-        Add(command, "$logins", Json(target.Logins));
-        Add(command, "$keys", Json(target.HostKeys));
-        Add(command, "$private", target.EncryptedPrivateKey);
-        Add(command, "$created", Time(target.Created));
+        Add(command, "@name", target.Name);
+        Add(command, "@host", target.Host);
+        Add(command, "@port", target.Port);
+        Add(command, "@logins", Json(target.Logins));
+        Add(command, "@keys", Json(target.HostKeys));
+        Add(command, "@private", target.EncryptedPrivateKey);
+        Add(command, "@created", Time(target.Created));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     public async Task<TargetRecord?> GetTargetAsync(string name, CancellationToken cancellationToken = default)
     {
-        var all = await QueryTargetsAsync("WHERE name = $name", name, cancellationToken).ConfigureAwait(false);
+        var all = await QueryTargetsAsync("WHERE name = @name", name, cancellationToken).ConfigureAwait(false);
         return all.Count == 1 ? all[0] : null;
     }
 
@@ -38,7 +38,7 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT name, host, port, logins, host_keys, private_key, created FROM targets {where} ORDER BY name";
-        if (name is not null) Add(command, "$name", name);
+        if (name is not null) Add(command, "@name", name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var targets = new List<TargetRecord>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -58,7 +58,7 @@ public sealed partial class MetadataStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO roles (name, targets, logins, allow, idle_timeout_seconds, max_session_seconds)
-            VALUES ($name, $targets, $logins, $allow, $idle, $max) ON CONFLICT(name) DO NOTHING
+            VALUES (@name, @targets, @logins, @allow, @idle, @max) ON CONFLICT(name) DO NOTHING
             """;
         AddRoleParameters(command, role);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
@@ -70,8 +70,8 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE roles SET targets = $targets, logins = $logins, allow = $allow, idle_timeout_seconds = $idle, max_session_seconds = $max
-            WHERE name = $name
+            UPDATE roles SET targets = @targets, logins = @logins, allow = @allow, idle_timeout_seconds = @idle, max_session_seconds = @max
+            WHERE name = @name
             """;
         AddRoleParameters(command, role);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
@@ -79,12 +79,12 @@ public sealed partial class MetadataStore
 
     private static void AddRoleParameters(DbCommand command, AccessRole role)
     {
-        Add(command, "$name", role.Name);
-        Add(command, "$targets", Json(role.TargetPatterns));
-        Add(command, "$logins", Json(role.Logins));
-        Add(command, "$allow", Json(role.Allow));
-        Add(command, "$idle", role.IdleTimeout is { } idle ? (long)idle.TotalSeconds : null);
-        Add(command, "$max", role.MaxSession is { } max ? (long)max.TotalSeconds : null);
+        Add(command, "@name", role.Name);
+        Add(command, "@targets", Json(role.TargetPatterns));
+        Add(command, "@logins", Json(role.Logins));
+        Add(command, "@allow", Json(role.Allow));
+        Add(command, "@idle", role.IdleTimeout is { } idle ? (long)idle.TotalSeconds : null);
+        Add(command, "@max", role.MaxSession is { } max ? (long)max.TotalSeconds : null);
     }
 
     public async Task<IReadOnlyList<AccessRole>> ListRolesAsync(CancellationToken cancellationToken = default)
@@ -110,8 +110,8 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"DELETE FROM {table} WHERE name = $name";
-        Add(command, "$name", name);
+        command.CommandText = $"DELETE FROM {table} WHERE name = @name";
+        Add(command, "@name", name);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 }

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Fumidai.Gateway.Identity;
-using Microsoft.Data.Sqlite;
 
 namespace Fumidai.Gateway.Storage;
 
@@ -12,14 +11,14 @@ public sealed partial class MetadataStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO users (name, roles, disabled, totp_secret, password_hash, created)
-            VALUES ($name, $roles, $disabled, $totp, $password, $created) ON CONFLICT(name) DO NOTHING
+            VALUES (@name, @roles, @disabled, @totp, @password, @created) ON CONFLICT(name) DO NOTHING
             """;
-        Add(command, "$name", user.Name);
-        Add(command, "$roles", Json(user.Roles));
-        Add(command, "$disabled", user.Disabled ? 1 : 0);
-        Add(command, "$totp", user.EncryptedTotpSecret);
-        Add(command, "$password", user.PasswordHash);
-        Add(command, "$created", Time(user.Created));
+        Add(command, "@name", user.Name);
+        Add(command, "@roles", Json(user.Roles));
+        Add(command, "@disabled", user.Disabled ? 1 : 0);
+        Add(command, "@totp", user.EncryptedTotpSecret);
+        Add(command, "@password", user.PasswordHash);
+        Add(command, "@created", Time(user.Created));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -27,8 +26,8 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, roles, disabled, totp_secret, password_hash, created FROM users WHERE name = $name";
-        Add(command, "$name", name);
+        command.CommandText = "SELECT name, roles, disabled, totp_secret, password_hash, created FROM users WHERE name = @name";
+        Add(command, "@name", name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadUser(reader) : null;
     }
@@ -53,25 +52,25 @@ public sealed partial class MetadataStore
         ParseTime(reader.GetString(5)));
 
     public Task<bool> SetUserRolesAsync(string name, IReadOnlyList<string> roles, CancellationToken cancellationToken = default) =>
-        UpdateUserAsync(name, "roles = $value", Json(roles), cancellationToken);
+        UpdateUserAsync(name, "roles = @value", Json(roles), cancellationToken);
 
     public Task<bool> SetUserDisabledAsync(string name, bool disabled, CancellationToken cancellationToken = default) =>
-        UpdateUserAsync(name, "disabled = $value", disabled ? 1 : 0, cancellationToken);
+        UpdateUserAsync(name, "disabled = @value", disabled ? 1 : 0, cancellationToken);
 
     public Task<bool> SetPasswordHashAsync(string name, string? hash, CancellationToken cancellationToken = default) =>
-        UpdateUserAsync(name, "password_hash = $value", hash, cancellationToken);
+        UpdateUserAsync(name, "password_hash = @value", hash, cancellationToken);
 
     /// <summary>Replaces the TOTP secret and forgets the last used step, so only codes of the new secret work.</summary>
     public Task<bool> SetTotpSecretAsync(string name, byte[] encryptedSecret, CancellationToken cancellationToken = default) =>
-        UpdateUserAsync(name, "totp_secret = $value, totp_last_step = 0", encryptedSecret, cancellationToken);
+        UpdateUserAsync(name, "totp_secret = @value, totp_last_step = 0", encryptedSecret, cancellationToken);
 
     private async Task<bool> UpdateUserAsync(string name, string assignment, object? value, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE users SET {assignment} WHERE name = $name";
-        Add(command, "$name", name);
-        Add(command, "$value", value);
+        command.CommandText = $"UPDATE users SET {assignment} WHERE name = @name";
+        Add(command, "@name", name);
+        Add(command, "@value", value);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -81,9 +80,9 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE users SET totp_last_step = $step WHERE name = $name AND totp_last_step < $step";
-        Add(command, "$name", name);
-        Add(command, "$step", step);
+        command.CommandText = "UPDATE users SET totp_last_step = @step WHERE name = @name AND totp_last_step < @step";
+        Add(command, "@name", name);
+        Add(command, "@step", step);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -95,18 +94,18 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO user_keys (user_name, fingerprint, public_key, comment) VALUES ($user, $fp, $key, $comment)
+            INSERT INTO user_keys (user_name, fingerprint, public_key, comment) VALUES (@user, @fp, @key, @comment)
             ON CONFLICT(user_name, fingerprint) DO NOTHING
             """;
-        Add(command, "$user", key.UserName);
-        Add(command, "$fp", key.Fingerprint);
-        Add(command, "$key", key.PublicKey);
-        Add(command, "$comment", key.Comment);
+        Add(command, "@user", key.UserName);
+        Add(command, "@fp", key.Fingerprint);
+        Add(command, "@key", key.PublicKey);
+        Add(command, "@comment", key.Comment);
         try
         {
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+        catch (DbException ex) when (IsConstraintViolation(ex))
         {
             // Foreign key: the user does not exist.
             return false;
@@ -117,9 +116,9 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM user_keys WHERE user_name = $user AND fingerprint = $fp";
-        Add(command, "$user", userName);
-        Add(command, "$fp", fingerprint);
+        command.CommandText = "DELETE FROM user_keys WHERE user_name = @user AND fingerprint = @fp";
+        Add(command, "@user", userName);
+        Add(command, "@fp", fingerprint);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -127,8 +126,8 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT user_name, fingerprint, public_key, comment FROM user_keys WHERE user_name = $user ORDER BY fingerprint";
-        Add(command, "$user", userName);
+        command.CommandText = "SELECT user_name, fingerprint, public_key, comment FROM user_keys WHERE user_name = @user ORDER BY fingerprint";
+        Add(command, "@user", userName);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var keys = new List<UserKeyRecord>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

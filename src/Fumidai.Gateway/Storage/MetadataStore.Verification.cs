@@ -8,13 +8,13 @@ public sealed partial class MetadataStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO recording_checks (session_id, verified, problem, checked) VALUES ($id, $verified, $problem, $checked)
+            INSERT INTO recording_checks (session_id, verified, problem, checked) VALUES (@id, @verified, @problem, @checked)
             ON CONFLICT(session_id) DO UPDATE SET verified = excluded.verified, problem = excluded.problem, checked = excluded.checked
             """;
-        Add(command, "$id", sessionId);
-        Add(command, "$verified", verified ? 1 : 0);
-        Add(command, "$problem", problem);
-        Add(command, "$checked", Time(DateTimeOffset.UtcNow));
+        Add(command, "@id", sessionId);
+        Add(command, "@verified", verified ? 1 : 0);
+        Add(command, "@problem", problem);
+        Add(command, "@checked", Time(DateTimeOffset.UtcNow));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -28,8 +28,8 @@ public sealed partial class MetadataStore
         foreach (string id in sessionIds)
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT problem FROM recording_checks WHERE session_id = $id AND verified = 0";
-            Add(command, "$id", id);
+            command.CommandText = "SELECT problem FROM recording_checks WHERE session_id = @id AND verified = 0";
+            Add(command, "@id", id);
             if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } problem)
                 marks[id] = problem as string ?? "not verified";
         }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Connection;
+using Fumidai.Ssh.Server.Proxy;
 using Fumidai.Ssh.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -75,6 +76,12 @@ public sealed class SshServer : IAsyncDisposable
                 _logger.LogWarning("accept failed: {Error}", ex.SocketErrorCode);
                 continue;
             }
+            if (_options.ProxyProtocol is { } proxy)
+            {
+                // The header is read on the connection's own task: a slow proxy must not hold up the accept loop.
+                Track(AcceptProxiedAsync(socket, proxy));
+                continue;
+            }
             string source = SourceKey.Of(socket.RemoteEndPoint);
             if (_unauthenticated.TryAdmit(source, out var evicted) is not { } slot)
             {
@@ -88,6 +95,46 @@ public sealed class SshServer : IAsyncDisposable
             socket.NoDelay = true;
             Track(HandleConnectionAsync(new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, slot));
         }
+    }
+
+    /// <summary>Reads the PROXY header of a connection from a trusted proxy, then serves it as coming from the client it names.</summary>
+    private async Task AcceptProxiedAsync(Socket socket, ProxyProtocolOptions proxy)
+    {
+        await Task.Yield();
+        var peer = socket.RemoteEndPoint;
+        if (!proxy.IsTrusted(peer))
+        {
+            _logger.LogWarning("closing {Remote}: not a trusted proxy, and PROXY protocol is required", peer);
+            socket.Dispose();
+            return;
+        }
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        EndPoint remote;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+        {
+            timeout.CancelAfter(proxy.HeaderTimeout);
+            try
+            {
+                remote = await ProxyHeaderReader.ReadAsync(stream, timeout.Token).ConfigureAwait(false) ?? peer!;
+            }
+            catch (Exception ex) when (ex is ProxyProtocolException or IOException or OperationCanceledException)
+            {
+                string reason = ex is OperationCanceledException ? $"no complete PROXY header within {proxy.HeaderTimeout.TotalSeconds:0.#} s" : ex.Message;
+                _logger.LogWarning("closing {Remote}: {Reason}", peer, reason);
+                await stream.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+        if (_unauthenticated.TryAdmit(SourceKey.Of(remote), out var evicted) is not { } slot)
+        {
+            _logger.LogWarning("refusing {Remote} (via {Proxy}): too many unauthenticated connections, the most from its own source", remote, peer);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        if (evicted is not null)
+            _logger.LogWarning("too many unauthenticated connections: closing the oldest from {Source} to admit {Remote}", evicted.Source, remote);
+        socket.NoDelay = true;
+        await HandleConnectionAsync(stream, remote, slot).ConfigureAwait(false);
     }
 
     /// <summary>Serves one connection over a stream the caller accepted (an in-memory pair, a tunnel's channel); it owns the stream.</summary>

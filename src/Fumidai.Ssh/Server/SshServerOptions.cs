@@ -18,4 +18,7 @@ public sealed class SshServerOptions
 
     /// <summary>The limits every connection runs under, before and after authentication.</summary>
     public SshConnectionLimits Limits { get; init; } = SshConnectionLimits.Default;
+
+    /// <summary>When set, every connection must start with a PROXY protocol header from a trusted proxy; null: connections are direct.</summary>
+    public Proxy.ProxyProtocolOptions? ProxyProtocol { get; init; }
 }

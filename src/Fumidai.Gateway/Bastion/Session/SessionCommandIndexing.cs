@@ -29,7 +29,7 @@ internal sealed class SessionCommandIndexing(BastionContext context)
             await using var recording = await SessionRecordings.OpenAsync(ended, context.Recordings.Store, null).ConfigureAwait(false);
             await SessionIndexer.IndexAsync(context.Commands, ended, recording).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectStoreException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectStoreException or System.Data.Common.DbException)
         {
             context.Logger.LogWarning("session {Session}: command index not updated: {Message}", sessionId, ex.Message);
         }
