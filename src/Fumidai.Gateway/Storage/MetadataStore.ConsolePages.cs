@@ -23,8 +23,8 @@ public sealed partial class MetadataStore
         if (query.To is { } to) Filter("s.started < @to", "@to", Time(to));
         if (query.Status is not null) Filter("s.status = @status", "@status", query.Status);
         if (query.Text is { Length: > 0 } text)
-            Filter("(s.id LIKE @text ESCAPE '\\' OR s.command LIKE @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM session_commands c "
-                + "WHERE c.session_id = s.id AND c.command LIKE @text ESCAPE '\\'))", "@text", "%" + EscapeLike(text) + "%");
+            Filter($"(s.id {_dialect.CaseInsensitiveLike} @text ESCAPE '\\' OR s.command {_dialect.CaseInsensitiveLike} @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM session_commands c "
+                + $"WHERE c.session_id = s.id AND c.command {_dialect.CaseInsensitiveLike} @text ESCAPE '\\'))", "@text", "%" + EscapeLike(text) + "%");
         string filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         int total;

@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Fumidai.Gateway.Storage;
 
-// The machine_accounts table is created with the login certificate tables (schema version 4).
+// The machine_accounts table is created with the login certificate tables (schema step 5).
 public sealed partial class MetadataStore : IMachineAccountStore
 {
     public async Task<bool> AddMachineAccountAsync(string userName, string allowedFrom, CancellationToken cancellationToken = default)
@@ -16,7 +16,7 @@ public sealed partial class MetadataStore : IMachineAccountStore
         {
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+        catch (DbException ex) when (IsConstraintViolation(ex))
         {
             // Foreign key: the user does not exist.
             return false;

@@ -23,5 +23,8 @@ internal abstract class MetadataDialect : IAsyncDisposable
     /// <summary>True for a violated unique, foreign-key or check constraint: a conflict with existing rows, not a failure of the store.</summary>
     public abstract bool IsConstraintViolation(DbException exception);
 
+    /// <summary>The pattern match that ignores case: SQLite's LIKE does for ASCII, PostgreSQL needs ILIKE.</summary>
+    public abstract string CaseInsensitiveLike { get; }
+
     public abstract ValueTask DisposeAsync();
 }

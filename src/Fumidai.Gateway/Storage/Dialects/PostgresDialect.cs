@@ -44,6 +44,8 @@ internal sealed class PostgresDialect : MetadataDialect
     public override string CommandContains(int textLength) => "c.command ILIKE @like ESCAPE '\\'";
 
     // Class 23: integrity constraint violation (unique 23505, foreign key 23503, check 23514, ...).
+    public override string CaseInsensitiveLike => "ILIKE";
+
     public override bool IsConstraintViolation(DbException exception) =>
         exception is PostgresException { SqlState: [ '2', '3', _, _, _ ] };
 

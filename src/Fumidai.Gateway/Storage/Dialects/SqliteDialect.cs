@@ -46,6 +46,8 @@ internal sealed class SqliteDialect : MetadataDialect
         : "c.command LIKE @like ESCAPE '\\'";
 
     // 19: SQLITE_CONSTRAINT, whatever the constraint.
+    public override string CaseInsensitiveLike => "LIKE";
+
     public override bool IsConstraintViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
