@@ -17,14 +17,7 @@ public static class CompletionScripts
         s.AppendLine("# bash completion for fumidai; load with: source <(fumidai completion bash)");
         s.AppendLine("_fumidai() {");
         s.AppendLine("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmdpath='' words='' i w");
-        s.AppendLine("  for ((i = 1; i < COMP_CWORD; i++)); do");
-        s.AppendLine("    w=${COMP_WORDS[i]}");
-        s.AppendLine("    if [[ $w == -* ]]; then");
-        s.AppendLine("      case \"$cmdpath|$w\" in " + ValueOptionPatterns(root) + ") ((i++)) ;; esac");
-        s.AppendLine("      continue");
-        s.AppendLine("    fi");
-        s.AppendLine("    case \"$cmdpath $w\" in " + CommandPatterns(root) + ") cmdpath=\"$cmdpath $w\" ;; esac");
-        s.AppendLine("  done");
+        AppendPathLoop(s, root, "1", "COMP_CWORD", "COMP_WORDS");
         s.AppendLine("  case \"$cmdpath|$prev\" in " + ValueOptionPatterns(root) + ") COMPREPLY=(); return ;; esac");
         s.AppendLine("  case \"$cmdpath\" in");
         foreach (var (path, command) in Walk(root, ""))
@@ -44,14 +37,7 @@ public static class CompletionScripts
         s.AppendLine("_fumidai() {");
         s.AppendLine("  local cmdpath='' w i");
         s.AppendLine("  local -a candidates");
-        s.AppendLine("  for ((i = 2; i < CURRENT; i++)); do");
-        s.AppendLine("    w=${words[i]}");
-        s.AppendLine("    if [[ $w == -* ]]; then");
-        s.AppendLine("      case \"$cmdpath|$w\" in " + ValueOptionPatterns(root) + ") ((i++)) ;; esac");
-        s.AppendLine("      continue");
-        s.AppendLine("    fi");
-        s.AppendLine("    case \"$cmdpath $w\" in " + CommandPatterns(root) + ") cmdpath=\"$cmdpath $w\" ;; esac");
-        s.AppendLine("  done");
+        AppendPathLoop(s, root, "2", "CURRENT", "words");
         s.AppendLine("  case \"$cmdpath|${words[CURRENT-1]}\" in " + ValueOptionPatterns(root) + ") _files; return ;; esac");
         s.AppendLine("  case \"$cmdpath\" in");
         foreach (var (path, command) in Walk(root, ""))
@@ -61,6 +47,20 @@ public static class CompletionScripts
         s.AppendLine("}");
         s.AppendLine("compdef _fumidai fumidai");
         return s.ToString();
+    }
+
+    /// <summary>The loop both shells run over the words before the cursor: options (and the value of one that takes a
+    /// value) are skipped, and each known subcommand extends <c>$cmdpath</c>.</summary>
+    private static void AppendPathLoop(StringBuilder s, RootCommand root, string first, string current, string words)
+    {
+        s.AppendLine($"  for ((i = {first}; i < {current}; i++)); do");
+        s.AppendLine($"    w=${{{words}[i]}}");
+        s.AppendLine("    if [[ $w == -* ]]; then");
+        s.AppendLine("      case \"$cmdpath|$w\" in " + ValueOptionPatterns(root) + ") ((i++)) ;; esac");
+        s.AppendLine("      continue");
+        s.AppendLine("    fi");
+        s.AppendLine("    case \"$cmdpath $w\" in " + CommandPatterns(root) + ") cmdpath=\"$cmdpath $w\" ;; esac");
+        s.AppendLine("  done");
     }
 
     /// <summary>Every command with its path of names after <c>fumidai</c> (" user add"), the root first as "".</summary>
