@@ -153,4 +153,45 @@ public sealed class ProxyJumpEndToEndTests : IClassFixture<BastionHarness>, IAsy
         Assert.NotEqual(0, other.ExitCode);
         await _h.WaitForAuditAsync(e => e.Type == "request.denied" && e.User == "jadejump" && e.Detail("request") == "direct-tcpip", "the refused forward");
     }
+
+    [Fact]
+    public async Task Ansible_reaches_a_target_through_the_jump_with_a_login_certificate_and_is_recorded()
+    {
+        var ansibleOperator = await _h.AddOperatorAsync("annajump", "jumpers");
+        _op = ansibleOperator;
+        await EnsureCertificateAsync(ansibleOperator);
+        string config = await ConfigAsync();
+        string home = _h.Directory.Combine("ansible-home");
+        Directory.CreateDirectory(home);
+        File.WriteAllText(Path.Combine(home, "ansible.cfg"), "[defaults]\n");
+        var environment = new Dictionary<string, string>(_h.Askpass(null, null).Environment)
+        {
+            // Ansible's own ssh invocation, told to read the config ssh-config printed (ProxyJump through the bastion).
+            ["ANSIBLE_SSH_ARGS"] = $"-F {config}",
+            ["ANSIBLE_LOCAL_TEMP"] = Path.Combine(home, "local"),
+            ["ANSIBLE_REMOTE_TEMP"] = "/tmp/.ansible-fumidai",
+            // An empty ansible.cfg of its own, so no system or user configuration takes part.
+            ["ANSIBLE_CONFIG"] = Path.Combine(home, "ansible.cfg"),
+            ["ANSIBLE_PYTHON_INTERPRETER"] = "/usr/bin/python3",
+            ["ANSIBLE_NOCOLOR"] = "1",
+            ["HOME"] = home,
+        };
+        int jumpSessions = (await _h.AuditAsync()).Count(e => e.Type == "session.start" && e.User == "annajump" && e.Detail("via") == "proxyjump");
+
+        var ping = await ProcessRunner.RunAsync("ansible", ["all", "-i", "web01,", "-m", "ping"], BastionHarness.ProcessTimeout, environment: environment);
+        Assert.True(ping.ExitCode == 0, $"ansible ping: {ping.Output} {ping.StandardError}");
+        Assert.Contains("\"ping\": \"pong\"", ping.Output);
+        var command = await ProcessRunner.RunAsync("ansible", ["all", "-i", "web01,", "-m", "command", "-a", "echo ANSIBLE_$((6*7))"],
+            BastionHarness.ProcessTimeout, environment: environment);
+        // The command module runs no shell: the text comes back as typed, which shows it ran on the target through the jump.
+        Assert.True(command.ExitCode == 0, $"ansible command: {command.Output} {command.StandardError}");
+        Assert.Contains("ANSIBLE_$((6*7))", command.Output);
+        Assert.Equal("", File.ReadAllText(_h.LastPromptLog));
+
+        // Every step Ansible ran on the target is a recorded session that came through the jump.
+        var after = (await _h.AuditAsync()).Where(e => e.Type == "session.start" && e.User == "annajump" && e.Detail("via") == "proxyjump").ToList();
+        Assert.True(after.Count >= jumpSessions + 2, $"{after.Count - jumpSessions} jump sessions for two ansible runs");
+        var sessions = await _h.SessionsAsync("annajump");
+        Assert.Contains(sessions, s => s.GetProperty("command").GetString() is { } c && c.Contains("python3", StringComparison.Ordinal));
+    }
 }
