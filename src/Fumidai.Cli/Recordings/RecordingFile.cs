@@ -40,6 +40,8 @@ public static class RecordingFile
         {
             throw CliException.Failure($"session {session.Id}: cannot read recording {session.Recording}: {ex.Message}");
         }
+        if (opened is { Content: null, Trust: RecordingTrust.InProgress })
+            throw CliException.NotFound($"session {session.Id}: {opened.Problem}; try again in a moment");
         if (opened.Content is null) throw Refusal(session.Id, opened.Problem);
         return opened;
     }

@@ -65,6 +65,12 @@ public static class SessionRecordings
         {
             var result = await new RecordingVerifier(store, key).VerifyAsync(session.Recording, temporary, cancellationToken).ConfigureAwait(false);
             var trust = TrustOf(result, session);
+            if (trust == RecordingTrust.InProgress && result.Unsealed is { Chunks: 0 })
+            {
+                // Just started: its first chunk is not stored yet, so there is nothing to read, and nothing is wrong.
+                await temporary.DisposeAsync().ConfigureAwait(false);
+                return new CheckedRecording(trust, NothingStoredYet, null);
+            }
             if (trust == RecordingTrust.Unverified && !readUnverified)
             {
                 await temporary.DisposeAsync().ConfigureAwait(false);
@@ -95,6 +101,9 @@ public static class SessionRecordings
         var result = await new RecordingVerifier(store, key).VerifyAsync(session.Recording, cancellationToken).ConfigureAwait(false);
         return new CheckedRecording(TrustOf(result, session), result.Problem, null);
     }
+
+    /// <summary>The problem of a running session's recording before its first chunk is stored.</summary>
+    public const string NothingStoredYet = "the session is running and nothing of its recording is stored yet (a chunk is stored every few seconds)";
 
     private static RecordingTrust TrustOf(VerificationResult result, SessionRecord session) =>
         result.Ok ? RecordingTrust.Verified
