@@ -5,7 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out=artifacts/fumidai
-# The web console's player, at the version the committed lockfile pins.
+# The web console's player, at the version the committed lockfile pins; npm comes from Debian when missing.
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "installing: nodejs npm (for the web console's player)"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends nodejs npm
+fi
 (cd src/Fumidai.Web/client && npm ci --no-audit --no-fund --loglevel=error)
 dotnet publish src/Fumidai.Cli -c Release -o "$out" -nologo -v q >/dev/null
 data=${FUMIDAI_DATA:-$PWD/fumidai-data}
