@@ -76,7 +76,8 @@ public static class SessionRecordings
                 await temporary.DisposeAsync().ConfigureAwait(false);
                 return new CheckedRecording(trust, result.Problem, null);
             }
-            if (trust != RecordingTrust.Verified)
+            // A running recording whose chunks so far are all readable is already in the file, written as they were checked.
+            if (trust != RecordingTrust.Verified && !(trust == RecordingTrust.InProgress && result.Unsealed is { Problem: null }))
             {
                 temporary.SetLength(0);
                 await RecordingReader.CopyToAsync(store, session.Recording, temporary, cancellationToken).ConfigureAwait(false);

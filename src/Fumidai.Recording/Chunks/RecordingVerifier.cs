@@ -31,7 +31,8 @@ public sealed class RecordingVerifier
     public async Task<VerificationResult> VerifyAsync(string prefix, Stream? verifiedContent, CancellationToken cancellationToken = default)
     {
         byte[]? stored = await _store.GetAsync(ObjectLayout.ManifestKey(prefix), cancellationToken).ConfigureAwait(false);
-        if (stored is null) return new(prefix, ManifestMissing, null, await InspectUnsealedAsync(prefix, cancellationToken).ConfigureAwait(false));
+        if (stored is null)
+            return new(prefix, ManifestMissing, null, await InspectUnsealedAsync(prefix, verifiedContent, cancellationToken).ConfigureAwait(false));
         SignedManifest signed;
         try
         {
@@ -102,7 +103,9 @@ public sealed class RecordingVerifier
     }
 
     /// <summary>The chunks of a folder without a manifest: how many, and how many from the first on are there and readable.</summary>
-    private async Task<UnsealedStream> InspectUnsealedAsync(string prefix, CancellationToken cancellationToken)
+    /// <remarks>Each readable chunk's text goes to <paramref name="content"/> (when given) as it is checked, so a reader of a
+    /// running recording gets the chunks so far without a second download; it stops at the first gap or unreadable chunk.</remarks>
+    private async Task<UnsealedStream> InspectUnsealedAsync(string prefix, Stream? content, CancellationToken cancellationToken)
     {
         var chunks = new SortedDictionary<int, string>();
         await foreach (var o in _store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
@@ -121,14 +124,16 @@ public sealed class RecordingVerifier
                 : (ChunkCompression?)null;
             byte[]? chunk = await _store.GetAsync(prefix + name, cancellationToken).ConfigureAwait(false);
             if (compression is null || chunk is null) return new(chunks.Count, readable, $"chunk {index}: {(chunk is null ? "missing" : "unknown compression")}");
+            byte[] raw;
             try
             {
-                ChunkCodec.Decompress(chunk, compression.Value);
+                raw = ChunkCodec.Decompress(chunk, compression.Value);
             }
             catch (InvalidDataException)
             {
                 return new(chunks.Count, readable, $"chunk {index}: cannot be decompressed");
             }
+            if (content is not null) await content.WriteAsync(raw, cancellationToken).ConfigureAwait(false);
             readable++;
         }
         return new(chunks.Count, readable, null);
