@@ -155,6 +155,53 @@ public sealed class ProxyJumpEndToEndTests : IClassFixture<BastionHarness>, IAsy
     }
 
     [Fact]
+    public async Task A_terminal_through_the_jump_that_hops_on_from_the_target_is_recorded_with_the_second_hop()
+    {
+        var nina = await _h.AddOperatorAsync("ninajump", "jumpers");
+        _op = nina;
+        await EnsureCertificateAsync(nina);
+        string config = await ConfigAsync();
+
+        await using (var terminal = InteractiveSsh.Start(["-tt", "-e", "none", "-F", config, "web01"], _h.Askpass(null, null).Environment))
+        {
+            int prompt = await terminal.WaitForAsync("# ", TimeSpan.FromSeconds(30));
+            await terminal.TypeAsync("ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes " +
+                $"-o BatchMode=yes -i {_h.HopKeyFile} -p {_h.SecondHop.Port} root@127.0.0.1\r");
+            int banner = await terminal.WaitForAsync("SECOND-HOP-BANNER", TimeSpan.FromSeconds(30), prompt);
+            int secondPrompt = await terminal.WaitForAsync("# ", TimeSpan.FromSeconds(30), banner);
+            await terminal.TypeAsync("echo HOP2_$((6*7)) $SSH_CONNECTION\r");
+            await terminal.WaitForAsync($"127.0.0.1 {_h.SecondHop.Port}", TimeSpan.FromSeconds(30), secondPrompt);
+            await terminal.TypeAsync("exit\r");
+            await terminal.WaitForAsync("Connection to 127.0.0.1 closed", TimeSpan.FromSeconds(30), secondPrompt);
+            await terminal.TypeAsync("exit\r");
+            Assert.Equal(0, await terminal.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+        Assert.Equal("", File.ReadAllText(_h.LastPromptLog));
+        Assert.True(await _h.SecondHop.WaitForLogAsync("Accepted publickey for root", TimeSpan.FromSeconds(10)), _h.SecondHop.Log);
+
+        var shell = await _h.WaitForSessionAsync("ninajump", s => s.GetProperty("kind").GetString() == "shell" && s.GetProperty("status").GetString() == "closed",
+            "the closed jump shell");
+        string id = shell.GetProperty("id").GetString()!;
+        await _h.WaitForAuditAsync(e => e.Type == "session.start" && e.User == "ninajump" && e.Detail("via") == "proxyjump" && e.Detail("session") == id,
+            "the shell came through the jump");
+
+        // The recording holds what the second hop printed, and the command index holds what was typed on both hops.
+        string shown = await _h.ExportAndCatAsync(id);
+        Assert.Contains("SECOND-HOP-BANNER", shown);
+        Assert.Contains($"HOP2_42 127.0.0.1", shown);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string commands = "";
+        while (!(commands.Contains("echo HOP2_$((6*7))") && commands.Contains($"-p {_h.SecondHop.Port} root@127.0.0.1"))
+               && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(300);
+            commands = (await _h.MustAsync("sessions", "commands", id)).Output;
+        }
+        Assert.True(commands.Contains($"-p {_h.SecondHop.Port} root@127.0.0.1"), "the hop command, in sessions commands: " + commands);
+        Assert.True(commands.Contains("echo HOP2_$((6*7))"), "the command typed on the second hop, in sessions commands: " + commands);
+    }
+
+    [Fact]
     public async Task Ansible_reaches_a_target_through_the_jump_with_a_login_certificate_and_is_recorded()
     {
         var ansibleOperator = await _h.AddOperatorAsync("annajump", "jumpers");
