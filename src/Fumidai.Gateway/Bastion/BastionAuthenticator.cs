@@ -98,6 +98,12 @@ public sealed class BastionAuthenticator : IServerAuthenticator
             return await LockedAsync(call, user, name, until, cancellationToken).ConfigureAwait(false);
         switch (attempt)
         {
+            case RefusedCertificateAttempt refused:
+                // One of ours gone stale (expired, another address) says nothing about guessing; anything else counts
+                // against the address like any other failed first factor.
+                await FailAsync(call, name, "certificate: " + refused.Reason, countForLockout: false, cancellationToken,
+                    countForThrottle: !refused.FromTrustedCa).ConfigureAwait(false);
+                return AuthenticationDecision.Failure(next);
             case PublicKeyAttempt { Key: SshCertificate certificate }:
                 return await CertificateLoginAsync(call, user, name, certificate, cancellationToken).ConfigureAwait(false);
             case PublicKeyAttempt pk when !firstDone:
@@ -147,7 +153,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
             : await LoginCertificates.CheckAsync(certificate, user, name.User, call.Address, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
-                        // Only the login CA's certificates reach here (the SSH layer checked the signature): nobody can guess one, so a stale
+            // Only the login CA's certificates reach here (the SSH layer checked the signature): nobody can guess one, so a stale
             // one in ~/.ssh (revoked, key removed) is no reason to throttle her address.
             await FailAsync(call, name, "certificate: " + refusal, countForLockout: false, cancellationToken, countForThrottle: false).ConfigureAwait(false);
             return AuthenticationDecision.Failure(call.Context.State is BastionLogin ? SecondFactor : FirstFactors);

@@ -13,6 +13,14 @@ public sealed record NoneAttempt(string UserName) : AuthenticationAttempt(UserNa
 public sealed record PublicKeyAttempt(string UserName, SshPublicKey Key, string SignatureAlgorithm)
     : AuthenticationAttempt(UserName, AuthenticationMethods.PublicKey);
 
+/// <summary>
+/// A signed <c>publickey</c> request whose certificate the server's own checks refused (expired, wrong principal or source,
+/// another CA). The application hears of it only to keep a record; the answer is failure whatever it decides.
+/// </summary>
+/// <param name="FromTrustedCa">Whether a trusted CA really signed it: only then is it one of ours gone stale rather than a forgery.</param>
+public sealed record RefusedCertificateAttempt(string UserName, SshCertificate Certificate, string Reason, bool FromTrustedCa)
+    : AuthenticationAttempt(UserName, AuthenticationMethods.PublicKey);
+
 /// <summary>A <c>password</c> request (RFC 4252 §8). The password must never be logged.</summary>
 public sealed record PasswordAttempt(string UserName, string Password) : AuthenticationAttempt(UserName, AuthenticationMethods.Password)
 {

@@ -228,8 +228,11 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
             _logger.LogDebug("publickey: signature for {User} did not verify", user);
             return (AuthenticationDecision.Failure(_methods!), method);
         }
-        if (key is SshCertificate certificate && !CertificateAccepted(certificate, user))
+        if (key is SshCertificate certificate && CertificateRefusal(certificate, user) is { } refusal)
+        {
+            await _authenticator.AuthenticateAsync(refusal, _context, cancellationToken).ConfigureAwait(false);
             return (AuthenticationDecision.Failure(_methods!), method);
+        }
         var decision = await _authenticator.AuthenticateAsync(new PublicKeyAttempt(user, key, algorithm), _context, cancellationToken).ConfigureAwait(false);
         if (decision.Outcome != AuthenticationOutcome.Failure) _verifiedKey = key;
         return (decision, method);
@@ -246,15 +249,17 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
         return (signed, algorithm, blob, signature);
     }
 
-    /// <summary>Checks a user certificate as sshd does with TrustedUserCAKeys: CA, principal = login, validity, options.</summary>
-    private bool CertificateAccepted(SshCertificate certificate, string user)
+    /// <summary>Checks a user certificate as sshd does with TrustedUserCAKeys: CA, principal = login, validity, options; null: accepted.</summary>
+    private RefusedCertificateAttempt? CertificateRefusal(SshCertificate certificate, string user)
     {
         string? source = (_context.RemoteEndPoint as System.Net.IPEndPoint)?.Address.ToString();
         string principal = _settings.CertificatePrincipal?.Invoke(user) ?? user;
         if (CertificateValidation.ValidateUserCertificate(certificate, _settings.TrustedUserCaKeys, principal, DateTimeOffset.UtcNow, source, out var reason))
-            return true;
+            return null;
         _logger.LogInformation("publickey: certificate {KeyId} refused for {User}: {Reason}", certificate.KeyId, user, reason);
-        return false;
+        bool fromTrustedCa = _settings.TrustedUserCaKeys.Any(ca => ca is not SshCertificate && ca.BlobEquals(certificate.SignatureKey))
+            && certificate.VerifyCaSignature();
+        return new RefusedCertificateAttempt(user, certificate, reason!, fromTrustedCa);
     }
 
     private bool IsAcceptedAlgorithm(string algorithm)

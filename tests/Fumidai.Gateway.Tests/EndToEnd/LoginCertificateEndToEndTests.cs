@@ -95,6 +95,7 @@ public sealed class LoginCertificateEndToEndTests : IClassFixture<BastionHarness
         Assert.NotEqual(0, refused.ExitCode);
         Assert.DoesNotContain("SHOULD_NOT_RUN", refused.Output);
         Assert.Contains("Verification code", File.ReadAllText(_h.LastPromptLog));
+        await _h.WaitForAuditAsync(e => e.Type == "login.failure" && e.User == "uma" && e.Detail("reason").Contains("untrusted CA"), "the forged certificate");
     }
 
     [Fact]
@@ -106,9 +107,35 @@ public sealed class LoginCertificateEndToEndTests : IClassFixture<BastionHarness
         var elsewhere = await ExecWithoutCodeAsync(op, "echo SHOULD_NOT_RUN", ["-b", "127.0.0.2"]);
         Assert.NotEqual(0, elsewhere.ExitCode);
         Assert.DoesNotContain("SHOULD_NOT_RUN", elsewhere.Output);
+        await _h.WaitForAuditAsync(e => e.Type == "login.failure" && e.User == "sia" && e.Detail("reason").Contains("source-address"), "the other address");
 
         var here = await ExecWithoutCodeAsync(op, "echo BOUND_$((6*7))");
         Assert.True(here.ExitCode == 0, $"exit {here.ExitCode}: {here.Output} {here.StandardError}");
         Assert.Contains("BOUND_42", here.Output);
+    }
+
+    [Fact]
+    public async Task An_expired_certificate_is_refused_and_a_code_is_asked_again()
+    {
+        // The shortest lifetime the CLI takes, so the test waits seconds, not hours.
+        var op = await OperatorAsync("exia");
+        await _h.MustAsync("role", "set", "exia-role", "--mfa-ttl", "10s");
+        await GetCertificateAsync(op);
+        var keygen = await Fumidai.Testing.ProcessRunner.RunAsync("ssh-keygen", ["-L", "-f", op.KeyFile + "-cert.pub"], BastionHarness.ProcessTimeout);
+        string validity = keygen.Output.Split('\n').Single(l => l.TrimStart().StartsWith("Valid:", StringComparison.Ordinal));
+        var until = DateTime.ParseExact(validity.Trim().Split(" to ")[1], "yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeLocal).ToUniversalTime();
+        Assert.True(until - DateTime.UtcNow <= TimeSpan.FromSeconds(11), "valid until " + validity);
+
+        var fresh = await ExecWithoutCodeAsync(op, "echo FRESH_$((6*7))");
+        Assert.True(fresh.ExitCode == 0 || until <= DateTime.UtcNow, $"exit {fresh.ExitCode}: {fresh.Output} {fresh.StandardError}");
+
+        var wait = until - DateTime.UtcNow + TimeSpan.FromSeconds(1);
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        var expired = await ExecWithoutCodeAsync(op, "echo SHOULD_NOT_RUN");
+        Assert.NotEqual(0, expired.ExitCode);
+        Assert.DoesNotContain("SHOULD_NOT_RUN", expired.Output);
+        Assert.Contains("Verification code", File.ReadAllText(_h.LastPromptLog));
+        await _h.WaitForAuditAsync(e => e.Type == "login.failure" && e.User == "exia" && e.Detail("reason").Contains("expired"), "the expired refusal");
     }
 }

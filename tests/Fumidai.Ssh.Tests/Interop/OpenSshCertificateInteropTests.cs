@@ -30,7 +30,7 @@ public sealed class OpenSshCertificateInteropTests : IAsyncLifetime
         _directory.Dispose();
     }
 
-    private string MintUserCertificate(string name, string principal, TimeSpan validFor, TimeSpan? validFrom = null)
+    private string MintUserCertificate(string name, string principal, TimeSpan validFor, TimeSpan? validFrom = null, SshPrivateKey? ca = null)
     {
         var key = SshPublicKey.ParseOpenSsh(File.ReadAllText(_userKey + ".pub"));
         var builder = new SshCertificateBuilder(key, SshCertificateType.User, "person:" + name)
@@ -41,7 +41,7 @@ public sealed class OpenSshCertificateInteropTests : IAsyncLifetime
         builder.ValidPrincipals.Add(principal);
         builder.WithDefaultUserExtensions();
         string path = _directory.Combine($"cert-{name}-cert.pub");
-        File.WriteAllText(path, builder.Sign(_userCa).ToOpenSsh() + "\n");
+        File.WriteAllText(path, builder.Sign(ca ?? _userCa).ToOpenSsh() + "\n");
         return path;
     }
 
@@ -76,6 +76,27 @@ public sealed class OpenSshCertificateInteropTests : IAsyncLifetime
         var result = await PinnedClient().ExecAsync("carol", _userKey, "exit 0", ["CertificateFile=" + certificate, "PreferredAuthentications=publickey"]);
         Assert.Equal(255, result.ExitCode);
         Assert.Contains("Permission denied", result.StandardError);
+        // The application hears of the refusal, to keep a record of it, and that the certificate is really from its CA.
+        var refused = RefusalFor("carol");
+        Assert.Equal("certificate has expired", refused.Reason);
+        Assert.True(refused.FromTrustedCa);
+    }
+
+    [Fact]
+    public async Task Certificate_from_another_CA_is_refused_and_told_as_not_from_a_trusted_CA()
+    {
+        string certificate = MintUserCertificate("dora", "dora", TimeSpan.FromMinutes(5), ca: SshPrivateKey.Generate("ssh-ed25519"));
+        var result = await PinnedClient().ExecAsync("dora", _userKey, "exit 0", ["CertificateFile=" + certificate, "PreferredAuthentications=publickey"]);
+        Assert.Equal(255, result.ExitCode);
+        var refused = RefusalFor("dora");
+        Assert.StartsWith("certificate signed by an untrusted CA", refused.Reason);
+        Assert.False(refused.FromTrustedCa);
+    }
+
+    private RefusedCertificateAttempt RefusalFor(string user)
+    {
+        lock (_server.Application.Attempts)
+            return _server.Application.Attempts.OfType<RefusedCertificateAttempt>().Single(a => a.UserName == user);
     }
 
     [Fact]
