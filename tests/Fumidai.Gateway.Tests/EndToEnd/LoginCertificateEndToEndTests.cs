@@ -138,4 +138,29 @@ public sealed class LoginCertificateEndToEndTests : IClassFixture<BastionHarness
         Assert.Contains("Verification code", File.ReadAllText(_h.LastPromptLog));
         await _h.WaitForAuditAsync(e => e.Type == "login.failure" && e.User == "exia" && e.Detail("reason").Contains("expired"), "the expired refusal");
     }
+
+    [Fact]
+    public async Task Disabling_her_or_removing_her_key_stops_the_certificate_at_once()
+    {
+        var dina = await OperatorAsync("dina");
+        var kemal = await OperatorAsync("kemal");
+        await GetCertificateAsync(dina);
+        await GetCertificateAsync(kemal);
+        foreach (var op in new[] { dina, kemal })
+        {
+            var works = await ExecWithoutCodeAsync(op, "echo WORKS_$((6*7))");
+            Assert.True(works.ExitCode == 0, $"{op.Name}: exit {works.ExitCode}: {works.StandardError}");
+        }
+
+        await _h.MustAsync("user", "disable", "dina");
+        await _h.MustAsync("user", "key", "remove", "kemal", kemal.KeyFile + ".pub");
+
+        foreach (var (op, reason) in new[] { (dina, "certificate: user disabled"), (kemal, "certificate: key no longer registered") })
+        {
+            var refused = await ExecWithoutCodeAsync(op, "echo SHOULD_NOT_RUN");
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.DoesNotContain("SHOULD_NOT_RUN", refused.Output);
+            await _h.WaitForAuditAsync(e => e.Type == "login.failure" && e.User == op.Name && e.Detail("reason") == reason, reason);
+        }
+    }
 }
