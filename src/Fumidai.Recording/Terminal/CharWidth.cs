@@ -3,7 +3,8 @@ namespace Fumidai.Recording.Terminal;
 /// <summary>How many terminal cells a code point occupies (a compact wcwidth for the ranges that matter).</summary>
 /// <remarks>
 /// System.Globalization has no wcwidth. The table holds the East Asian Wide and Fullwidth blocks (CJK,
-/// kana, Hangul, fullwidth forms, the common emoji blocks) and the combining marks most likely to appear;
+/// kana, Hangul, fullwidth forms, the common emoji blocks) and zero-width format characters; combining marks come from
+/// the Unicode category (non-spacing and enclosing marks);
 /// everything else is one cell, as in xterm's default.
 /// </remarks>
 public static class CharWidth
@@ -42,7 +43,7 @@ public static class CharWidth
     {
         if (codePoint < 0x0300)
             return 1;
-        if (InRanges(ZeroWidth, codePoint))
+        if (InRanges(ZeroWidth, codePoint) || CombinedCells.IsMark(codePoint))
             return 0;
         return codePoint >= 0x1100 && InRanges(Wide, codePoint) ? 2 : 1;
     }

@@ -2,18 +2,21 @@ using System.Text;
 
 namespace Fumidai.Recording.Terminal;
 
-/// <summary>One row of the screen: a cell per column, holding a code point.</summary>
+/// <summary>One row of the screen: a cell per column, holding a code point (or a <see cref="CombinedCells"/> entry).</summary>
 internal sealed class ScreenLine
 {
+    private readonly CombinedCells _combined;
+
     /// <summary>Cell value of a position never written or erased; shown as a space.</summary>
     public const int Blank = 0;
 
     /// <summary>Cell value of the right half of a wide character.</summary>
     public const int WideTail = -1;
 
-    public ScreenLine(int columns)
+    public ScreenLine(int columns, CombinedCells combined)
     {
         Cells = new int[columns];
+        _combined = combined;
     }
 
     public int[] Cells { get; private set; }
@@ -39,10 +42,17 @@ internal sealed class ScreenLine
     {
         var cells = Cells;
         Array.Resize(ref cells, columns);
-        if (columns > 0 && cells[columns - 1] > 0 && CharWidth.Of(cells[columns - 1]) == 2)
-            cells[columns - 1] = Blank; // a wide character cut in half by the new margin
         Cells = cells;
+        if (columns > 0 && IsWideAt(columns - 1))
+            cells[columns - 1] = Blank; // a wide character cut in half by the new margin
         Dirty = true;
+    }
+
+    /// <summary>Whether the cell at <paramref name="x"/> is the left half of a wide character.</summary>
+    public bool IsWideAt(int x)
+    {
+        int c = Cells[x];
+        return (c > 0 || CombinedCells.IsCombined(c)) && CharWidth.Of(_combined.BaseOf(c)) == 2;
     }
 
     public bool IsBlank()
@@ -70,6 +80,8 @@ internal sealed class ScreenLine
                 continue;
             if (c == Blank)
                 sb.Append(' ');
+            else if (CombinedCells.IsCombined(c))
+                _combined.AppendTo(sb, c);
             else if (c < 0x10000)
                 sb.Append((char)c);
             else

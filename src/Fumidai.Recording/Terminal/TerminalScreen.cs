@@ -30,6 +30,7 @@ public sealed partial class TerminalScreen : IVtHandler
     private SavedCursor _saved;
     private SavedCursor _savedForAlternate;
     private ScreenLine[] _scratch = new ScreenLine[1];
+    private readonly CombinedCells _combined = new();
 
     private record struct SavedCursor(int X, int Y, bool OriginMode, bool WrapPending);
 
@@ -160,20 +161,20 @@ public sealed partial class TerminalScreen : IVtHandler
         _wrapPending = false;
     }
 
-    private static ScreenLine[] NewLines(int columns, int rows)
+    private ScreenLine[] NewLines(int columns, int rows)
     {
         var lines = new ScreenLine[rows];
         for (int i = 0; i < rows; i++)
-            lines[i] = new ScreenLine(columns);
+            lines[i] = new ScreenLine(columns, _combined);
         return lines;
     }
 
-    private static ScreenLine[] ResizeLines(ScreenLine[] lines, int columns, int rows)
+    private ScreenLine[] ResizeLines(ScreenLine[] lines, int columns, int rows)
     {
         var result = new ScreenLine[rows];
         for (int i = 0; i < rows; i++)
         {
-            result[i] = i < lines.Length ? lines[i] : new ScreenLine(columns);
+            result[i] = i < lines.Length ? lines[i] : new ScreenLine(columns, _combined);
             if (result[i].Cells.Length != columns)
                 result[i].Resize(columns);
         }
@@ -234,7 +235,10 @@ public sealed partial class TerminalScreen : IVtHandler
     {
         int width = CharWidth.Of(codePoint);
         if (width == 0)
-            return; // combining marks cannot be stored in a one-code-point cell; dropping them keeps columns right
+        {
+            AttachMark(codePoint);
+            return;
+        }
         PrintCount++;
         _lastPrinted = codePoint;
         if (width == 2 && Columns < 2)
@@ -271,6 +275,25 @@ public sealed partial class TerminalScreen : IVtHandler
             _x = end;
     }
 
+    /// <summary>A combining mark joins the character left of the cursor (the one just printed), taking no cell of its own.</summary>
+    private void AttachMark(int mark)
+    {
+        if (!CombinedCells.IsMark(mark))
+            return;
+        var line = _lines[_y];
+        int[] cells = line.Cells;
+        int x = _wrapPending ? _x : _x - 1;
+        if (x > 0 && cells[x] == ScreenLine.WideTail)
+            x--;
+        if (x < 0 || cells[x] == ScreenLine.Blank || cells[x] == ScreenLine.WideTail)
+            return;
+        cells[x] = _combined.Combine(cells[x], mark);
+        Touch(line);
+    }
+
+    /// <summary>Distinct combined characters this screen holds (bounded by <see cref="CombinedCells.Capacity"/>).</summary>
+    internal int CombinedCellCount => _combined.Count;
+
     private void Touch(ScreenLine line)
     {
         line.Dirty = true;
@@ -298,7 +321,7 @@ public sealed partial class TerminalScreen : IVtHandler
         n = Math.Min(n, Columns - x);
         Array.Copy(cells, x, cells, x + n, Columns - x - n);
         Array.Clear(cells, x, n);
-        if (cells[Columns - 1] > 0 && CharWidth.Of(cells[Columns - 1]) == 2)
+        if (line.IsWideAt(Columns - 1))
             cells[Columns - 1] = ScreenLine.Blank;
     }
 
