@@ -138,7 +138,7 @@ internal sealed partial class CommandTracker
         var typing = _typing;
         _typing = null;
         // Ctrl-C at a continuation prompt abandons the whole multi-line command, which therefore never ran.
-        if (typing is not null && IsContinuationPrompt(typing.Prompt) && ChainOpen(typing.Prompt))
+        if (typing is not null && Continues(typing.Prompt))
         {
             _commands.RemoveAt(_commands.Count - 1);
             _chainIndex = -1;
@@ -162,16 +162,19 @@ internal sealed partial class CommandTracker
         if (shown.Length > 0)
         {
             if (alternate || noPrompt)
-                _commands.Add(new TypedCommand(time, shown, alternate ? CommandMarks.AlternateScreen : CommandMarks.NoPrompt));
+                _commands.Add(new TypedCommand(time, shown.TrimStart(), alternate ? CommandMarks.AlternateScreen : CommandMarks.NoPrompt));
             else
                 AddShown(time, prompt, shown);
         }
         // The keys make a different line than the screen shows: the screen hid it (echo off, output over it).
-        if (certain && typed.Trim().Length > 0 && !string.Equals(typed.Trim(), shown, StringComparison.Ordinal))
+        if (certain && typed.Trim().Length > 0 && !string.Equals(typed.Trim(), shown.Trim(), StringComparison.Ordinal))
             AddTyped(time, prompt, typed, CommandMarks.WithoutEcho);
     }
 
-    /// <summary>What the cursor's line shows after the prompt (after its last appearance when keys were typed ahead of it).</summary>
+    /// <summary>
+    /// What the cursor's line shows after the prompt (after its last appearance when keys were typed ahead of it), with
+    /// its indentation: a continuation line keeps it, as typed.
+    /// </summary>
     private string ShownCommand(string prompt, bool typedAhead)
     {
         string line = _screen.CursorLineText();
@@ -184,20 +187,20 @@ internal sealed partial class CommandTracker
             command = line[prompt.TrimEnd().Length..];
         else
             command = line.Length > prompt.Length ? line[prompt.Length..] : "";
-        return command.Trim();
+        return command.TrimEnd();
     }
 
     private void AddShown(TimeSpan time, string prompt, string command)
     {
         if (_shellPrompts.Count < MaxShellPrompts)
             _shellPrompts.Add(prompt);
-        if (IsContinuationPrompt(prompt) && ChainOpen(prompt))
+        if (Continues(prompt))
         {
             var previous = _commands[^1];
             _commands[^1] = previous with { Command = JoinContinuation(previous.Command, command) };
             return;
         }
-        _commands.Add(new TypedCommand(time, command));
+        _commands.Add(new TypedCommand(time, command.TrimStart()));
         _chainIndex = _commands.Count - 1;
         _chainPrompt = prompt;
     }
@@ -214,6 +217,24 @@ internal sealed partial class CommandTracker
     /// <summary>The last command can still be continued: it is the latest, and began at a different (primary) prompt.</summary>
     private bool ChainOpen(string prompt) =>
         _chainIndex >= 0 && _chainIndex == _commands.Count - 1 && !string.Equals(prompt, _chainPrompt, StringComparison.Ordinal);
+
+    /// <summary>A line typed at <paramref name="prompt"/> goes on with the open multi-line command rather than starting one.</summary>
+    private bool Continues(string prompt) =>
+        ChainOpen(prompt) && (IsContinuationPrompt(prompt) || IsPsqlContinuation(_chainPrompt!, prompt));
+
+    /// <summary>
+    /// psql's PROMPT2 is its PROMPT1 with the <c>=</c> after the database name replaced by what is still open: <c>-</c> (a
+    /// statement), a quote or a parenthesis (<c>postgres=# </c>, then <c>postgres-# </c>).
+    /// </summary>
+    private static bool IsPsqlContinuation(string primary, string prompt)
+    {
+        var p = prompt.AsSpan().TrimEnd();
+        var first = primary.AsSpan().TrimEnd();
+        if (p.Length != first.Length || p.Length < 3 || p[^1] is not ('#' or '>') || p[^1] != first[^1])
+            return false;
+        int at = first.LastIndexOf('=');
+        return at == p.Length - 2 && p[..at].SequenceEqual(first[..at]) && p[at] is ('-' or '\'' or '"' or '(');
+    }
 
     /// <summary>PS2: "&gt; " in bash and dash, "dquote&gt; ", "for&gt; " and the like in zsh.</summary>
     private static bool IsContinuationPrompt(string prompt)

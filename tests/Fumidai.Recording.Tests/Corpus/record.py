@@ -6,8 +6,9 @@ time-stamped by this same script in --log mode; input is the keys this script se
 Both are merged into an asciicast v2 file, next to a `.commands.txt` holding the commands the scenario ran
 (one per line; the further lines of a multi-line command start with a TAB).
 
-Usage: python3 record.py [scenario ...]      (needs tmux, bash, dash, vi and sshd)
-Every process started here is stopped by its PID; every wait is bounded.
+Usage: python3 record.py [scenario ...]      (needs tmux, bash, dash, zsh, vi, sshd, sudo and PostgreSQL 15; run as root)
+Every process started here is stopped by its PID; every wait is bounded. The sudo scenario adds a throwaway account
+and a sudoers.d file for the time of the recording and removes both afterwards.
 """
 import codecs, json, os, shutil, signal, struct, subprocess, sys, tempfile, time
 
@@ -36,6 +37,7 @@ class Session:
         self.name, self.home = name, home
         self.out_path = os.path.join(home, ".out.bin")
         self.inputs = []
+        self.seen = 0
         # The shell starts after a pause so pipe-pane is attached before the first prompt is printed.
         tmux("new-session", "-d", "-s", name, "-c", home, "-x", str(COLS), "-y", str(ROWS), f"sleep 0.5; exec {shell_cmd}")
         self.server_pid = int(tmux("display-message", "-p", "-t", name, "#{pid}").stdout.strip())
@@ -62,6 +64,20 @@ class Session:
                 last, since = size, time.time()
             elif time.time() - since >= quiet:
                 return
+
+    def wait_for(self, text, limit=15.0):
+        """Waits until the pane's output since the last call ends with `text` (at most `limit` seconds)."""
+        deadline, needle = time.time() + limit, text.encode()
+        while time.time() < deadline:
+            with open(self.out_path, "rb") as f:
+                f.seek(self.seen)
+                tail = f.read()
+            at = tail.find(needle)
+            if at >= 0:
+                self.seen += at + len(needle)
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"{self.name}: no {text!r} within {limit}s")
 
     def send(self, data, pause=0.12):
         """Sends one key (bytes, possibly an escape sequence) exactly as given."""
@@ -286,6 +302,85 @@ def bash_heredoc(s):
     return ["cat <<EOF\nfirst line\nsecond line\nEOF", "echo after heredoc", "exit"]
 
 
+def bash_combining(s):
+    # Decomposed text (a base letter, then its combining mark) as a keyboard with dead keys can send it.
+    s.run("echo cafe\u0301 n\u0303 a\u0323\u0302")
+    s.run("exit")
+    return ["echo cafe\u0301 n\u0303 a\u0323\u0302", "exit"]
+
+
+SUDO_USER, SUDO_PASSWORD = "fumidai-corpus", "corpus-Secret-42"
+
+
+def bash_as_sudo_user(home):
+    os.chmod(home, 0o777)
+    return f"runuser -u {SUDO_USER} -- " + bash(home)
+
+
+def bash_sudo(s):
+    # sudo checks a password silently and slowly, so each step waits for what sudo prints next.
+    s.run("sudo -k")
+    s.type("sudo id -u"); s.enter(wait=0.5); s.wait_for(f"password for {SUDO_USER}: ")
+    s.type(SUDO_PASSWORD); s.enter(wait=0.5); s.wait_for("0\r\n"); s.wait_for("$ ")
+    s.type("sudo -k; sudo true"); s.enter(wait=0.5); s.wait_for(f"password for {SUDO_USER}: ")
+    s.type("wrong-guess"); s.enter(wait=0.5); s.wait_for("Sorry, try again."); s.wait_for(f"password for {SUDO_USER}: ")
+    s.type(SUDO_PASSWORD); s.enter(wait=0.5); s.wait_for("$ ")
+    s.run("echo after sudo")
+    s.run("exit")
+    return ["sudo -k", "sudo id -u", "sudo -k; sudo true", "echo after sudo", "exit"]
+
+
+class SudoAccount:
+    """A throwaway account allowed to sudo with a password, for the time of one recording."""
+
+    def __init__(self):
+        subprocess.run(["useradd", "-M", "-s", "/bin/bash", SUDO_USER], check=True)
+        subprocess.run(["chpasswd"], input=f"{SUDO_USER}:{SUDO_PASSWORD}\n", text=True, check=True)
+        self.rule = f"/etc/sudoers.d/{SUDO_USER}"
+        with open(self.rule, "w") as f:
+            f.write(f"{SUDO_USER} ALL=(ALL) ALL\n")
+        os.chmod(self.rule, 0o440)
+
+    def stop(self):
+        os.remove(self.rule)
+        subprocess.run(["userdel", SUDO_USER], check=False)
+
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+class Postgres:
+    """A private PostgreSQL on a Unix socket in a temporary folder, run as the postgres account, stopped by pg_ctl."""
+
+    def __init__(self, home, port=22993):
+        self.dir = tempfile.mkdtemp(prefix="fumidai-pg-")
+        os.chmod(self.dir, 0o777)
+        self.data = os.path.join(self.dir, "data")
+        as_pg = ["runuser", "-u", "postgres", "--"]
+        subprocess.run(as_pg + [f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8",
+                                "--locale=C"], check=True, capture_output=True)
+        subprocess.run(as_pg + [f"{PG_BIN}/pg_ctl", "-D", self.data, "-w", "-t", "30", "-l", os.path.join(self.dir, "log"),
+                                "-o", f"-p {port} -k {self.dir} -c listen_addresses=''", "start"], check=True, capture_output=True)
+        with open(os.path.join(home, "psql.sh"), "w") as f:
+            f.write(f"exec psql -h {self.dir} -p {port} -U postgres\n")
+
+    def stop(self):
+        subprocess.run(["runuser", "-u", "postgres", "--", f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30", "stop"],
+                       check=False, capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def bash_psql(s):
+    # Statements typed at psql's prompt are what an auditor needs, including one continued over two lines.
+    s.run("sh psql.sh", wait=4.0)
+    s.run("select 6 * 7;")
+    s.type("select 'multi'"); s.enter(); s.type("  || 'line';"); s.enter()
+    s.run("\\conninfo")
+    s.run("\\q")
+    s.run("exit")
+    return ["sh psql.sh", "select 6 * 7;", "select 'multi'\n  || 'line';", "\\conninfo", "\\q", "exit"]
+
+
 class Sshd:
     """A private sshd on 127.0.0.1 with its own host key, started and stopped by PID."""
 
@@ -331,6 +426,7 @@ SCENARIOS = {
     "bash-silent-read": (bash, bash_silent_read), "bash-typeahead": (bash, bash_typeahead),
     "bash-paste": (bash, bash_paste), "bash-heredoc": (bash, bash_heredoc),
     "zsh-history-search": (zsh, zsh_history_search), "bash-python-repl": (bash, bash_python_repl),
+    "bash-combining": (bash, bash_combining), "bash-sudo": (bash_as_sudo_user, bash_sudo), "bash-psql": (bash, bash_psql),
 }
 
 
@@ -338,6 +434,7 @@ def record(name):
     shell_fn, script = SCENARIOS[name]
     home = tempfile.mkdtemp(prefix="fumidai-corpus-")
     sshd = Sshd(home) if "ssh" in name else None
+    helper = SudoAccount() if name == "bash-sudo" else Postgres(home) if name == "bash-psql" else None
     try:
         s = Session(name, shell_fn(home), home)
         expected = script(s)
@@ -350,6 +447,8 @@ def record(name):
     finally:
         if sshd:
             sshd.stop()
+        if helper:
+            helper.stop()
         shutil.rmtree(home, ignore_errors=True)
 
 

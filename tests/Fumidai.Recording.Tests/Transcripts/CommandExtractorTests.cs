@@ -54,4 +54,20 @@ public class CommandExtractorTests
     {
         Assert.Equal(["reboot"], Commands(O(0, "$ "), I(0.5, "reboot"), O(0.6, "reboot"), I(1, "\r")));
     }
+
+    [Fact]
+    public void CtrlCAtAPsqlContinuationPromptAbandonsTheStatement()
+    {
+        Assert.Equal(["select 1;"], Commands(
+            O(0, "db=# "), I(1, "delete from t\r"), O(1, "delete from t\r\ndb-# "), I(2, "\x03"), O(2, "^C\r\ndb=# "),
+            I(3, "select 1;\r"), O(3, "select 1;\r\n ?column? \r\ndb=# ")));
+    }
+
+    [Fact]
+    public void APromptThatMerelyLooksLikePsqlsDoesNotJoinAnotherPrompt()
+    {
+        // "db-# " continues "db=# " only; after "web=# " it is a prompt of its own.
+        Assert.Equal(["one", "two"], Commands(
+            O(0, "web=# "), I(1, "one\r"), O(1, "one\r\ndb-# "), I(2, "two\r"), O(2, "two\r\ndb-# ")));
+    }
 }

@@ -36,6 +36,8 @@ public class CorpusTests
         Assert.DoesNotContain("hunter2", text);
         Assert.DoesNotContain("remote-secret", text);
         Assert.DoesNotContain("secret\n", text);
+        Assert.DoesNotContain("corpus-Secret-42", text);   // sudo's password, typed at its prompt
+        Assert.DoesNotContain("wrong-guess", text);         // and a mistyped one: a near miss is a secret too
         // Each command shows up as typed (its first two words: a backslash continuation splits the rest).
         foreach (var command in ReadExpected(name))
             Assert.Contains(string.Join(' ', command.Split('\n')[0].Split(' ').Take(2)), text);
