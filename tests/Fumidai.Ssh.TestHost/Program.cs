@@ -4,9 +4,10 @@ using Fumidai.Ssh.TestHost;
 using Fumidai.Ssh.Transport;
 using Microsoft.Extensions.Logging;
 
-// Test host: `Fumidai.Ssh.TestHost --dir DIR [--port N] [--authorized-keys FILE] [--password PW] [--all-algorithms]`.
+// Test host: `Fumidai.Ssh.TestHost --dir DIR [--port N] [--authorized-keys FILE] [--password PW] [--all-algorithms]
+// [--trusted-user-ca FILE]` (the last accepts user certificates from that CA for any login, as sshd's TrustedUserCAKeys).
 // Prints "LISTENING <port>" once ready; stops on SIGTERM/SIGINT. For tests and benchmarks only.
-string? dir = null, authorizedKeys = null, password = null;
+string? dir = null, authorizedKeys = null, password = null, trustedUserCa = null;
 int port = 0;
 bool allAlgorithms = false;
 for (int i = 0; i < args.Length; i++)
@@ -18,6 +19,7 @@ for (int i = 0; i < args.Length; i++)
         case "--authorized-keys": authorizedKeys = args[++i]; break;
         case "--password": password = args[++i]; break;
         case "--all-algorithms": allAlgorithms = true; break;
+        case "--trusted-user-ca": trustedUserCa = args[++i]; break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
             return 2;
@@ -45,6 +47,11 @@ var options = new TestHostOptions
     AuthorizedKeys = authorizedKeys is null ? [] : File.ReadAllLines(authorizedKeys).Where(l => l.Trim().Length > 0 && !l.StartsWith('#')).ToArray(),
     Password = password,
     Transport = transport,
+    Authentication = new Fumidai.Ssh.Authentication.ServerAuthenticationSettings
+    {
+        FailureDelay = TimeSpan.FromMilliseconds(20),
+        TrustedUserCaKeys = trustedUserCa is null ? [] : [Fumidai.Ssh.Keys.SshPublicKey.ParseOpenSsh(File.ReadAllText(trustedUserCa).Trim())],
+    },
 };
 await using var server = TestSshServer.Start(options, loggerFactory.CreateLogger("testhost"));
 Console.WriteLine($"LISTENING {server.Port}");
