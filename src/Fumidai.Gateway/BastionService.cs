@@ -82,6 +82,7 @@ public sealed class BastionService
             LoginGraceTime = Duration.Parse(options.Ssh.LoginGraceTime),
             MaxAuthAttempts = options.Ssh.MaxAuthTries,
             MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
+            MaxQueuedConnections = options.Ssh.MaxQueued,
         };
         var dialer = new TargetDialer(protector, userCa, Duration.Parse(options.Targets.ConnectTimeout),
             Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"), options.Targets.CertificateSourceAddress);

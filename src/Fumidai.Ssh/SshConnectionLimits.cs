@@ -31,8 +31,14 @@ public sealed record SshConnectionLimits
     /// <summary>Server: time from TCP accept to USERAUTH_SUCCESS (OpenSSH LoginGraceTime).</summary>
     public TimeSpan LoginGraceTime { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Server: connections not yet authenticated at once; further ones are refused (OpenSSH MaxStartups).</summary>
+    /// <summary>Server: connections not yet authenticated at once; further ones wait or are refused (OpenSSH MaxStartups).</summary>
     public int MaxUnauthenticatedConnections { get; init; } = 100;
+
+    /// <summary>
+    /// Server: connections that may wait for an unauthenticated slot when all are taken; they wait at most the login grace
+    /// time, counted from their accept. Past this many waiting, newcomers are refused. 0 refuses as soon as the pool is full.
+    /// </summary>
+    public int MaxQueuedConnections { get; init; } = 1000;
 
     /// <summary>Throws when a limit is out of range, so a bad configuration fails at start and not on the first peer.</summary>
     public void Validate()
@@ -46,5 +52,6 @@ public sealed record SshConnectionLimits
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAuthAttempts, 1, nameof(MaxAuthAttempts));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LoginGraceTime, TimeSpan.Zero, nameof(LoginGraceTime));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxUnauthenticatedConnections, 1, nameof(MaxUnauthenticatedConnections));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxQueuedConnections, nameof(MaxQueuedConnections));
     }
 }

@@ -87,6 +87,10 @@ public static class ConfigurationLoader
             errors.Add(Locate(path, "Sessions:DrainTimeout") + ": Sessions:DrainTimeout must be at most 1d");
         if (o.Ssh.MaxAuthTries is < 1 or > 20)
             errors.Add(Locate(path, "Ssh:MaxAuthTries") + ": Ssh:MaxAuthTries must be between 1 and 20");
+        if (o.Ssh.MaxUnauthenticated is < 1 or > 100_000)
+            errors.Add(Locate(path, "Ssh:MaxUnauthenticated") + $": Ssh:MaxUnauthenticated = {o.Ssh.MaxUnauthenticated} must be between 1 and 100000");
+        if (o.Ssh.MaxQueued is < 0 or > 100_000)
+            errors.Add(Locate(path, "Ssh:MaxQueued") + $": Ssh:MaxQueued = {o.Ssh.MaxQueued} must be between 0 and 100000 (0: refuse when all slots are taken)");
         if (o.Recording.Store is not ("file" or "s3"))
             errors.Add(Locate(path, "Recording:Store") + $": Recording:Store = '{o.Recording.Store}' must be file or s3");
         if (o.Recording.ChunkKiB is < 16 or > 65536)

@@ -34,6 +34,9 @@ public sealed class SshOptions
 
     public int MaxUnauthenticated { get; set; } = 100;
 
+    /// <summary>Connections that may wait for one of the <see cref="MaxUnauthenticated"/> slots, within the login grace time.</summary>
+    public int MaxQueued { get; set; } = 1000;
+
     public string Banner { get; set; } = "This system is for authorised use only. All sessions are recorded and audited.";
 
     public List<string> KexAlgorithms { get; set; } = [];

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Fumidai.Ssh.Authentication;
@@ -27,7 +28,7 @@ public sealed class SshServer : IAsyncDisposable
         _options = options;
         _application = application;
         _logger = logger ?? NullLogger.Instance;
-        _unauthenticated = new PreAuthenticationPool(options.Limits.MaxUnauthenticatedConnections);
+        _unauthenticated = new PreAuthenticationPool(options.Limits.MaxUnauthenticatedConnections, options.Limits.MaxQueuedConnections);
     }
 
     /// <summary>The bound address (with the real port when 0 was asked).</summary>
@@ -82,24 +83,46 @@ public sealed class SshServer : IAsyncDisposable
                 Track(AcceptProxiedAsync(socket, proxy));
                 continue;
             }
-            string source = SourceKey.Of(socket.RemoteEndPoint);
-            if (_unauthenticated.TryAdmit(source, out var evicted) is not { } slot)
-            {
-                _logger.LogWarning("refusing {Remote}: too many unauthenticated connections, the most from its own source", socket.RemoteEndPoint);
-                socket.Dispose();
-                continue;
-            }
-            if (evicted is not null)
-                _logger.LogWarning("too many unauthenticated connections: closing the oldest from {Source} to admit {Remote}", evicted.Source,
-                    socket.RemoteEndPoint);
-            socket.NoDelay = true;
-            Track(HandleConnectionAsync(new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, slot));
+            // Admission may wait for a slot: on the connection's own task, so the accept loop goes on.
+            Track(AdmitAsync(new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, null, Stopwatch.GetTimestamp()));
         }
     }
+
+    /// <summary>Takes an unauthenticated slot for the connection (waiting in the queue when all are taken), then serves it.</summary>
+    private async Task AdmitAsync(NetworkStream stream, EndPoint? remote, EndPoint? proxy, long accepted)
+    {
+        PreAuthenticationPool.Slot? slot, evicted;
+        try
+        {
+            (slot, evicted) = await _unauthenticated.AdmitAsync(SourceKey.Of(remote), _options.Limits.LoginGraceTime, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        if (slot is null)
+        {
+            var waited = Stopwatch.GetElapsedTime(accepted);
+            if (waited >= _options.Limits.LoginGraceTime)
+                _logger.LogWarning("closing {Remote}{Via}: no unauthenticated slot came free within the login grace time", remote, Via(proxy));
+            else
+                _logger.LogWarning("refusing {Remote}{Via}: too many unauthenticated connections, and as many waiting as allowed", remote, Via(proxy));
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        if (evicted is not null)
+            _logger.LogWarning("too many unauthenticated connections: closing the oldest from {Source} to admit {Remote}", evicted.Source, remote);
+        stream.Socket.NoDelay = true;
+        await HandleConnectionAsync(stream, remote, slot, accepted).ConfigureAwait(false);
+    }
+
+    private static string Via(EndPoint? proxy) => proxy is null ? "" : $" (via {proxy})";
 
     /// <summary>Reads the PROXY header of a connection from a trusted proxy, then serves it as coming from the client it names.</summary>
     private async Task AcceptProxiedAsync(Socket socket, ProxyProtocolOptions proxy)
     {
+        long accepted = Stopwatch.GetTimestamp();
         await Task.Yield();
         var peer = socket.RemoteEndPoint;
         if (!proxy.IsTrusted(peer))
@@ -125,16 +148,7 @@ public sealed class SshServer : IAsyncDisposable
                 return;
             }
         }
-        if (_unauthenticated.TryAdmit(SourceKey.Of(remote), out var evicted) is not { } slot)
-        {
-            _logger.LogWarning("refusing {Remote} (via {Proxy}): too many unauthenticated connections, the most from its own source", remote, peer);
-            await stream.DisposeAsync().ConfigureAwait(false);
-            return;
-        }
-        if (evicted is not null)
-            _logger.LogWarning("too many unauthenticated connections: closing the oldest from {Source} to admit {Remote}", evicted.Source, remote);
-        socket.NoDelay = true;
-        await HandleConnectionAsync(stream, remote, slot).ConfigureAwait(false);
+        await AdmitAsync(stream, remote, peer, accepted).ConfigureAwait(false);
     }
 
     /// <summary>Serves one connection over a stream the caller accepted (an in-memory pair, a tunnel's channel); it owns the stream.</summary>
@@ -148,7 +162,7 @@ public sealed class SshServer : IAsyncDisposable
             stream.Dispose();
             throw new InvalidOperationException("too many unauthenticated connections");
         }
-        var task = HandleConnectionAsync(stream, remote, slot);
+        var task = HandleConnectionAsync(stream, remote, slot, Stopwatch.GetTimestamp());
         Track(task);
         return task;
     }
@@ -162,7 +176,8 @@ public sealed class SshServer : IAsyncDisposable
         }, TaskScheduler.Default);
     }
 
-    private async Task HandleConnectionAsync(Stream stream, EndPoint? remote, PreAuthenticationPool.Slot slot)
+    /// <param name="accepted">When the connection was accepted: the login grace time counts from there, time spent waiting for a slot included.</param>
+    private async Task HandleConnectionAsync(Stream stream, EndPoint? remote, PreAuthenticationPool.Slot slot, long accepted)
     {
         await Task.Yield();
         bool authenticated = false;
@@ -172,7 +187,8 @@ public sealed class SshServer : IAsyncDisposable
         Exception? error = null;
         // Ends the unauthenticated phase on the grace time, or when the pool evicts this connection for another source.
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, slot.Evicted);
-        grace.CancelAfter(_options.Limits.LoginGraceTime);
+        var left = _options.Limits.LoginGraceTime - Stopwatch.GetElapsedTime(accepted);
+        grace.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
         try
         {
             transport = SshTransport.CreateServer(stream, _options.HostKeys, _options.Transport, _logger);

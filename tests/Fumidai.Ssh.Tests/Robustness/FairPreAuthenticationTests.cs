@@ -12,14 +12,15 @@ public sealed class FairPreAuthenticationTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(10);
 
-    private static SshServer StartServer(TempDirectory directory, CapturingLogger log, IPAddress address, int cap)
+    /// <summary>A server whose queue for slots is off by default, so what is refused is refused at once.</summary>
+    private static SshServer StartServer(TempDirectory directory, CapturingLogger log, IPAddress address, int cap, int queue = 0)
     {
         var options = new TestHostOptions { HostKeyDirectory = directory.Combine("hostkeys"), Password = RobustnessHost.Password };
         var server = new SshServer(new SshServerOptions
         {
             EndPoint = new IPEndPoint(address, 0),
             HostKeys = TestSshServer.LoadOrCreateHostKeys(options.HostKeyDirectory),
-            Limits = SshConnectionLimits.Default with { MaxUnauthenticatedConnections = cap },
+            Limits = SshConnectionLimits.Default with { MaxUnauthenticatedConnections = cap, MaxQueuedConnections = queue },
         }, new TestHostApplication(options), log);
         server.Start();
         return server;

@@ -116,7 +116,7 @@ public sealed class PreAuthenticationLimitTests : IClassFixture<RobustnessHost>
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             HostKeys = TestSshServer.LoadOrCreateHostKeys(options.HostKeyDirectory),
-            Limits = new SshConnectionLimits { MaxUnauthenticatedConnections = 2 },
+            Limits = new SshConnectionLimits { MaxUnauthenticatedConnections = 2, MaxQueuedConnections = 0 },
         }, new TestHostApplication(options), log);
         server.Start();
         int port = server.LocalEndPoint!.Port;
@@ -132,7 +132,7 @@ public sealed class PreAuthenticationLimitTests : IClassFixture<RobustnessHost>
                 idle.Add(peer);
                 await peer.ReadServerVersionAsync();
             }
-            // The third unauthenticated peer is dropped before it gets a version line.
+            // With no queue, the third unauthenticated peer is dropped before it gets a version line.
             await using (var refused = await RawSshPeer.ConnectAsync(port))
             {
                 Assert.Empty(await refused.ExpectClosedAsync(TimeSpan.FromSeconds(10)));
@@ -148,6 +148,84 @@ public sealed class PreAuthenticationLimitTests : IClassFixture<RobustnessHost>
         var deadline = Stopwatch.StartNew();
         while (server.ConnectionCount > 1 && deadline.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
         Assert.Equal(1, server.ConnectionCount);
+        await RobustnessHost.AssertServesAsync(port, log);
+    }
+
+    [Fact]
+    public async Task Past_the_cap_a_peer_waits_for_a_slot_and_is_served_when_one_comes_free()
+    {
+        using var directory = new TempDirectory("fumidai-queue");
+        var log = new CapturingLogger();
+        var options = new TestHostOptions { HostKeyDirectory = directory.Combine("hostkeys"), Password = RobustnessHost.Password };
+        await using var server = new SshServer(new SshServerOptions
+        {
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            HostKeys = TestSshServer.LoadOrCreateHostKeys(options.HostKeyDirectory),
+            Limits = new SshConnectionLimits { MaxUnauthenticatedConnections = 2, MaxQueuedConnections = 1, LoginGraceTime = TimeSpan.FromSeconds(20) },
+        }, new TestHostApplication(options), log);
+        server.Start();
+        int port = server.LocalEndPoint!.Port;
+
+        var idle = new List<RawSshPeer>();
+        try
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                var peer = await RawSshPeer.ConnectAsync(port);
+                idle.Add(peer);
+                await peer.ReadServerVersionAsync();
+            }
+            // The third waits: accepted, but no version line yet. A fourth finds the queue full and is refused.
+            var queued = ScriptedClient.LoginAsync(port, RobustnessHost.Password);
+            var waitedFor = Stopwatch.StartNew();
+            while (log.Entries.All(e => !e.Message.Contains("refusing")) && waitedFor.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await using var extra = await RawSshPeer.ConnectAsync(port);
+                Assert.Empty(await extra.ExpectClosedAsync(TimeSpan.FromSeconds(10)));
+            }
+            await log.WaitForAsync(e => e.Message.Contains("as many waiting as allowed"), TimeSpan.FromSeconds(5));
+            await Task.Delay(300);
+            Assert.False(queued.IsCompleted);
+
+            // One idle peer leaves: the waiting client gets its slot and logs in.
+            await idle[0].DisposeAsync();
+            idle.RemoveAt(0);
+            await using var client = await queued.WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(4u, (await client.ExecAsync("exit 4")).ExitStatus);
+        }
+        finally
+        {
+            foreach (var peer in idle) await peer.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_grace_time_of_a_peer_that_waited_counts_from_its_accept()
+    {
+        var grace = TimeSpan.FromSeconds(4);
+        using var directory = new TempDirectory("fumidai-queue-grace");
+        var log = new CapturingLogger();
+        var options = new TestHostOptions { HostKeyDirectory = directory.Combine("hostkeys"), Password = RobustnessHost.Password };
+        await using var server = new SshServer(new SshServerOptions
+        {
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            HostKeys = TestSshServer.LoadOrCreateHostKeys(options.HostKeyDirectory),
+            Limits = new SshConnectionLimits { MaxUnauthenticatedConnections = 1, LoginGraceTime = grace },
+        }, new TestHostApplication(options), log);
+        server.Start();
+        int port = server.LocalEndPoint!.Port;
+
+        // The holder's slot comes free when its grace time ends, 2 s after the waiter arrived; the waiter then has only
+        // what is left of its own grace time (2 s), not a fresh one (which would close it 6 s after it arrived).
+        await using var holder = await RawSshPeer.ConnectAsync(port);
+        await holder.ReadServerVersionAsync();
+        await Task.Delay(grace / 2);
+        var clock = Stopwatch.StartNew();
+        await using var waiter = await RawSshPeer.ConnectAsync(port);
+        await waiter.ReadServerVersionAsync();
+        Assert.InRange(clock.Elapsed, grace / 2 - TimeSpan.FromMilliseconds(500), grace);
+        await waiter.ExpectClosedAsync(grace * 2);
+        Assert.InRange(clock.Elapsed, grace - TimeSpan.FromMilliseconds(300), grace + TimeSpan.FromSeconds(1.5));
         await RobustnessHost.AssertServesAsync(port, log);
     }
 }
