@@ -5,6 +5,7 @@ using Fumidai.Cli.Output;
 using Fumidai.Gateway;
 using Fumidai.Gateway.Lifecycle;
 using Fumidai.Web.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Fumidai.Cli.Commands;
 
@@ -35,6 +36,7 @@ public static class ServeCommand
             bool web = context.Options.Web.Enabled;
             if (!ssh && !web) throw CliException.Usage("--no-ssh with Web:Enabled = false leaves nothing to serve");
             using var loggers = EscapingConsoleFormatter.CreateFactory();
+            LogOpenFileLimit(loggers.CreateLogger("fumidai.serve"));
             // The first SIGTERM or Ctrl-C drains; a second one cuts the sessions still running.
             using var requests = new StopRequests();
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
@@ -62,6 +64,22 @@ public static class ServeCommand
             }
         }, CancellationToken.None));
         return command;
+    }
+
+    private static void LogOpenFileLimit(ILogger logger)
+    {
+        if (Posix.RaiseOpenFileLimit() is not var (before, after, hard))
+        {
+            logger.LogWarning("could not read the open-file limit; each session holds about three open files");
+            return;
+        }
+        if (after < hard)
+            logger.LogWarning("open-file limit {Limit}, below the hard limit {Hard}: at most about {Sessions} sessions", after, hard, after / 3);
+        else if (before < after)
+            logger.LogInformation("open-file limit raised from {Before} to {Limit}, the hard limit (about {Sessions} sessions; LimitNOFILE raises it)",
+                before, after, after / 3);
+        else
+            logger.LogInformation("open-file limit {Limit}, the hard limit (about {Sessions} sessions; LimitNOFILE raises it)", after, after / 3);
     }
 
     private static async Task StopOthersOnFailure(Task run, StopRequests requests)
