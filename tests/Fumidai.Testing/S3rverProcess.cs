@@ -24,7 +24,7 @@ public sealed class S3rverProcess : IDisposable
     /// <summary>Starts (again) on the same port and data directory, so objects survive a stop.</summary>
     public void Start()
     {
-        string root = RepositoryRoot();
+        string root = RepositoryRoot.Path;
         string s3rverDir = Path.Combine(root, "tests", "s3rver");
         string bin = Path.Combine(s3rverDir, "node_modules", "s3rver", "bin", "s3rver.js");
         if (!File.Exists(bin)) Run("npm", "ci --no-audit --no-fund", s3rverDir);
@@ -80,13 +80,6 @@ public sealed class S3rverProcess : IDisposable
         catch (IOException)
         {
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Fumidai.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("repository root not found");
     }
 
     private static int FreePort()
