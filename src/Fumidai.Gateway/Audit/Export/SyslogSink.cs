@@ -22,7 +22,7 @@ public sealed class SyslogSink : IAuditSink
 {
     private const int MaxMessageBytes = 64 * 1024;
     private readonly SyslogAddress _address;
-    private readonly X509Certificate2? _pinnedCa;
+    private readonly X509Certificate2Collection? _pinnedCa;
     private readonly string _hostname;
     private readonly ILogger _logger;
     private readonly int _processId = Environment.ProcessId;
@@ -32,7 +32,13 @@ public sealed class SyslogSink : IAuditSink
     public SyslogSink(SyslogAddress address, string? caFile, string hostname, ILogger logger)
     {
         _address = address;
-        _pinnedCa = caFile is null ? null : X509Certificate2.CreateFromPemFile(caFile);
+        if (caFile is not null)
+        {
+            // A bundle may hold several CAs (a root and the intermediate that issues receivers' certificates).
+            _pinnedCa = [];
+            _pinnedCa.ImportFromPemFile(caFile);
+            if (_pinnedCa.Count == 0) throw new Configuration.ConfigurationException($"Audit:Syslog:CaFile '{caFile}' holds no certificate");
+        }
         _hostname = hostname;
         _logger = logger;
     }
@@ -137,7 +143,7 @@ public sealed class SyslogSink : IAuditSink
         }
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_pinnedCa);
+        chain.ChainPolicy.CustomTrustStore.AddRange(_pinnedCa);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var presented = new X509Certificate2(certificate);
         if (chain.Build(presented)) return true;
@@ -159,7 +165,7 @@ public sealed class SyslogSink : IAuditSink
     {
         await DropAsync().ConfigureAwait(false);
         _udp?.Dispose();
-        _pinnedCa?.Dispose();
+        foreach (var ca in _pinnedCa ?? []) ca.Dispose();
     }
 
     /// <summary>One connection and the reader that notices when the receiver closes or resets it.</summary>
