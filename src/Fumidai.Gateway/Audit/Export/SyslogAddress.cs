@@ -28,13 +28,17 @@ public sealed record SyslogAddress(SyslogTransport Transport, string Host, int P
             error = "must start with tcp://, tls:// or udp://";
             return false;
         }
-        if (!Uri.TryCreate("x://" + text[(scheme + 3)..], UriKind.Absolute, out var uri) || uri.Port is < 1 or > 65535
-            || uri.Host.Length == 0 || uri.AbsolutePath != "/" || text.EndsWith('/'))
+        string rest = text[(scheme + 3)..];
+        int colon = rest.LastIndexOf(':');
+        string host = colon < 0 ? "" : rest[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']')) host = host[1..^1];
+        if (colon < 0 || !int.TryParse(rest[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
+            || port is < 1 or > 65535 || Uri.CheckHostName(host) == UriHostNameType.Unknown)
         {
             error = "must be SCHEME://HOST:PORT";
             return false;
         }
-        address = new SyslogAddress(transport.Value, uri.IdnHost.Trim('[', ']'), uri.Port);
+        address = new SyslogAddress(transport.Value, host, port);
         return true;
     }
 
