@@ -70,9 +70,10 @@ public sealed class AuditExportEndToEndTests(AuditExportBastion fixture) : IClas
             Assert.Equal(bySeq[seq - 1].Audit["hash"], bySeq[seq].Audit["prev_hash"]);
         Assert.Contains(received, l => l.Audit["type"] == "login" && l.Audit.GetValueOrDefault("user") == "sysloguser" && l.Audit["source"] == "127.0.0.1");
 
-        // The same events on stdout, one JSON object per line, with the same fields.
-        var stdout = _h.Bastion.Log.Split('\n').Where(l => l.StartsWith("{\"seq\":", StringComparison.Ordinal))
+        // The same events on stdout, one JSON object per line and nothing else (the log goes to stderr), with the same fields.
+        var stdout = _h.Bastion.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonDocument.Parse(l).RootElement).ToDictionary(e => e.GetProperty("seq").GetInt64());
+        Assert.Contains("listening on", _h.Bastion.Log);
         foreach (var expected in audit)
         {
             Assert.True(stdout.TryGetValue(expected.Seq, out var line), $"event {expected.Seq} not on stdout");
