@@ -103,7 +103,7 @@ public static class ConfigurationLoader
             errors.Add(Locate(path, "Ssh:TrustedProxies") + $": Ssh:TrustedProxies has '{proxy}', which is not an address or CIDR");
         Duration("Node:HeartbeatInterval", o.Node.HeartbeatInterval);
         Duration("Node:DeadAfter", o.Node.DeadAfter);
-        foreach (string problem in o.Web.Validate().Concat(o.Metadata.Validate()).Concat(o.Node.Validate()).Concat(o.Audit.Validate()).Concat(o.Alerts.Validate()))
+        foreach (string problem in o.Web.Validate().Concat(o.Metadata.Validate()).Concat(o.Node.Validate()).Concat(o.Audit.Validate()).Concat(o.Alerts.Validate()).Concat(o.Review.Validate()))
             errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
         if (errors.Count > 0) throw new ConfigurationException(string.Join(Environment.NewLine, errors));
     }

@@ -25,6 +25,8 @@ public sealed class FumidaiOptions
     public AuditOptions Audit { get; set; } = new();
 
     public AlertOptions Alerts { get; set; } = new();
+
+    public ReviewOptions Review { get; set; } = new();
 }
 
 /// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>
