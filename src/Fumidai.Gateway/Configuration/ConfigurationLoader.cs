@@ -196,6 +196,10 @@ public static class ConfigurationLoader
         text.AppendLine("  \"Metadata\": {");
         text.AppendLine($"    \"Provider\": \"{metadataProvider}\"");
         text.AppendLine("  }");
+        text.AppendLine("  // Audit export and alerts (off by default), e.g.:");
+        text.AppendLine("  // \"Audit\": { \"Syslog\": { \"Address\": \"tls://siem.example.net:6514\", \"CaFile\": \"/etc/fumidai/siem-ca.pem\" }, \"Stdout\": false },");
+        text.AppendLine("  // \"Alerts\": { \"Webhook\": { \"Url\": \"https://alerts.example.net/fumidai\", \"SecretFile\": \"/etc/fumidai/webhook.secret\" } },");
+        text.AppendLine("  // \"Review\": { \"WorkingHours\": \"07:00-19:00\", \"TimeZone\": \"UTC\" }  (fumidai audit summary)");
         text.AppendLine("}");
         return text.ToString();
     }
