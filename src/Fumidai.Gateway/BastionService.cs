@@ -72,7 +72,7 @@ public sealed class BastionService
         using var exporting = new CancellationTokenSource();
         var exporterLoop = auditExporter.RunAsync(exporting.Token);
         // Syslog, stdout and alerts follow the audit table on their own tasks: a receiver that is down never holds a login.
-        await using var exports = new AuditExports(options, store, node, _loggers, Console.Out);
+        await using var exports = new AuditExports(options, store, audit, node, _loggers, Console.Out);
         exports.Start();
         var protector = _data.LoadProtector();
         var hostKeys = _data.LoadHostKeys();

@@ -11,6 +11,7 @@ public static class AlertRules
     public const string HostKeyMismatch = "host-key-mismatch";
     public const string AdminRoleChange = "admin-role-change";
     public const string NodeLost = "node-lost";
+    public const string ExportBacklog = "export-backlog";
 
     /// <summary>Admin actions that take access away from someone who may be using it.</summary>
     private static readonly HashSet<string> RevokingActions = new(StringComparer.Ordinal)
@@ -29,6 +30,7 @@ public static class AlertRules
             AuditTypes.AdminChange when Detail("action").StartsWith("role.", StringComparison.Ordinal)
                 || (Detail("action") is "user.add" or "user.set" && e.Details.ContainsKey("roles")) => AdminRoleChange,
             AuditTypes.RecordingFailure => RecordingFailure,
+            AuditTypes.ExportBacklog => ExportBacklog,
             AuditTypes.SessionEnd when Detail("reason") is "recording-failure" or "recording-unavailable" => RecordingFailure,
             AuditTypes.RequestDenied when Detail("reason").Contains("strict mode", StringComparison.Ordinal) => StrictModeRefusal,
             AuditTypes.RecordingAccess when Detail("action") == "verify" && Detail("failed") is { Length: > 0 } failed && failed != "0" => Tamper,

@@ -13,7 +13,7 @@ public sealed class AuditExports : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Builds the configured exports; none runs before <see cref="Start"/>.</summary>
-    public AuditExports(FumidaiOptions options, MetadataStore store, string node, ILoggerFactory loggers, TextWriter stdout)
+    public AuditExports(FumidaiOptions options, MetadataStore store, IAuditLog audit, string node, ILoggerFactory loggers, TextWriter stdout)
     {
         var logger = loggers.CreateLogger("audit.export");
         var sinks = new List<IAuditSink>();
@@ -22,7 +22,10 @@ public sealed class AuditExports : IAsyncDisposable
         if (options.Audit.Stdout) sinks.Add(new StdoutSink(stdout));
         if (Alerts.WebhookAlertSink.FromOptions(options.Alerts.Webhook, loggers.CreateLogger("alerts")) is { } webhook) sinks.Add(webhook);
         foreach (var sink in sinks)
-            _forwarders.Add(new AuditForwarder(store, sink, new ExportLease(store, sink.Name, node, TimeProvider.System), logger, options.Audit.BacklogWarning));
+            _forwarders.Add(new AuditForwarder(store, sink, new ExportLease(store, sink.Name, node, TimeProvider.System), logger, options.Audit.BacklogWarning)
+            {
+                Audit = audit,
+            });
     }
 
     public IReadOnlyList<AuditForwarder> Forwarders => _forwarders;

@@ -49,6 +49,9 @@ public sealed class AuditForwarder
 
     public IAuditSink Sink => _sink;
 
+    /// <summary>Where the crossing of the backlog threshold is audited (and so alerted); none in tests that do not need it.</summary>
+    public IAuditLog? Audit { get; init; }
+
     /// <summary>Delivers until cancelled, then makes one last bounded pass (the stop's own events) and gives the lease up.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -131,11 +134,31 @@ public sealed class AuditForwarder
             _warned = true;
             _logger.LogWarning("audit export {Export} is behind by {Backlog} events (more than Audit:BacklogWarning = {Threshold})",
                 _sink.Name, backlog, _backlogWarning);
+            _ = RecordBacklogAsync(backlog);
         }
         else if (backlog <= _backlogWarning / 2 && _warned)
         {
             _warned = false;
             _logger.LogInformation("audit export {Export} caught up: {Backlog} events waiting", _sink.Name, backlog);
+        }
+    }
+
+    /// <summary>Audits the crossing so the other exports (a webhook) carry it; never waits in the pass nor fails it.</summary>
+    private async Task RecordBacklogAsync(long backlog)
+    {
+        if (Audit is null) return;
+        try
+        {
+            await Audit.RecordAsync(AuditTypes.ExportBacklog, AuditOutcome.Failure, details: new Dictionary<string, string>
+            {
+                ["export"] = _sink.Name,
+                ["backlog"] = backlog.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["threshold"] = _backlogWarning.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["node"] = _lease.Node,
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+        {
         }
     }
 
