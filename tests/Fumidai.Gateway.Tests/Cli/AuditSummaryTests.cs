@@ -68,7 +68,7 @@ public sealed class AuditSummaryTests
             await store.AddSessionAsync(Session("s4", "bob", "db01", two, SessionStatus.Closed));
             await store.AddSessionAsync(Session("s5", "bob", "db01", two, SessionStatus.Running));
             await store.IndexSessionCommandsAsync("s1", [(TimeSpan.FromSeconds(1), "ls -l", null), (TimeSpan.FromSeconds(2), "sudo rm -rf /tmp/x", null),
-                (TimeSpan.FromSeconds(3), "iptables -F && userdel mallory", null)]);
+                (TimeSpan.FromSeconds(3), "iptables -F && userdel mallory", null), (TimeSpan.FromSeconds(4), "sudo reboot", null)]);
             await store.IndexSessionCommandsAsync("s-old", [(TimeSpan.FromSeconds(1), "rm -rf /old", null)]);
             await store.MarkRecordingCheckAsync("s1", true, null);
             await store.MarkRecordingCheckAsync("s2", false, "chunk 3: hash mismatch");

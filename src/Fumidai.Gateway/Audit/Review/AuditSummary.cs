@@ -70,7 +70,7 @@ public sealed record AuditSummary(
             .OrderBy(u => u.Time).ToList();
 
         var watched = new Dictionary<(string, DateTimeOffset, string), (CommandHit Hit, List<string> Patterns)>();
-        foreach (string pattern in review.WatchCommands)
+        foreach (string pattern in review.Watched())
         {
             foreach (var hit in await store.SearchCommandsAsync(pattern, null, since, 1000, cancellationToken).ConfigureAwait(false))
             {
