@@ -1,4 +1,5 @@
 using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Audit.Export;
 using Fumidai.Recording.Chunks;
 using Fumidai.Gateway.Bastion;
 using Fumidai.Gateway.Configuration;
@@ -70,6 +71,9 @@ public sealed class BastionService
         var auditExporter = new AuditExporter(store, auditShipper, Path.Combine(_data.SpoolPath, "audit-shipped.seq"), _loggers.CreateLogger("audit"));
         using var exporting = new CancellationTokenSource();
         var exporterLoop = auditExporter.RunAsync(exporting.Token);
+        // Syslog, stdout and alerts follow the audit table on their own tasks: a receiver that is down never holds a login.
+        await using var exports = new AuditExports(options, store, audit, node, _loggers, Console.Out);
+        exports.Start();
         var protector = _data.LoadProtector();
         var hostKeys = _data.LoadHostKeys();
         using var userCa = _data.LoadUserCa();
@@ -168,6 +172,7 @@ public sealed class BastionService
         await exporterLoop.ConfigureAwait(false);
         await auditExporter.ShipPendingAsync().ConfigureAwait(false);
         await auditShipper.RotateAsync(AuditLogShipper.EndReasonShutdown).ConfigureAwait(false);
+        await exports.DisposeAsync().ConfigureAwait(false);
         // Sessions are closed and their manifests queued: the uploads get a bounded time. Whoever asked twice wants the
         // node down: after a second request they get only a moment, and one during the wait ends it; the spool keeps the rest.
         bool hurried = requests.Cut.IsCancellationRequested;

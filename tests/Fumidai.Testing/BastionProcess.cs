@@ -14,12 +14,17 @@ public sealed class BastionProcess : IAsyncDisposable
     private const int SigTerm = 15;
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private readonly StringBuilder _stdout = new();
 
     private BastionProcess(Process process, int port)
     {
         _process = process;
         Port = port;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.OutputDataReceived += (_, e) =>
+        {
+            Append(e.Data);
+            if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data);
+        };
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -42,6 +47,15 @@ public sealed class BastionProcess : IAsyncDisposable
         get
         {
             lock (_log) return _log.ToString();
+        }
+    }
+
+    /// <summary>What the bastion wrote to stdout alone.</summary>
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_stdout) return _stdout.ToString();
         }
     }
 

@@ -12,6 +12,7 @@ public static class AuditCommand
         var since = new Option<string?>("--since") { Description = "Only events within this long, e.g. 24h", HelpName = "DURATION" };
         var json = CliRuntime.JsonOption();
         var command = new Command("audit", "Show audit events (UTC), oldest first") { since, json };
+        command.Subcommands.Add(AuditSummaryCommand.Create(runtime));
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             DateTimeOffset? from = result.GetValue(since) is { } s ? DateTimeOffset.UtcNow - InputValidation.Duration("--since", s) : null;

@@ -35,7 +35,8 @@ public static class ServeCommand
             bool ssh = !result.GetValue(noSsh);
             bool web = context.Options.Web.Enabled;
             if (!ssh && !web) throw CliException.Usage("--no-ssh with Web:Enabled = false leaves nothing to serve");
-            using var loggers = EscapingConsoleFormatter.CreateFactory();
+            // With the audit log as JSON lines on stdout, the log goes to stderr so a collector reads stdout as pure JSON.
+            using var loggers = EscapingConsoleFormatter.CreateFactory(toStandardError: context.Options.Audit.Stdout);
             LogOpenFileLimit(loggers.CreateLogger("fumidai.serve"));
             // The first SIGTERM or Ctrl-C drains; a second one cuts the sessions still running.
             using var requests = new StopRequests();

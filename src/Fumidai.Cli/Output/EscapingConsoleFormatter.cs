@@ -21,9 +21,13 @@ public sealed class EscapingConsoleFormatter : ConsoleFormatter
     {
     }
 
-    /// <summary>The logger factory of <c>serve</c>: information and above, to stdout, in this format.</summary>
-    public static ILoggerFactory CreateFactory() => LoggerFactory.Create(builder => builder
-        .AddConsole(options => options.FormatterName = FormatterName)
+    /// <summary>The logger factory of <c>serve</c>: information and above, to stdout (stderr when stdout carries the audit log), in this format.</summary>
+    public static ILoggerFactory CreateFactory(bool toStandardError = false) => LoggerFactory.Create(builder => builder
+        .AddConsole(options =>
+        {
+            options.FormatterName = FormatterName;
+            if (toStandardError) options.LogToStandardErrorThreshold = LogLevel.Trace;
+        })
         .AddConsoleFormatter<EscapingConsoleFormatter, ConsoleFormatterOptions>()
         .SetMinimumLevel(LogLevel.Information));
 

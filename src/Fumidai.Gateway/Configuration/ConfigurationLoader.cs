@@ -107,7 +107,7 @@ public static class ConfigurationLoader
             errors.Add(Locate(path, "Ssh:TrustedProxies") + $": Ssh:TrustedProxies has '{proxy}', which is not an address or CIDR");
         Duration("Node:HeartbeatInterval", o.Node.HeartbeatInterval);
         Duration("Node:DeadAfter", o.Node.DeadAfter);
-        foreach (string problem in o.Web.Validate().Concat(o.Metadata.Validate()).Concat(o.Node.Validate()))
+        foreach (string problem in o.Web.Validate().Concat(o.Metadata.Validate()).Concat(o.Node.Validate()).Concat(o.Audit.Validate()).Concat(o.Alerts.Validate()).Concat(o.Review.Validate()))
             errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
         if (errors.Count > 0) throw new ConfigurationException(string.Join(Environment.NewLine, errors));
     }
@@ -200,6 +200,10 @@ public static class ConfigurationLoader
         text.AppendLine("  \"Metadata\": {");
         text.AppendLine($"    \"Provider\": \"{metadataProvider}\"");
         text.AppendLine("  }");
+        text.AppendLine("  // Audit export and alerts (off by default), e.g.:");
+        text.AppendLine("  // \"Audit\": { \"Syslog\": { \"Address\": \"tls://siem.example.net:6514\", \"CaFile\": \"/etc/fumidai/siem-ca.pem\" }, \"Stdout\": false },");
+        text.AppendLine("  // \"Alerts\": { \"Webhook\": { \"Url\": \"https://alerts.example.net/fumidai\", \"SecretFile\": \"/etc/fumidai/webhook.secret\" } },");
+        text.AppendLine("  // \"Review\": { \"WorkingHours\": \"07:00-19:00\", \"TimeZone\": \"UTC\" }  (fumidai audit summary)");
         text.AppendLine("}");
         return text.ToString();
     }

@@ -21,6 +21,12 @@ public sealed class FumidaiOptions
     public MetadataOptions Metadata { get; set; } = new();
 
     public NodeOptions Node { get; set; } = new();
+
+    public AuditOptions Audit { get; set; } = new();
+
+    public AlertOptions Alerts { get; set; } = new();
+
+    public ReviewOptions Review { get; set; } = new();
 }
 
 /// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>

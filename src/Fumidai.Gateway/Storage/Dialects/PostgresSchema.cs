@@ -120,6 +120,9 @@ internal static class PostgresSchema
                 user_name TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,
                 allowed_from TEXT NOT NULL);
             """),
+        (6, """
+            CREATE TABLE audit_exports (name TEXT PRIMARY KEY, seq BIGINT NOT NULL, holder TEXT, lease_until TEXT COLLATE "C");
+            """),
     ];
 
     public static async Task MigrateAsync(PostgresDialect dialect, CancellationToken cancellationToken)

@@ -40,6 +40,10 @@ internal static class SqliteSchema
                 user_name TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,
                 allowed_from TEXT NOT NULL);
             """),
+        // 6: where each audit export (syslog, stdout, webhook) stands in the audit table, and the node leasing it.
+        (6, [], """
+            CREATE TABLE IF NOT EXISTS audit_exports (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, holder TEXT, lease_until TEXT);
+            """),
     ];
 
     public static async Task MigrateAsync(SqliteDialect dialect, CancellationToken cancellationToken)
