@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Cli.Totp;
+using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Storage;
@@ -18,8 +19,8 @@ public static class UserCommands
         command.Subcommands.Add(UserQueryCommands.Show(runtime));
         command.Subcommands.Add(Set(runtime));
         command.Subcommands.Add(UserKeyCommands.Create(runtime));
-        command.Subcommands.Add(SetDisabled(runtime, "disable", true, "Disable a user: no new logins, and her open sessions and connections end"));
-        command.Subcommands.Add(SetDisabled(runtime, "enable", false, "Enable a disabled user"));
+        command.Subcommands.Add(Disable(runtime));
+        command.Subcommands.Add(Enable(runtime));
         command.Subcommands.Add(UserLockCommand.Create(runtime));
         command.Subcommands.Add(Unlock(runtime));
         command.Subcommands.Add(ResetMfa(runtime));
@@ -68,21 +69,35 @@ public static class UserCommands
         return command;
     }
 
-    private static Command SetDisabled(CliRuntime runtime, string verb, bool disabled, string description)
+    private static Command Disable(CliRuntime runtime)
     {
         var name = NameArgument();
-        var command = new Command(verb, description) { name };
+        var reason = new Option<string?>("--reason") { Description = "Why, kept with the request that ends her sessions and audited", HelpName = "TEXT" };
+        var command = new Command("disable", "Disable a user: no new logins, and her open sessions and connections end") { name, reason };
+        command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
+        {
+            string? why = result.GetValue(reason)?.Trim();
+            if (why is not null && AdminReason.Problem(why) is { } problem) throw CliException.Usage("--reason: " + problem);
+            var store = await context.OpenStoreAsync().ConfigureAwait(false);
+            var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
+            await UserAccess.DisableAsync(store, await context.AuditAsync().ConfigureAwait(false), user, why, CliContext.Actor, context.CancellationToken)
+                .ConfigureAwait(false);
+            context.Out.WriteLine($"{user.Name}: disabled");
+        }, ct));
+        return command;
+    }
+
+    private static Command Enable(CliRuntime runtime)
+    {
+        var name = NameArgument();
+        var command = new Command("enable", "Enable a disabled user") { name };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
-            await store.SetUserDisabledAsync(user.Name, disabled, context.CancellationToken).ConfigureAwait(false);
-            if (disabled) await RevokeAsync(context, store, RevocationScopes.User, user.Name, "disabled").ConfigureAwait(false);
-            await context.RecordChangeAsync("user." + verb, user.Name, details: new Dictionary<string, string>
-            {
-                ["was"] = user.Disabled ? "disabled" : "enabled",
-            }).ConfigureAwait(false);
-            context.Out.WriteLine($"{user.Name}: {(disabled ? "disabled" : "enabled")}");
+            await UserAccess.EnableAsync(store, await context.AuditAsync().ConfigureAwait(false), user, CliContext.Actor, context.CancellationToken)
+                .ConfigureAwait(false);
+            context.Out.WriteLine($"{user.Name}: enabled");
         }, ct));
         return command;
     }
