@@ -15,6 +15,8 @@ public static class ConsoleEndpoints
         RecordingPages.Map(app);
         LivePage.Map(app);
         LockUserAction.Map(app);
+        LiveViewPage.Map(app);
+        LiveStream.Map(app);
         SearchPage.Map(app);
         AuditPage.Map(app);
         AdminPage.Map(app);

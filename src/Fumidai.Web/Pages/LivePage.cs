@@ -25,7 +25,8 @@ public static class LivePage
             foreach (var s in running)
             {
                 html.Append("<tr data-session=\"").Append(Html.E(s.Id)).Append("\"><td>").Append(Html.E(s.User)).Append("</td><td>").Append(Html.E(s.Target))
-                    .Append("</td><td>").Append(Html.Time(s.Start)).Append("</td><td><a href=\"/sessions/").Append(Html.E(s.Id)).Append("\">watch</a></td>");
+                    .Append("</td><td>").Append(Html.Time(s.Start)).Append("</td><td><a class=\"watch\" href=\"/sessions/").Append(Html.E(s.Id)).Append("/watch\">watch live</a> · <a class=\"recording\" href=\"/sessions/")
+                    .Append(Html.E(s.Id)).Append("\">recording so far</a></td>");
                 if (user.IsAdmin)
                     html.Append("<td><form method=\"post\" action=\"/sessions/").Append(Html.E(s.Id)).Append("/terminate\">").Append(Html.Antiforgery(context, antiforgery))
                         .Append("<input name=\"reason\" required maxlength=\"200\" placeholder=\"reason, shown to the operator\">")
