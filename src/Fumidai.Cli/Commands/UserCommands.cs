@@ -33,9 +33,8 @@ public static class UserCommands
     public static Argument<string> NameArgument() => new("NAME") { Description = "The user's name" };
 
     /// <summary>The user, or a not-found error naming it.</summary>
-    public static async Task<UserRecord> RequireUserAsync(MetadataStore store, string name, CancellationToken cancellationToken) =>
-        await store.GetUserAsync(InputValidation.Name("user", name), cancellationToken).ConfigureAwait(false)
-        ?? throw CliException.NotFound($"user '{name}' does not exist");
+    public static Task<UserRecord> RequireUserAsync(MetadataStore store, string name, CancellationToken cancellationToken) =>
+        AdminRules.RequireUserAsync(store, name, cancellationToken);
 
     /// <summary>Asks every running bastion to re-check (or end) the user's open connections; they act within seconds.</summary>
     internal static Task RevokeAsync(CliContext context, MetadataStore store, string scope, string? user, string reason, string? session = null) =>
@@ -55,15 +54,8 @@ public static class UserCommands
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
-            var granted = await InputValidation.RolesAsync(store, result.GetValue(roles) ?? [], context.CancellationToken).ConfigureAwait(false);
-            if (granted.Count == 0) throw CliException.Usage("--role: at least one role is required");
-            await store.SetUserRolesAsync(user.Name, granted, context.CancellationToken).ConfigureAwait(false);
-            await RevokeAsync(context, store, RevocationScopes.Policy, user.Name, "roles changed").ConfigureAwait(false);
-            await context.RecordChangeAsync("user.set", user.Name, details: new Dictionary<string, string>
-            {
-                ["roles"] = string.Join(',', granted),
-                ["previous_roles"] = string.Join(',', user.Roles),
-            }).ConfigureAwait(false);
+            var granted = await (await context.UsersAsync().ConfigureAwait(false)).SetRolesAsync(user, result.GetValue(roles) ?? [], context.CancellationToken)
+                .ConfigureAwait(false);
             context.Out.WriteLine($"{user.Name}: roles {string.Join(',', granted)}");
         }, ct));
         return command;
@@ -110,13 +102,8 @@ public static class UserCommands
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
-            var lockedUntil = await store.GetLockedUntilAsync(user.Name, DateTimeOffset.UtcNow, context.CancellationToken).ConfigureAwait(false);
-            await store.ClearFailuresAsync(user.Name, context.CancellationToken).ConfigureAwait(false);
-            await context.RecordAsync(AuditTypes.Unlock, "user.unlock", user.Name, details: new Dictionary<string, string>
-            {
-                ["was_locked"] = lockedUntil is null ? "false" : "true",
-            }).ConfigureAwait(false);
-            context.Out.WriteLine(lockedUntil is null ? $"{user.Name}: was not locked; failure count cleared" : $"{user.Name}: unlocked");
+            bool wasLocked = await (await context.UsersAsync().ConfigureAwait(false)).UnlockAsync(user, context.CancellationToken).ConfigureAwait(false);
+            context.Out.WriteLine(wasLocked ? $"{user.Name}: unlocked" : $"{user.Name}: was not locked; failure count cleared");
         }, ct));
         return command;
     }
@@ -135,14 +122,8 @@ public static class UserCommands
             if (png is not null) InputValidation.OutputFile("--qr-png", png);
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
-            var enrolment = TotpEnrolment.Create(user.Name, context.Data.LoadProtector());
-            await store.SetTotpSecretAsync(user.Name, enrolment.EncryptedSecret, context.CancellationToken).ConfigureAwait(false);
-            // Connections made with the old factor end too: a reset usually means the old one may be in someone else's hands.
-            await RevokeAsync(context, store, RevocationScopes.User, user.Name, "MFA reset").ConfigureAwait(false);
-            // Certificates issued after the old factor are void too (the revocation above already makes them so; this says it in the table).
-            await store.RevokeLoginCertificatesAsync(user.Name, DateTimeOffset.UtcNow, context.CancellationToken).ConfigureAwait(false);
-            await context.RecordAsync(AuditTypes.MfaReset, "user.reset-mfa", user.Name).ConfigureAwait(false);
-            await context.RecordAsync(AuditTypes.MfaEnrolled, "user.reset-mfa", user.Name).ConfigureAwait(false);
+            var enrolment = TotpEnrolment.From(await (await context.UsersAsync().ConfigureAwait(false))
+                .ResetMfaAsync(user, context.Data.LoadProtector(), context.CancellationToken).ConfigureAwait(false));
             enrolment.Print(context.Out);
             if (png is not null) enrolment.WritePng(png);
         }, ct));

@@ -64,6 +64,10 @@ public sealed class CliContext
     /// <summary>The audit log of the opened store.</summary>
     public async Task<AuditLog> AuditAsync() => _audit ??= new AuditLog(await OpenStoreAsync().ConfigureAwait(false));
 
+    /// <summary>User changes by the OS account running the CLI, with the rules shared with the console.</summary>
+    public async Task<UserAdministration> UsersAsync() =>
+        new(await OpenStoreAsync().ConfigureAwait(false), await AuditAsync().ConfigureAwait(false), Actor);
+
     /// <summary>Who makes a change through the CLI: the OS account, with the <c>cli</c> source.</summary>
     public static AdminActor Actor => new(Environment.UserName, AuditSource);
 
