@@ -18,7 +18,7 @@ namespace Fumidai.Web.Pages;
 /// Every stream opened is audited as a watch.
 /// </summary>
 /// <remarks>
-/// A stream lasts at most the idle sign-out time: the browser then opens a new one, which checks the sign-in again (and counts
+/// A stream lasts at most half the idle sign-out time: the browser then opens a new one, which checks the sign-in again (and counts
 /// as activity, since she is watching). A viewer too slow for the session is dropped and reconnects to a fresh screen.
 /// </remarks>
 public static class LiveStream
@@ -33,7 +33,8 @@ public static class LiveStream
             await ConsoleAudit.RecordAccessAsync(console, context, session, "watch", null).ConfigureAwait(false);
             using var viewer = screen.Watch();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-            stop.CancelAfter(console.IdleTimeout);
+            // Half the idle time, so the browser's next request comes while the sign-in is still fresh.
+            stop.CancelAfter(console.IdleTimeout / 2);
             var response = context.Response;
             response.ContentType = "text/event-stream; charset=utf-8";
             response.Headers["X-Accel-Buffering"] = "no";
