@@ -49,6 +49,7 @@ public sealed class CliRuntime
             {
                 Gateway.Administration.AdminRuleKind.NotFound => ExitCodes.NotFound,
                 Gateway.Administration.AdminRuleKind.Conflict => ExitCodes.Conflict,
+                Gateway.Administration.AdminRuleKind.Unavailable => ExitCodes.Failure,
                 _ => ExitCodes.Usage,
             }, ex.Message);
         }

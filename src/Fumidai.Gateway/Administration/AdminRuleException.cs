@@ -11,6 +11,9 @@ public enum AdminRuleKind
 
     /// <summary>It clashes with what exists (409).</summary>
     Conflict,
+
+    /// <summary>Something it needs did not answer as it should, e.g. a host scanned for its keys (failure, 502).</summary>
+    Unavailable,
 }
 
 /// <summary>A change refused by a rule shared by the CLI and the console; the message is the same clear one in both.</summary>
@@ -23,4 +26,6 @@ public sealed class AdminRuleException(AdminRuleKind kind, string message) : Exc
     public static AdminRuleException NotFound(string message) => new(AdminRuleKind.NotFound, message);
 
     public static AdminRuleException Conflict(string message) => new(AdminRuleKind.Conflict, message);
+
+    public static AdminRuleException Unavailable(string message) => new(AdminRuleKind.Unavailable, message);
 }
