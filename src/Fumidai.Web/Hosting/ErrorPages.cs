@@ -44,6 +44,7 @@ public sealed class ErrorPages(RequestDelegate next, ILoggerFactory loggers)
             {
                 Gateway.Administration.AdminRuleKind.NotFound => StatusCodes.Status404NotFound,
                 Gateway.Administration.AdminRuleKind.Conflict => StatusCodes.Status409Conflict,
+                Gateway.Administration.AdminRuleKind.Unavailable => StatusCodes.Status502BadGateway,
                 _ => StatusCodes.Status400BadRequest,
             }, ex.Message).ConfigureAwait(false);
             return;

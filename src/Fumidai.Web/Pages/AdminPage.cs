@@ -15,7 +15,7 @@ public static class AdminPage
         app.MapGet("/admin", async (HttpContext context, ConsoleServices console, IAntiforgery antiforgery) =>
         {
             var users = await console.Store.ListUsersAsync(context.RequestAborted).ConfigureAwait(false);
-            var html = new StringBuilder("<table id=\"users\"><thead><tr><th>User</th><th>Roles</th><th>State</th><th>TOTP</th><th>Password</th></tr></thead><tbody>");
+            var html = new StringBuilder("<p><a id=\"targets-link\" href=\"/admin/targets\">Targets</a></p><table id=\"users\"><thead><tr><th>User</th><th>Roles</th><th>State</th><th>TOTP</th><th>Password</th></tr></thead><tbody>");
             foreach (var u in users)
                 html.Append("<tr data-user=\"").Append(Html.E(u.Name)).Append("\"><td><a href=\"/admin/users/").Append(Html.E(u.Name)).Append("\">").Append(Html.E(u.Name))
                     .Append("</a></td><td>").Append(Html.E(string.Join(", ", u.Roles))).Append("</td><td>")
@@ -32,5 +32,6 @@ public static class AdminPage
         }).RequireAuthorization(ConsoleAuthentication.AdminPolicy);
         AdminUserPage.Map(app);
         AdminUserActions.Map(app);
+        AdminTargetsPage.Map(app);
     }
 }
