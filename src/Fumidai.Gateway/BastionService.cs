@@ -25,10 +25,13 @@ public sealed class BastionService
     private readonly DataDirectory _data;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
+    private readonly LiveScreens _liveScreens;
 
-    public BastionService(DataDirectory data, ILoggerFactory loggers)
+    /// <param name="liveScreens">Shared with the console of the same process, which streams them; a private set when none is given.</param>
+    public BastionService(DataDirectory data, ILoggerFactory loggers, LiveScreens? liveScreens = null)
     {
         _data = data;
+        _liveScreens = liveScreens ?? new LiveScreens();
         _loggers = loggers;
         _logger = loggers.CreateLogger("fumidai");
     }
@@ -110,6 +113,7 @@ public sealed class BastionService
             DrainTimeout = drainTimeout,
             LoginCertificates = loginCertificates,
             ProxyJump = new Bastion.ProxyJump.ProxyJumpHost(hostCa, TransportSettings(options.Ssh), limits, _loggers.CreateLogger("proxyjump")),
+            LiveScreens = _liveScreens,
         };
         var authenticator = new BastionAuthenticator(store, protector, audit,
             new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),

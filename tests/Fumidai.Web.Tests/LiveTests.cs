@@ -30,7 +30,7 @@ public sealed class LiveTests(ConsoleHarness h) : IAsyncLifetime
             Assert.Contains("lena", await row.InnerTextAsync());
 
             // Watching it: the recording so far, marked as not signed yet.
-            await row.Locator("a").ClickAsync();
+            await row.Locator("a.recording").ClickAsync();
             await page.WaitForURLAsync($"**/sessions/{id}");
             Assert.Contains("still running", await page.InnerTextAsync("#verification"));
             await page.GotoAsync("/live");

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Cli.Output;
 using Fumidai.Gateway;
+using Fumidai.Gateway.Bastion;
 using Fumidai.Gateway.Lifecycle;
 using Fumidai.Web.Hosting;
 using Microsoft.Extensions.Logging;
@@ -53,8 +54,10 @@ public static class ServeCommand
             using var cancelled = ct.Register(requests.Request);
             // Either half failing (a port taken, a bad certificate) stops the other: a bastion half up is not what was asked for.
             var tasks = new List<Task>();
-            if (web) tasks.Add(StopOthersOnFailure(new WebConsole(context.Data, loggers).RunAsync(requests.Drain), requests));
-            if (ssh) tasks.Add(StopOthersOnFailure(new BastionService(context.Data, loggers).RunAsync(result.GetValue(listen), requests), requests));
+            // The console streams the live screens of the sessions this process runs.
+            var liveScreens = new LiveScreens();
+            if (web) tasks.Add(StopOthersOnFailure(new WebConsole(context.Data, loggers, liveScreens).RunAsync(requests.Drain), requests));
+            if (ssh) tasks.Add(StopOthersOnFailure(new BastionService(context.Data, loggers, liveScreens).RunAsync(result.GetValue(listen), requests), requests));
             try
             {
                 await Task.WhenAll(tasks).ConfigureAwait(false);

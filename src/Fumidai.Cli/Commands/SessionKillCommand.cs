@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Fumidai.Cli.Infrastructure;
+using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Storage;
 
@@ -9,7 +10,6 @@ namespace Fumidai.Cli.Commands;
 /// <summary><c>fumidai sessions kill ID [--reason TEXT]</c>: the node running the session ends it and tells the operator why.</summary>
 public static class SessionKillCommand
 {
-    private const int MaxReasonLength = 200;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     public static Command Create(CliRuntime runtime)
@@ -57,9 +57,6 @@ public static class SessionKillCommand
     private static string Reason(string? value)
     {
         string text = (value ?? "").Trim();
-        if (text.Length > MaxReasonLength) throw CliException.Usage($"--reason: at most {MaxReasonLength} characters");
-        // The reason is written on the operator's terminal: it must not carry terminal control sequences.
-        if (text.Any(char.IsControl)) throw CliException.Usage("--reason: control characters are not allowed");
-        return text;
+        return AdminReason.Problem(text) is { } problem ? throw CliException.Usage("--reason: " + problem) : text;
     }
 }

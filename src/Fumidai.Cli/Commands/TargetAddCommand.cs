@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Cli.Keys;
+using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Targets;
 using Fumidai.Ssh.Keys;
 
@@ -32,28 +33,15 @@ public static class TargetAddCommand
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             if (await store.GetTargetAsync(target, context.CancellationToken).ConfigureAwait(false) is not null)
                 throw CliException.Conflict($"target '{target}' already exists");
-            byte[]? encryptedKey = null;
-            SshPublicKey? credentialKey = null;
-            if (keyFile is not null)
-                (encryptedKey, credentialKey) = TargetKeyFile.LoadAndProtect(keyFile, target, context.Data.LoadProtector());
+            (byte[] Encrypted, SshPublicKey Key)? credential = keyFile is null ? null : TargetKeyFile.LoadAndProtect(keyFile, target, context.Data.LoadProtector());
+            var credentialKey = credential?.Key;
 
             var pinned = scanning
                 ? await ScanAndConfirmAsync(context, target, address, portNumber, result.GetValue(o.Yes), "added").ConfigureAwait(false)
                 : givenKeys;
-            var record = new TargetRecord(target, address, portNumber, loginNames, pinned.Select(k => k.ToString()).ToArray(), encryptedKey,
-                DateTimeOffset.UtcNow);
-            if (!await store.AddTargetAsync(record, context.CancellationToken).ConfigureAwait(false))
-                throw CliException.Conflict($"target '{target}' already exists");
-            var details = new Dictionary<string, string>
-            {
-                ["host"] = $"{address}:{portNumber}",
-                ["logins"] = string.Join(',', loginNames),
-                ["host_keys"] = string.Join(',', pinned.Select(k => k.Fingerprint)),
-                ["host_keys_from"] = scanning ? "scan" : "command line",
-                ["credential"] = record.CredentialKind,
-            };
-            if (credentialKey is not null) details["credential_key"] = credentialKey.Fingerprint;
-            await context.RecordChangeAsync("target.add", target: target, details: details).ConfigureAwait(false);
+            var record = await new TargetAdministration(store, await context.AuditAsync().ConfigureAwait(false), CliContext.Actor)
+                .AddAsync(target, address, portNumber, loginNames, pinned, scanning ? "scan" : "command line", credential, context.CancellationToken)
+                .ConfigureAwait(false);
 
             context.Out.WriteLine($"added target {target} ({address}:{portNumber}), credential {record.CredentialKind}"
                 + (credentialKey is null ? "" : $" {credentialKey.Fingerprint}"));
@@ -63,23 +51,11 @@ public static class TargetAddCommand
         return command;
     }
 
-    internal static string Host(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value) || Uri.CheckHostName(value) == UriHostNameType.Unknown)
-            throw CliException.Usage($"--host: '{value}' is not a host name or IP address");
-        return value;
-    }
+    internal static string Host(string? value) => TargetRules.Host(value);
 
-    internal static int Port(int port) =>
-        port is < 1 or > 65535 ? throw CliException.Usage($"--port: {port} is not a port number (1-65535)") : port;
+    internal static int Port(int port) => TargetRules.Port(port);
 
-    internal static SshPublicKey HostKey(string line)
-    {
-        var (key, _) = PublicKeyFile.Parse("--host-key", line);
-        if (key.KeyType.StartsWith("sk-", StringComparison.Ordinal))
-            throw CliException.Usage($"--host-key: {key.KeyType} is a user key type, not a host key");
-        return key;
-    }
+    internal static SshPublicKey HostKey(string line) => TargetRules.HostKey(line);
 
     internal static async Task<IReadOnlyList<SshPublicKey>> ScanAndConfirmAsync(CliContext context, string target, string host, int port, bool yes,
         string verb)

@@ -25,9 +25,8 @@ public static class TargetCommands
 
     public static Argument<string> NameArgument() => new("NAME") { Description = "The target's name" };
 
-    public static async Task<TargetRecord> RequireTargetAsync(MetadataStore store, string name, CancellationToken cancellationToken) =>
-        await store.GetTargetAsync(InputValidation.Name("target", name), cancellationToken).ConfigureAwait(false)
-        ?? throw CliException.NotFound($"target '{name}' does not exist");
+    public static Task<TargetRecord> RequireTargetAsync(MetadataStore store, string name, CancellationToken cancellationToken) =>
+        Gateway.Administration.TargetRules.RequireTargetAsync(store, name, cancellationToken);
 
     private static Command List(CliRuntime runtime)
     {

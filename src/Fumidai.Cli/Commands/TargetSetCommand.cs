@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Fumidai.Cli.Infrastructure;
+using Fumidai.Gateway.Administration;
 using Fumidai.Cli.Keys;
 using Fumidai.Gateway.Storage;
 using Fumidai.Ssh.Keys;
@@ -48,24 +49,9 @@ public static class TargetSetCommand
                     .ConfigureAwait(false)
                 : givenKeys.Count > 0 ? givenKeys : null;
             if (pinned is not null) updated = updated with { HostKeys = pinned.Select(k => k.ToString()).ToArray() };
-            if (!await store.UpdateTargetAsync(updated, context.CancellationToken).ConfigureAwait(false))
-                throw CliException.NotFound($"target '{current.Name}' does not exist");
-            // Fewer logins can take access away from open sessions.
-            await UserCommands.RevokeAsync(context, store, RevocationScopes.Policy, null, $"target {current.Name} changed").ConfigureAwait(false);
-
+            await new TargetAdministration(store, await context.AuditAsync().ConfigureAwait(false), CliContext.Actor)
+                .UpdateAsync(current, updated, pinned is null ? null : scanning ? "scan" : "command line", details, context.CancellationToken).ConfigureAwait(false);
             string oldKeys = Fingerprints(current.HostKeys), newKeys = Fingerprints(updated.HostKeys);
-            details["host"] = $"{updated.Host}:{updated.Port}";
-            details["logins"] = string.Join(',', updated.Logins);
-            details["host_keys"] = newKeys;
-            details["credential"] = updated.CredentialKind;
-            if (updated.Host != current.Host || updated.Port != current.Port) details["previous_host"] = $"{current.Host}:{current.Port}";
-            if (!updated.Logins.SequenceEqual(current.Logins)) details["previous_logins"] = string.Join(',', current.Logins);
-            if (pinned is not null)
-            {
-                details["previous_host_keys"] = oldKeys;
-                details["host_keys_from"] = scanning ? "scan" : "command line";
-            }
-            await context.RecordChangeAsync("target.set", target: current.Name, details: details).ConfigureAwait(false);
 
             var output = context.Out;
             output.WriteLine($"changed target {current.Name} ({updated.Host}:{updated.Port}), logins {string.Join(',', updated.Logins)}, credential {updated.CredentialKind}");
@@ -78,5 +64,5 @@ public static class TargetSetCommand
         return command;
     }
 
-    private static string Fingerprints(IEnumerable<string> keys) => string.Join(',', keys.Select(k => TargetCommands.HostKeyView.From(k).Fingerprint));
+    private static string Fingerprints(IEnumerable<string> keys) => TargetRules.Fingerprints(keys);
 }

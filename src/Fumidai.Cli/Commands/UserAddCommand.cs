@@ -46,21 +46,9 @@ public static class UserAddCommand
                 return;
             }
 
-            var enrolment = TotpEnrolment.Create(user, context.Data.LoadProtector());
-            var record = new UserRecord(user, granted, false, enrolment.EncryptedSecret, passwordHash, DateTimeOffset.UtcNow);
-            if (!await store.AddUserAsync(record, context.CancellationToken).ConfigureAwait(false))
-                throw CliException.Conflict($"user '{user}' already exists");
-            foreach (var (key, comment) in publicKeys)
-                await store.AddUserKeyAsync(new UserKeyRecord(user, key.Fingerprint, key.ToString(), comment), context.CancellationToken).ConfigureAwait(false);
-
-            await context.RecordChangeAsync("user.add", user, details: new Dictionary<string, string>
-            {
-                ["roles"] = string.Join(',', granted),
-                ["keys"] = string.Join(',', publicKeys.Select(k => k.Key.Fingerprint).Distinct()),
-                ["password"] = passwordHash is null ? "none" : "set",
-            }).ConfigureAwait(false);
-            await context.RecordAsync(AuditTypes.MfaEnrolled, "user.add", user).ConfigureAwait(false);
-
+            var users = await context.UsersAsync().ConfigureAwait(false);
+            var enrolment = TotpEnrolment.From(await users.AddAsync(user, granted, publicKeys, passwordHash, context.Data.LoadProtector(), context.CancellationToken)
+                .ConfigureAwait(false));
             enrolment.Print(context.Out);
             if (png is not null) enrolment.WritePng(png);
             if (publicKeys.Count == 0 && passwordHash is null)

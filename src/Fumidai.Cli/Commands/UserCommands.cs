@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fumidai.Cli.Infrastructure;
 using Fumidai.Cli.Totp;
+using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Storage;
@@ -18,8 +19,8 @@ public static class UserCommands
         command.Subcommands.Add(UserQueryCommands.Show(runtime));
         command.Subcommands.Add(Set(runtime));
         command.Subcommands.Add(UserKeyCommands.Create(runtime));
-        command.Subcommands.Add(SetDisabled(runtime, "disable", true, "Disable a user: no new logins, and her open sessions and connections end"));
-        command.Subcommands.Add(SetDisabled(runtime, "enable", false, "Enable a disabled user"));
+        command.Subcommands.Add(Disable(runtime));
+        command.Subcommands.Add(Enable(runtime));
         command.Subcommands.Add(UserLockCommand.Create(runtime));
         command.Subcommands.Add(Unlock(runtime));
         command.Subcommands.Add(ResetMfa(runtime));
@@ -32,9 +33,8 @@ public static class UserCommands
     public static Argument<string> NameArgument() => new("NAME") { Description = "The user's name" };
 
     /// <summary>The user, or a not-found error naming it.</summary>
-    public static async Task<UserRecord> RequireUserAsync(MetadataStore store, string name, CancellationToken cancellationToken) =>
-        await store.GetUserAsync(InputValidation.Name("user", name), cancellationToken).ConfigureAwait(false)
-        ?? throw CliException.NotFound($"user '{name}' does not exist");
+    public static Task<UserRecord> RequireUserAsync(MetadataStore store, string name, CancellationToken cancellationToken) =>
+        AdminRules.RequireUserAsync(store, name, cancellationToken);
 
     /// <summary>Asks every running bastion to re-check (or end) the user's open connections; they act within seconds.</summary>
     internal static Task RevokeAsync(CliContext context, MetadataStore store, string scope, string? user, string reason, string? session = null) =>
@@ -54,35 +54,42 @@ public static class UserCommands
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
-            var granted = await InputValidation.RolesAsync(store, result.GetValue(roles) ?? [], context.CancellationToken).ConfigureAwait(false);
-            if (granted.Count == 0) throw CliException.Usage("--role: at least one role is required");
-            await store.SetUserRolesAsync(user.Name, granted, context.CancellationToken).ConfigureAwait(false);
-            await RevokeAsync(context, store, RevocationScopes.Policy, user.Name, "roles changed").ConfigureAwait(false);
-            await context.RecordChangeAsync("user.set", user.Name, details: new Dictionary<string, string>
-            {
-                ["roles"] = string.Join(',', granted),
-                ["previous_roles"] = string.Join(',', user.Roles),
-            }).ConfigureAwait(false);
+            var granted = await (await context.UsersAsync().ConfigureAwait(false)).SetRolesAsync(user, result.GetValue(roles) ?? [], context.CancellationToken)
+                .ConfigureAwait(false);
             context.Out.WriteLine($"{user.Name}: roles {string.Join(',', granted)}");
         }, ct));
         return command;
     }
 
-    private static Command SetDisabled(CliRuntime runtime, string verb, bool disabled, string description)
+    private static Command Disable(CliRuntime runtime)
     {
         var name = NameArgument();
-        var command = new Command(verb, description) { name };
+        var reason = new Option<string?>("--reason") { Description = "Why, kept with the request that ends her sessions and audited", HelpName = "TEXT" };
+        var command = new Command("disable", "Disable a user: no new logins, and her open sessions and connections end") { name, reason };
+        command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
+        {
+            string? why = result.GetValue(reason)?.Trim();
+            if (why is not null && AdminReason.Problem(why) is { } problem) throw CliException.Usage("--reason: " + problem);
+            var store = await context.OpenStoreAsync().ConfigureAwait(false);
+            var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
+            await UserAccess.DisableAsync(store, await context.AuditAsync().ConfigureAwait(false), user, why, CliContext.Actor, context.CancellationToken)
+                .ConfigureAwait(false);
+            context.Out.WriteLine($"{user.Name}: disabled");
+        }, ct));
+        return command;
+    }
+
+    private static Command Enable(CliRuntime runtime)
+    {
+        var name = NameArgument();
+        var command = new Command("enable", "Enable a disabled user") { name };
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
-            await store.SetUserDisabledAsync(user.Name, disabled, context.CancellationToken).ConfigureAwait(false);
-            if (disabled) await RevokeAsync(context, store, RevocationScopes.User, user.Name, "disabled").ConfigureAwait(false);
-            await context.RecordChangeAsync("user." + verb, user.Name, details: new Dictionary<string, string>
-            {
-                ["was"] = user.Disabled ? "disabled" : "enabled",
-            }).ConfigureAwait(false);
-            context.Out.WriteLine($"{user.Name}: {(disabled ? "disabled" : "enabled")}");
+            await UserAccess.EnableAsync(store, await context.AuditAsync().ConfigureAwait(false), user, CliContext.Actor, context.CancellationToken)
+                .ConfigureAwait(false);
+            context.Out.WriteLine($"{user.Name}: enabled");
         }, ct));
         return command;
     }
@@ -95,13 +102,8 @@ public static class UserCommands
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
-            var lockedUntil = await store.GetLockedUntilAsync(user.Name, DateTimeOffset.UtcNow, context.CancellationToken).ConfigureAwait(false);
-            await store.ClearFailuresAsync(user.Name, context.CancellationToken).ConfigureAwait(false);
-            await context.RecordAsync(AuditTypes.Unlock, "user.unlock", user.Name, details: new Dictionary<string, string>
-            {
-                ["was_locked"] = lockedUntil is null ? "false" : "true",
-            }).ConfigureAwait(false);
-            context.Out.WriteLine(lockedUntil is null ? $"{user.Name}: was not locked; failure count cleared" : $"{user.Name}: unlocked");
+            bool wasLocked = await (await context.UsersAsync().ConfigureAwait(false)).UnlockAsync(user, context.CancellationToken).ConfigureAwait(false);
+            context.Out.WriteLine(wasLocked ? $"{user.Name}: unlocked" : $"{user.Name}: was not locked; failure count cleared");
         }, ct));
         return command;
     }
@@ -120,14 +122,8 @@ public static class UserCommands
             if (png is not null) InputValidation.OutputFile("--qr-png", png);
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
-            var enrolment = TotpEnrolment.Create(user.Name, context.Data.LoadProtector());
-            await store.SetTotpSecretAsync(user.Name, enrolment.EncryptedSecret, context.CancellationToken).ConfigureAwait(false);
-            // Connections made with the old factor end too: a reset usually means the old one may be in someone else's hands.
-            await RevokeAsync(context, store, RevocationScopes.User, user.Name, "MFA reset").ConfigureAwait(false);
-            // Certificates issued after the old factor are void too (the revocation above already makes them so; this says it in the table).
-            await store.RevokeLoginCertificatesAsync(user.Name, DateTimeOffset.UtcNow, context.CancellationToken).ConfigureAwait(false);
-            await context.RecordAsync(AuditTypes.MfaReset, "user.reset-mfa", user.Name).ConfigureAwait(false);
-            await context.RecordAsync(AuditTypes.MfaEnrolled, "user.reset-mfa", user.Name).ConfigureAwait(false);
+            var enrolment = TotpEnrolment.From(await (await context.UsersAsync().ConfigureAwait(false))
+                .ResetMfaAsync(user, context.Data.LoadProtector(), context.CancellationToken).ConfigureAwait(false));
             enrolment.Print(context.Out);
             if (png is not null) enrolment.WritePng(png);
         }, ct));

@@ -26,16 +26,7 @@ public static class UserKeyCommands
             var keys = PublicKeyFile.Read("FILE", result.GetValue(file)!);
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await UserCommands.RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
-            var added = new List<string>();
-            foreach (var (key, comment) in keys)
-            {
-                if (await store.AddUserKeyAsync(new UserKeyRecord(user.Name, key.Fingerprint, key.ToString(), comment), context.CancellationToken)
-                        .ConfigureAwait(false))
-                    added.Add(key.Fingerprint);
-            }
-            if (added.Count == 0) throw CliException.Conflict($"{user.Name} already has {(keys.Count == 1 ? "this key" : "these keys")}");
-            await context.RecordChangeAsync("user.key.add", user.Name, details: new Dictionary<string, string> { ["keys"] = string.Join(',', added) })
-                .ConfigureAwait(false);
+            var added = await (await context.UsersAsync().ConfigureAwait(false)).AddKeysAsync(user, keys, context.CancellationToken).ConfigureAwait(false);
             foreach (var fingerprint in added) context.Out.WriteLine($"{user.Name}: added {fingerprint}");
         }, ct));
         return command;
@@ -55,12 +46,7 @@ public static class UserKeyCommands
                 : PublicKeyFile.Read("FILE", given).Select(k => k.Key.Fingerprint).ToArray();
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var user = await UserCommands.RequireUserAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
-            var removed = new List<string>();
-            foreach (var fingerprint in fingerprints)
-                if (await store.RemoveUserKeyAsync(user.Name, fingerprint, context.CancellationToken).ConfigureAwait(false))
-                    removed.Add(fingerprint);
-            if (removed.Count == 0) throw CliException.NotFound($"{user.Name} has no such key ({string.Join(", ", fingerprints)})");
-            await context.RecordChangeAsync("user.key.remove", user.Name, details: new Dictionary<string, string> { ["keys"] = string.Join(',', removed) })
+            var removed = await (await context.UsersAsync().ConfigureAwait(false)).RemoveKeysAsync(user, fingerprints, context.CancellationToken)
                 .ConfigureAwait(false);
             foreach (var fingerprint in removed) context.Out.WriteLine($"{user.Name}: removed {fingerprint}");
         }, ct));

@@ -1,4 +1,5 @@
 using Fumidai.Gateway;
+using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Recordings;
@@ -60,7 +61,15 @@ public sealed class CliContext
     /// <summary>Adopts a store created by <c>init</c>.</summary>
     public void UseStore(MetadataStore store) => _store = store;
 
-    private async Task<AuditLog> AuditAsync() => _audit ??= new AuditLog(await OpenStoreAsync().ConfigureAwait(false));
+    /// <summary>The audit log of the opened store.</summary>
+    public async Task<AuditLog> AuditAsync() => _audit ??= new AuditLog(await OpenStoreAsync().ConfigureAwait(false));
+
+    /// <summary>User changes by the OS account running the CLI, with the rules shared with the console.</summary>
+    public async Task<UserAdministration> UsersAsync() =>
+        new(await OpenStoreAsync().ConfigureAwait(false), await AuditAsync().ConfigureAwait(false), Actor);
+
+    /// <summary>Who makes a change through the CLI: the OS account, with the <c>cli</c> source.</summary>
+    public static AdminActor Actor => new(Environment.UserName, AuditSource);
 
     /// <summary>Audits a change made with the CLI (<see cref="AuditTypes.AdminChange"/>), naming the action and the OS account.</summary>
     public Task RecordChangeAsync(string action, string? user = null, string? target = null, IReadOnlyDictionary<string, string>? details = null) =>
@@ -70,12 +79,7 @@ public sealed class CliContext
     public async Task RecordAsync(string type, string action, string? user = null, string? target = null,
         IReadOnlyDictionary<string, string>? details = null)
     {
-        var all = new Dictionary<string, string>(details ?? new Dictionary<string, string>())
-        {
-            ["action"] = action,
-            ["actor"] = Environment.UserName,
-        };
         var audit = await AuditAsync().ConfigureAwait(false);
-        await audit.RecordAsync(type, AuditOutcome.Success, user, AuditSource, target, all, CancellationToken).ConfigureAwait(false);
+        await Actor.RecordAsync(audit, type, action, user, target, details, CancellationToken).ConfigureAwait(false);
     }
 }

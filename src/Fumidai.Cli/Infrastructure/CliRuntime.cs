@@ -43,6 +43,16 @@ public sealed class CliRuntime
         {
             return Fail(ex.ExitCode, ex.Message);
         }
+        catch (Gateway.Administration.AdminRuleException ex)
+        {
+            return Fail(ex.Kind switch
+            {
+                Gateway.Administration.AdminRuleKind.NotFound => ExitCodes.NotFound,
+                Gateway.Administration.AdminRuleKind.Conflict => ExitCodes.Conflict,
+                Gateway.Administration.AdminRuleKind.Unavailable => ExitCodes.Failure,
+                _ => ExitCodes.Usage,
+            }, ex.Message);
+        }
         catch (ConfigurationException ex)
         {
             // One problem per line, by design; the file is the admin's own.

@@ -1,4 +1,4 @@
-using Fumidai.Gateway.Bastion;
+using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Storage;
@@ -8,13 +8,8 @@ namespace Fumidai.Cli.Infrastructure;
 /// <summary>Checks of command-line values that the parser cannot do; each failure is a usage error naming the value.</summary>
 public static class InputValidation
 {
-    /// <summary>A user, target, login or role name as <see cref="LoginName.IsValidName"/> accepts it.</summary>
-    public static string Name(string kind, string? value)
-    {
-        if (value is null || !LoginName.IsValidName(value))
-            throw CliException.Usage($"invalid {kind} name '{value}': use 1-64 letters, digits, '.', '_' or '-', not starting with '-'");
-        return value;
-    }
+    /// <summary>A user, target, login or role name (the rule shared with the console).</summary>
+    public static string Name(string kind, string? value) => AdminRules.Name(kind, value);
 
     /// <summary>A positive duration written 90s, 15m or 8h.</summary>
     public static TimeSpan Duration(string option, string value)
@@ -24,24 +19,12 @@ public static class InputValidation
         return duration;
     }
 
-    /// <summary>Roles a user may hold: built-in ones or roles added with <c>role add</c>; duplicates removed, order kept.</summary>
-    public static async Task<IReadOnlyList<string>> RolesAsync(MetadataStore store, IEnumerable<string> roles, CancellationToken cancellationToken)
-    {
-        var known = (await store.ListRolesAsync(cancellationToken).ConfigureAwait(false)).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-        var result = new List<string>();
-        foreach (var role in roles.SelectMany(SplitList))
-        {
-            Name("role", role);
-            if (!BuiltInRoles.IsBuiltIn(role) && !known.Contains(role))
-                throw CliException.NotFound($"role '{role}' does not exist; add it with `fumidai role add` or use admin, auditor or user");
-            if (!result.Contains(role)) result.Add(role);
-        }
-        return result;
-    }
+    /// <summary>Roles a user may hold (the rule shared with the console).</summary>
+    public static Task<IReadOnlyList<string>> RolesAsync(MetadataStore store, IEnumerable<string> roles, CancellationToken cancellationToken) =>
+        AdminRules.RolesAsync(store, roles, cancellationToken);
 
     /// <summary>Splits <c>a,b</c> lists, so both <c>--opt a,b</c> and repeated options work.</summary>
-    public static IEnumerable<string> SplitList(string value) =>
-        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public static IEnumerable<string> SplitList(string value) => AdminRules.SplitList(value);
 
     /// <summary>An existing, readable input file.</summary>
     public static string InputFile(string option, string? path)

@@ -1,4 +1,5 @@
 using Fumidai.Cli.Infrastructure;
+using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Identity;
 using QRCoder;
 
@@ -7,11 +8,11 @@ namespace Fumidai.Cli.Totp;
 /// <summary>A new TOTP secret for a user: encrypted for storage, and shown once as an otpauth URI and QR code.</summary>
 public sealed class TotpEnrolment
 {
-    private TotpEnrolment(string userName, byte[] secret, byte[] encrypted)
+    private TotpEnrolment(NewTotp totp)
     {
-        UserName = userName;
-        Uri = TotpVerifier.EnrolmentUri(userName, secret);
-        EncryptedSecret = encrypted;
+        UserName = totp.UserName;
+        Uri = totp.Uri;
+        EncryptedSecret = totp.EncryptedSecret;
     }
 
     public string UserName { get; }
@@ -22,20 +23,12 @@ public sealed class TotpEnrolment
     /// <summary>The secret encrypted with the master key, purpose <c>totp:USER</c>.</summary>
     public byte[] EncryptedSecret { get; }
 
-    public static string Purpose(string userName) => "totp:" + userName;
+    public static string Purpose(string userName) => NewTotp.Purpose(userName);
 
-    public static TotpEnrolment Create(string userName, SecretProtector protector)
-    {
-        var secret = TotpVerifier.NewSecret();
-        try
-        {
-            return new TotpEnrolment(userName, secret, protector.Protect(secret, Purpose(userName)));
-        }
-        finally
-        {
-            Array.Clear(secret);
-        }
-    }
+    public static TotpEnrolment Create(string userName, SecretProtector protector) => new(NewTotp.Create(userName, protector));
+
+    /// <summary>A secret made by a shared administrative change, to be shown.</summary>
+    public static TotpEnrolment From(NewTotp totp) => new(totp);
 
     /// <summary>Prints the URI on its own line, then the QR code in half-block characters.</summary>
     public void Print(TextWriter output)

@@ -55,6 +55,9 @@ public sealed class BastionContext
     /// <summary>Terminates <c>ssh -J</c> to targets; null: a jump to a target is treated as any other forward.</summary>
     public ProxyJump.ProxyJumpHost? ProxyJump { get; init; }
 
+    /// <summary>Where running sessions publish their screens for the console's live view.</summary>
+    public LiveScreens LiveScreens { get; init; } = new();
+
     /// <summary>Sessions relaying right now, so a drain can wait for their recordings to be finalised.</summary>
     public SessionRegistry Sessions { get; } = new();
 

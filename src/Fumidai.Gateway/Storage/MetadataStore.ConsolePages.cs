@@ -56,28 +56,7 @@ public sealed partial class MetadataStore
     public async Task<Page<AuditEvent>> QueryAuditPageAsync(string? type, string? user, DateTimeOffset? from, DateTimeOffset? to, int page, int pageSize,
         CancellationToken cancellationToken = default)
     {
-        var where = new List<string>();
-        var parameters = new List<(string, object?)>();
-        if (type is not null)
-        {
-            where.Add("type = @type");
-            parameters.Add(("@type", type));
-        }
-        if (user is not null)
-        {
-            where.Add("user_name = @user");
-            parameters.Add(("@user", user));
-        }
-        if (from is not null)
-        {
-            where.Add("time >= @from");
-            parameters.Add(("@from", Time(from.Value)));
-        }
-        if (to is not null)
-        {
-            where.Add("time < @to");
-            parameters.Add(("@to", Time(to.Value)));
-        }
+        var (where, parameters) = AuditFilter(type, user, from, to);
         string filter = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         int total;

@@ -42,6 +42,9 @@ public sealed class SessionRecorder : IAsyncDisposable
 
     public Exception? Failure { get; private set; }
 
+    /// <summary>The screen live viewers watch, fed with the output and resizes recorded from when it is set; null when nobody may watch (file transfers).</summary>
+    public LiveScreen? Live { get; set; }
+
     /// <summary>Bytes of terminal output and of input recorded.</summary>
     public long OutputBytes { get; private set; }
 
@@ -57,7 +60,7 @@ public sealed class SessionRecorder : IAsyncDisposable
         lock (_lock)
         {
             OutputBytes += data.Length;
-            WriteDecoded(AsciicastEventType.Output, _output, data);
+            WriteDecoded(AsciicastEventType.Output, _output, data, Live);
         }
     }
 
@@ -72,7 +75,11 @@ public sealed class SessionRecorder : IAsyncDisposable
 
     public void Resize(int columns, int rows)
     {
-        lock (_lock) Write(AsciicastEventType.Resize, $"{columns}x{rows}");
+        lock (_lock)
+        {
+            Write(AsciicastEventType.Resize, $"{columns}x{rows}");
+            Live?.Resize(Now, columns, rows);
+        }
     }
 
     /// <summary>A marker event (<c>m</c>): target hop, exec command, file transfer, end reason.</summary>
@@ -81,10 +88,11 @@ public sealed class SessionRecorder : IAsyncDisposable
         lock (_lock) Write(AsciicastEventType.Marker, label);
     }
 
-    private void WriteDecoded(AsciicastEventType type, Utf8Carry carry, ReadOnlySpan<byte> data)
+    private void WriteDecoded(AsciicastEventType type, Utf8Carry carry, ReadOnlySpan<byte> data, LiveScreen? live = null)
     {
         var text = carry.Take(data);
         if (text.IsEmpty) return;
+        live?.Output(Now, Encoding.UTF8.GetString(text));
         // Valid UTF-8 (nearly all terminal output) goes to the JSON writer as it is; invalid bytes become U+FFFD.
         if (System.Text.Unicode.Utf8.IsValid(text)) Append(type, null, text);
         else Append(type, Encoding.UTF8.GetString(text), default);
@@ -130,6 +138,7 @@ public sealed class SessionRecorder : IAsyncDisposable
             if (_closed) return;
             _closed = true;
         }
+        Live?.End();
         try
         {
             await _sink.CompleteAsync(endReason).ConfigureAwait(false);

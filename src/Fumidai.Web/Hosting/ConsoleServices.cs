@@ -1,5 +1,6 @@
 using Fumidai.Gateway;
 using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Bastion;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Storage;
 using Fumidai.Recording.Chunks;
@@ -22,6 +23,9 @@ public sealed class ConsoleServices
     public required IObjectStore Recordings { get; init; }
 
     public required IManifestVerifier AuditKey { get; init; }
+
+    /// <summary>Screens of the sessions running in this process, streamed by the live view.</summary>
+    public required LiveScreens LiveScreens { get; init; }
 
     public required ConsoleSignIn SignIn { get; init; }
 

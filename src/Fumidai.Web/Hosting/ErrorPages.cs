@@ -36,6 +36,19 @@ public sealed class ErrorPages(RequestDelegate next, ILoggerFactory loggers)
             await WriteAsync(context, StatusCodes.Status404NotFound, ex.Message).ConfigureAwait(false);
             return;
         }
+        catch (Gateway.Administration.AdminRuleException ex) when (!context.Response.HasStarted)
+        {
+            // The same refusal, in the same words, as the CLI gives for the same change.
+            context.Response.Clear();
+            await WriteAsync(context, ex.Kind switch
+            {
+                Gateway.Administration.AdminRuleKind.NotFound => StatusCodes.Status404NotFound,
+                Gateway.Administration.AdminRuleKind.Conflict => StatusCodes.Status409Conflict,
+                Gateway.Administration.AdminRuleKind.Unavailable => StatusCodes.Status502BadGateway,
+                _ => StatusCodes.Status400BadRequest,
+            }, ex.Message).ConfigureAwait(false);
+            return;
+        }
         catch (InvalidDataException) when (!context.Response.HasStarted)
         {
             // Form limits (too many fields, a field too long) end here.

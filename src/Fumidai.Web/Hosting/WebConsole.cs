@@ -1,6 +1,7 @@
 using System.Net;
 using Fumidai.Gateway;
 using Fumidai.Gateway.Audit;
+using Fumidai.Gateway.Bastion;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Identity;
 using Fumidai.Gateway.Recordings;
@@ -29,10 +30,13 @@ public sealed class WebConsole
     private readonly DataDirectory _data;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
+    private readonly LiveScreens _liveScreens;
 
-    public WebConsole(DataDirectory data, ILoggerFactory loggers)
+    /// <param name="liveScreens">The screens of the sessions running in this process, for the live view; none when the console runs alone.</param>
+    public WebConsole(DataDirectory data, ILoggerFactory loggers, LiveScreens? liveScreens = null)
     {
         _data = data;
+        _liveScreens = liveScreens ?? new LiveScreens();
         _loggers = loggers;
         _logger = loggers.CreateLogger("web");
     }
@@ -66,6 +70,7 @@ public sealed class WebConsole
                 Store = store,
                 Audit = audit,
                 Recordings = recordings,
+                LiveScreens = _liveScreens,
                 AuditKey = Ed25519ManifestVerifier.FromOpenSshLine(File.ReadAllText(_data.AuditPublicKeyPath).Trim()),
                 SignIn = new ConsoleSignIn(store, _data.LoadProtector(), audit,
                     new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),

@@ -1,3 +1,4 @@
+using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Web.Auth;
@@ -28,6 +29,10 @@ public static class ConsoleAudit
             };
         return RecordAsync(console, context, AuditTypes.RecordingAccess, session.Target, details);
     }
+
+    /// <summary>The signed-in console user as the actor of a change, from her address, through the <c>web</c>.</summary>
+    public static AdminActor Actor(HttpContext context) =>
+        new(ConsoleUser.From(context.User)?.Name ?? "", context.Connection.RemoteIpAddress?.ToString() ?? "", "web");
 
     /// <summary>An event by the signed-in console user; her name is the event's user and the <c>actor</c>, the channel is <c>web</c>.</summary>
     public static Task RecordAsync(ConsoleServices console, HttpContext context, string type, string? target, Dictionary<string, string> details,

@@ -14,6 +14,9 @@ public static class ConsoleEndpoints
         SessionsPage.Map(app);
         RecordingPages.Map(app);
         LivePage.Map(app);
+        LockUserAction.Map(app);
+        LiveViewPage.Map(app);
+        LiveStream.Map(app);
         SearchPage.Map(app);
         AuditPage.Map(app);
         AdminPage.Map(app);

@@ -1,4 +1,5 @@
 using System.Text;
+using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Storage;
@@ -13,8 +14,6 @@ namespace Fumidai.Web.Pages;
 /// <summary>Running sessions, and Terminate for admins: the same store request as <c>fumidai sessions kill</c>, which the node running it acts on.</summary>
 public static class LivePage
 {
-    public const int MaxReasonLength = 200;
-
     public static void Map(WebApplication app)
     {
         app.MapGet("/live", async (HttpContext context, ConsoleServices console, IAntiforgery antiforgery) =>
@@ -22,18 +21,20 @@ public static class LivePage
             var user = ConsoleUser.From(context.User)!;
             var running = await console.Store.ListRunningSessionsAsync(context.RequestAborted).ConfigureAwait(false);
             var html = new StringBuilder("<table id=\"live\"><thead><tr><th>User</th><th>Target</th><th>Start</th><th>Session</th>")
-                .Append(user.IsAdmin ? "<th>Terminate</th>" : "").Append("</tr></thead><tbody>");
+                .Append(user.IsAdmin ? "<th>Terminate</th><th>Lock user</th>" : "").Append("</tr></thead><tbody>");
             foreach (var s in running)
             {
                 html.Append("<tr data-session=\"").Append(Html.E(s.Id)).Append("\"><td>").Append(Html.E(s.User)).Append("</td><td>").Append(Html.E(s.Target))
-                    .Append("</td><td>").Append(Html.Time(s.Start)).Append("</td><td><a href=\"/sessions/").Append(Html.E(s.Id)).Append("\">watch</a></td>");
+                    .Append("</td><td>").Append(Html.Time(s.Start)).Append("</td><td><a class=\"watch\" href=\"/sessions/").Append(Html.E(s.Id)).Append("/watch\">watch live</a> · <a class=\"recording\" href=\"/sessions/")
+                    .Append(Html.E(s.Id)).Append("\">recording so far</a></td>");
                 if (user.IsAdmin)
                     html.Append("<td><form method=\"post\" action=\"/sessions/").Append(Html.E(s.Id)).Append("/terminate\">").Append(Html.Antiforgery(context, antiforgery))
                         .Append("<input name=\"reason\" required maxlength=\"200\" placeholder=\"reason, shown to the operator\">")
-                        .Append("<button type=\"submit\" class=\"terminate\">Terminate</button></form></td>");
+                        .Append("<button type=\"submit\" class=\"terminate\">Terminate</button></form></td><td>")
+                        .Append(LockUserAction.Form(context, antiforgery, s.User)).Append("</td>");
                 html.Append("</tr>");
             }
-            if (running.Count == 0) html.Append("<tr><td colspan=\"5\">No session is running.</td></tr>");
+            if (running.Count == 0) html.Append("<tr><td colspan=\"6\">No session is running.</td></tr>");
             return Html.Page("Live sessions", html.Append("</tbody></table>").ToString(), user, context);
         }).RequireAuthorization(ConsoleAuthentication.ConsolePolicy);
 
@@ -42,9 +43,8 @@ public static class LivePage
             if (!QueryInput.IsSessionId(id)) throw new BadInputException("the session id may hold only letters, digits, '-' and '_' (at most 128)");
             var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
             string reason = (form["reason"].FirstOrDefault() ?? "").Trim();
-            if (reason.Length is 0 or > MaxReasonLength) throw new BadInputException($"reason: 1 to {MaxReasonLength} characters, shown to the operator");
-            // The reason is written on the operator's terminal: it must not carry terminal control sequences.
-            if (reason.Any(char.IsControl)) throw new BadInputException("reason: control characters are not allowed");
+            if (reason.Length == 0) throw new BadInputException("reason: required, shown to the operator");
+            if (AdminReason.Problem(reason) is { } problem) throw new BadInputException("reason: " + problem);
             var session = await console.Store.GetSessionAsync(id, context.RequestAborted).ConfigureAwait(false)
                 ?? throw new NotFoundException($"There is no session '{id}'.");
             if (session.Status != SessionStatus.Running)

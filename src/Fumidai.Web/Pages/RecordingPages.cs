@@ -81,7 +81,8 @@ public static class RecordingPages
     }
 
     /// <summary>The session named in the URL, or a 400/404 page.</summary>
-    private static async Task<SessionRecord> FindAsync(string id, ConsoleServices console, HttpContext context)
+    /// <summary>The session named in the path, or a clear 400 (not an id) or 404.</summary>
+    internal static async Task<SessionRecord> FindAsync(string id, ConsoleServices console, HttpContext context)
     {
         if (!QueryInput.IsSessionId(id)) throw new BadInputException("the session id may hold only letters, digits, '-' and '_' (at most 128)");
         return await console.Store.GetSessionAsync(id, context.RequestAborted).ConfigureAwait(false)

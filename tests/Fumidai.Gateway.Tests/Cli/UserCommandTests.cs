@@ -144,6 +144,28 @@ public sealed class UserCommandTests : IClassFixture<InitializedCli>
     }
 
     [Fact]
+    public async Task Disable_keeps_the_given_reason_with_the_revocation_and_in_the_audit_and_refuses_a_reason_with_control_characters()
+    {
+        await _cli.OkAsync("user", "add", "ivo");
+        var store = await _cli.StoreAsync();
+        long before = await store.LatestRevocationAsync();
+
+        Assert.Equal(ExitCodes.Usage, (await _cli.RunAsync("user", "disable", "ivo", "--reason", "bad\u001b[2Jreason")).ExitCode);
+        Assert.Equal(ExitCodes.Usage, (await _cli.RunAsync("user", "disable", "ivo", "--reason", new string('r', 201))).ExitCode);
+        Assert.Equal("enabled", UserState(await _cli.OkAsync("user", "list", "--json"), "ivo"));
+        Assert.Empty(await store.ListRevocationsAfterAsync(before));
+
+        await _cli.OkAsync("user", "disable", "ivo", "--reason", "left the company");
+        var request = Assert.Single(await store.ListRevocationsAfterAsync(before));
+        Assert.Equal(("user", "ivo", "left the company"), (request.Scope, request.User, request.Reason));
+        var audited = Assert.Single(await store.ListAuditAsync(null), e => e.Details.GetValueOrDefault("action") == "user.disable" && e.User == "ivo");
+        Assert.Equal("left the company", audited.Details["reason"]);
+        Assert.Equal("enabled", audited.Details["was"]);
+        Assert.Equal("cli", audited.Source);
+        Assert.Equal(Environment.UserName, audited.Details["actor"]);
+    }
+
+    [Fact]
     public async Task Unlock_clears_a_lockout()
     {
         await _cli.OkAsync("user", "add", "grace");

@@ -63,8 +63,12 @@ internal sealed class RecordedSession
         var descriptor = Descriptor(sessionId, start);
         await _context.SessionLog.AddSessionAsync(new SessionRecord(sessionId, user, target.Name, login, _kind, _command, _source, start, null,
             SessionStatus.Running, null, 0, 0, descriptor.Prefix)).ConfigureAwait(false);
-        var recorder = _context.Recordings.NewRecorder(descriptor, Header(start));
+        var header = Header(start);
+        var recorder = _context.Recordings.NewRecorder(descriptor, header);
         _terminal.Recorder = recorder;
+        // File transfers carry file bytes, not a screen: there is nothing to watch.
+        if (_kind is not (ChannelKinds.Sftp or ChannelKinds.Scp)) recorder.Live = new LiveScreen(header.Width, header.Height);
+        using var watchable = recorder.Live is { } live ? _context.LiveScreens.Add(sessionId, live) : null;
         recorder.Marker($"target {target.Name} ({target.Host}:{target.Port}) as {login}");
         if (_command is not null) recorder.Marker($"{_kind}: {_command}");
         var details = new Dictionary<string, string> { ["session"] = sessionId, ["login"] = login, ["kind"] = _kind };
