@@ -38,6 +38,9 @@ public sealed class BastionService
     /// <summary>The uploads' time when a second stop request cut the sessions.</summary>
     public TimeSpan HurriedUploadTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>What <c>/healthz</c> reports for this node: ready once listening, draining from the first stop request.</summary>
+    public NodeHealth Health { get; init; } = new();
+
     /// <summary>How often the store is asked whether access was revoked (well inside the 5 s an admin may expect).</summary>
     public TimeSpan RevocationInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -59,6 +62,7 @@ public sealed class BastionService
         string node = options.Node.Name;
         store.Node = node;
         var audit = new AuditLog(store, _loggers.CreateLogger("audit"));
+        var countedAudit = new LoginCountingAuditLog(audit);
         await using var recordings = await OpenRecordingsAsync(options, audit, stop).ConfigureAwait(false);
         var nodes = new NodeMonitor(store, audit, node, Duration.Parse(options.Node.HeartbeatInterval), Duration.Parse(options.Node.DeadAfter),
             _loggers.CreateLogger("node"));
@@ -94,7 +98,7 @@ public sealed class BastionService
             SessionLog = store,
             Commands = store,
             Revocations = store,
-            Audit = audit,
+            Audit = countedAudit,
             Dialer = dialer,
             Recordings = recordings,
             IdleTimeout = Duration.Parse(options.Sessions.IdleTimeout),
@@ -106,7 +110,7 @@ public sealed class BastionService
             LoginCertificates = loginCertificates,
             ProxyJump = new Bastion.ProxyJump.ProxyJumpHost(hostCa, TransportSettings(options.Ssh), limits, _loggers.CreateLogger("proxyjump")),
         };
-        var authenticator = new BastionAuthenticator(store, protector, audit,
+        var authenticator = new BastionAuthenticator(store, protector, countedAudit,
             new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),
             options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration), _loggers.CreateLogger("auth"))
         {
@@ -127,7 +131,7 @@ public sealed class BastionService
             },
             Limits = limits,
             ProxyProtocol = TrustedProxies.From(options.Ssh),
-        }, new BastionApplication(authenticator, context), _loggers.CreateLogger("ssh"));
+        }, new BastionApplication(new TimedAuthenticator(authenticator), context), _loggers.CreateLogger("ssh"));
         try
         {
             server.Start();
@@ -145,6 +149,14 @@ public sealed class BastionService
             string.Join(", ", hostKeys.Select(k => $"{k.PublicKey.KeyType} {k.PublicKey.Fingerprint}")));
         await audit.RecordAsync(AuditTypes.ServiceStart, AuditOutcome.Info, details: new Dictionary<string, string> { ["listen"] = bound.ToString(), ["node"] = node },
             cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        using var gauges = FumidaiMetrics.Observe(new NodeGaugeSource
+        {
+            Node = node,
+            ActiveSessions = () => context.Sessions.Count,
+            PendingUploads = () => recordings.Uploader.PendingUploads,
+            Spool = new SpoolStatistics(_data.SpoolPath),
+        });
+        Health.Ready(store.PingAsync);
         started?.Invoke(bound);
         systemd.Ready($"listening on {bound}");
         try
@@ -154,6 +166,8 @@ public sealed class BastionService
         catch (OperationCanceledException)
         {
         }
+        // The load balancer sends new connections elsewhere from now on, while sessions here may still run their course.
+        Health.Draining();
         server.StopAccepting();
         await new NodeDrain(context.Sessions, _logger, systemd) { Timeout = drainTimeout }.RunAsync(draining, cut).ConfigureAwait(false);
         systemd.Status("closing: audit log and uploads");

@@ -4,6 +4,7 @@ using Fumidai.Cli.Infrastructure;
 using Fumidai.Cli.Output;
 using Fumidai.Gateway;
 using Fumidai.Gateway.Lifecycle;
+using Fumidai.Web.Health;
 using Fumidai.Web.Hosting;
 
 namespace Fumidai.Cli.Commands;
@@ -23,7 +24,8 @@ public static class ServeCommand
             Description = "Run only the web console (e.g. on a separate auditors' host sharing the stores); needs Web:Enabled",
         };
         var command = new Command("serve", "Run the bastion: operators connect with ssh, sessions are recorded; the web console for admins "
-            + "and auditors listens on Web:Listen (0.0.0.0:8443, HTTPS) unless Web:Enabled is false. SIGTERM or Ctrl-C "
+            + "and auditors listens on Web:Listen (0.0.0.0:8443, HTTPS) unless Web:Enabled is false; /healthz and /metrics (plain HTTP) on "
+            + "Health:Listen (127.0.0.1:9090) unless Health:Enabled is false. SIGTERM or Ctrl-C "
             + "stops new logins and lets sessions finish for Sessions:DrainTimeout (60s), then cuts them; a second one cuts at once");
         command.Options.Add(listen);
         command.Options.Add(noSsh);
@@ -50,8 +52,14 @@ public static class ServeCommand
             using var cancelled = ct.Register(requests.Request);
             // Either half failing (a port taken, a bad certificate) stops the other: a bastion half up is not what was asked for.
             var tasks = new List<Task>();
+            var health = new NodeHealth();
+            // Health outlives the drain: a load balancer must see 503 while sessions finish, so it stops only after the bastion.
+            using var healthStop = new CancellationTokenSource();
+            var healthListener = ssh && context.Options.Health.Enabled
+                ? StopOthersOnFailure(new HealthListener(context.Options.Health, health, loggers).RunAsync(healthStop.Token), requests)
+                : Task.CompletedTask;
             if (web) tasks.Add(StopOthersOnFailure(new WebConsole(context.Data, loggers).RunAsync(requests.Drain), requests));
-            if (ssh) tasks.Add(StopOthersOnFailure(new BastionService(context.Data, loggers).RunAsync(result.GetValue(listen), requests), requests));
+            if (ssh) tasks.Add(StopOthersOnFailure(new BastionService(context.Data, loggers) { Health = health }.RunAsync(result.GetValue(listen), requests), requests));
             try
             {
                 await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -60,6 +68,11 @@ public static class ServeCommand
             {
                 throw new CliException(ExitCodes.Conflict, ex.Message);
             }
+            finally
+            {
+                await healthStop.CancelAsync().ConfigureAwait(false);
+            }
+            await healthListener.ConfigureAwait(false);
         }, CancellationToken.None));
         return command;
     }

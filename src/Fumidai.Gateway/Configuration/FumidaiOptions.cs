@@ -21,6 +21,8 @@ public sealed class FumidaiOptions
     public MetadataOptions Metadata { get; set; } = new();
 
     public NodeOptions Node { get; set; } = new();
+
+    public HealthOptions Health { get; set; } = new();
 }
 
 /// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>
