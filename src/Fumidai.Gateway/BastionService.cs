@@ -59,6 +59,9 @@ public sealed class BastionService
         using var systemd = SystemdNotifier.FromEnvironment(_logger);
         var store = await _data.OpenStoreAsync(stop).ConfigureAwait(false);
         using var serveLock = _data.LockForServe();
+        // Before any key is read: a node of a cluster presents and signs with the cluster's keys, or does not start.
+        if (options.Metadata.IsPostgres && await _data.SyncClusterKeysAsync(store, _data.LoadProtector(), stop).ConfigureAwait(false) is > 0 and var taken)
+            _logger.LogInformation("took {Count} of the cluster's keys from the metadata database", taken);
         string node = options.Node.Name;
         store.Node = node;
         var audit = new AuditLog(store, _loggers.CreateLogger("audit"));

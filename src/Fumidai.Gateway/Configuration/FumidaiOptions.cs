@@ -23,6 +23,8 @@ public sealed class FumidaiOptions
     public NodeOptions Node { get; set; } = new();
 
     public HealthOptions Health { get; set; } = new();
+
+    public SecretsOptions Secrets { get; set; } = new();
 }
 
 /// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>

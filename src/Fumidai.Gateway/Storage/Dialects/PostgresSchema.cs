@@ -120,6 +120,13 @@ internal static class PostgresSchema
                 user_name TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,
                 allowed_from TEXT NOT NULL);
             """),
+        (6, """
+            CREATE TABLE cluster_keys (
+                name TEXT PRIMARY KEY,
+                public_key TEXT NOT NULL,
+                private_key BYTEA NOT NULL,
+                created TEXT COLLATE "C" NOT NULL);
+            """),
     ];
 
     public static async Task MigrateAsync(PostgresDialect dialect, CancellationToken cancellationToken)

@@ -40,6 +40,15 @@ internal static class SqliteSchema
                 user_name TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,
                 allowed_from TEXT NOT NULL);
             """),
+        // 6: the keys every node of a cluster shares (host keys, CAs, audit key), encrypted with the master key; a single
+        // SQLite node keeps them as files and leaves this table empty.
+        (6, [], """
+            CREATE TABLE IF NOT EXISTS cluster_keys (
+                name TEXT PRIMARY KEY,
+                public_key TEXT NOT NULL,
+                private_key BLOB NOT NULL,
+                created TEXT NOT NULL);
+            """),
     ];
 
     public static async Task MigrateAsync(SqliteDialect dialect, CancellationToken cancellationToken)
