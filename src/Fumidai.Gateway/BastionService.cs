@@ -41,6 +41,9 @@ public sealed class BastionService
     /// <summary>What <c>/healthz</c> reports for this node: ready once listening, draining from the first stop request.</summary>
     public NodeHealth Health { get; init; } = new();
 
+    /// <summary>How long the audit shipping stays with a node that stopped renewing it (it renews every second while it runs).</summary>
+    public static readonly TimeSpan AuditShippingLease = TimeSpan.FromSeconds(15);
+
     /// <summary>How often the store is asked whether access was revoked (well inside the 5 s an admin may expect).</summary>
     public TimeSpan RevocationInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -74,7 +77,10 @@ public sealed class BastionService
         await nodes.SweepAsync(stop).ConfigureAwait(false);
         // Only after recovery: the scanner would otherwise take this run's open audit period for a crashed one.
         await using var auditShipper = recordings.CreateAuditShipper(node);
-        var auditExporter = new AuditExporter(store, auditShipper, Path.Combine(_data.SpoolPath, "audit-shipped.seq"), _loggers.CreateLogger("audit"));
+        var auditExporter = new AuditExporter(store, auditShipper, Path.Combine(_data.SpoolPath, "audit-shipped.seq"), _loggers.CreateLogger("audit"))
+        {
+            Lease = options.Metadata.IsPostgres ? new ClusterLease(store, ClusterLease.AuditShipping, node, AuditShippingLease) : null,
+        };
         using var exporting = new CancellationTokenSource();
         var exporterLoop = auditExporter.RunAsync(exporting.Token);
         var protector = _data.LoadProtector();
@@ -183,6 +189,14 @@ public sealed class BastionService
         await exporting.CancelAsync().ConfigureAwait(false);
         await exporterLoop.ConfigureAwait(false);
         await auditExporter.ShipPendingAsync().ConfigureAwait(false);
+        try
+        {
+            if (auditExporter.Lease is { } lease) await lease.ReleaseAsync().ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            _logger.LogWarning("could not hand the audit shipping over ({Error}); another node takes it when the lease expires", ex.Message);
+        }
         await auditShipper.RotateAsync(AuditLogShipper.EndReasonShutdown).ConfigureAwait(false);
         // Sessions are closed and their manifests queued: the uploads get a bounded time. Whoever asked twice wants the
         // node down: after a second request they get only a moment, and one during the wait ends it; the spool keeps the rest.

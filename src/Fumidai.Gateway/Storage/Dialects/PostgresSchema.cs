@@ -127,6 +127,13 @@ internal static class PostgresSchema
                 private_key BYTEA NOT NULL,
                 created TEXT COLLATE "C" NOT NULL);
             """),
+        (7, """
+            CREATE TABLE cluster_leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                expires TEXT COLLATE "C" NOT NULL,
+                position BIGINT NOT NULL DEFAULT 0);
+            """),
     ];
 
     public static async Task MigrateAsync(PostgresDialect dialect, CancellationToken cancellationToken)

@@ -49,6 +49,14 @@ internal static class SqliteSchema
                 private_key BLOB NOT NULL,
                 created TEXT NOT NULL);
             """),
+        // 7: work one node of a cluster does for all (shipping the audit log), held for a while and renewed, with how far it got.
+        (7, [], """
+            CREATE TABLE IF NOT EXISTS cluster_leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                expires TEXT NOT NULL,
+                position INTEGER NOT NULL DEFAULT 0);
+            """),
     ];
 
     public static async Task MigrateAsync(SqliteDialect dialect, CancellationToken cancellationToken)
