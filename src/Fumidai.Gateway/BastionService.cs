@@ -140,7 +140,7 @@ public sealed class BastionService
             },
             Limits = limits,
             ProxyProtocol = TrustedProxies.From(options.Ssh),
-        }, new BastionApplication(new TimedAuthenticator(authenticator), context), _loggers.CreateLogger("ssh"));
+        }, new BastionApplication(new TimedAuthenticator(new StoreOutageAuthenticator(authenticator, _loggers.CreateLogger("auth"))), context), _loggers.CreateLogger("ssh"));
         try
         {
             server.Start();
