@@ -42,6 +42,12 @@ public sealed class BastionService
     /// <summary>The uploads' time when a second stop request cut the sessions.</summary>
     public TimeSpan HurriedUploadTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>What <c>/healthz</c> reports for this node: ready once listening, draining from the first stop request.</summary>
+    public NodeHealth Health { get; init; } = new();
+
+    /// <summary>How long the audit shipping stays with a node that stopped renewing it (it renews every second while it runs).</summary>
+    public static readonly TimeSpan AuditShippingLease = TimeSpan.FromSeconds(15);
+
     /// <summary>How often the store is asked whether access was revoked (well inside the 5 s an admin may expect).</summary>
     public TimeSpan RevocationInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -60,9 +66,13 @@ public sealed class BastionService
         using var systemd = SystemdNotifier.FromEnvironment(_logger);
         var store = await _data.OpenStoreAsync(stop).ConfigureAwait(false);
         using var serveLock = _data.LockForServe();
+        // Before any key is read: a node of a cluster presents and signs with the cluster's keys, or does not start.
+        if (options.Metadata.IsPostgres && await _data.SyncClusterKeysAsync(store, _data.LoadProtector(), stop).ConfigureAwait(false) is > 0 and var taken)
+            _logger.LogInformation("took {Count} of the cluster's keys from the metadata database", taken);
         string node = options.Node.Name;
         store.Node = node;
         var audit = new AuditLog(store, _loggers.CreateLogger("audit"));
+        var countedAudit = new LoginCountingAuditLog(audit);
         await using var recordings = await OpenRecordingsAsync(options, audit, stop).ConfigureAwait(false);
         var nodes = new NodeMonitor(store, audit, node, Duration.Parse(options.Node.HeartbeatInterval), Duration.Parse(options.Node.DeadAfter),
             _loggers.CreateLogger("node"));
@@ -71,7 +81,10 @@ public sealed class BastionService
         await nodes.SweepAsync(stop).ConfigureAwait(false);
         // Only after recovery: the scanner would otherwise take this run's open audit period for a crashed one.
         await using var auditShipper = recordings.CreateAuditShipper(node);
-        var auditExporter = new AuditExporter(store, auditShipper, Path.Combine(_data.SpoolPath, "audit-shipped.seq"), _loggers.CreateLogger("audit"));
+        var auditExporter = new AuditExporter(store, auditShipper, Path.Combine(_data.SpoolPath, "audit-shipped.seq"), _loggers.CreateLogger("audit"))
+        {
+            Lease = options.Metadata.IsPostgres ? new ClusterLease(store, ClusterLease.AuditShipping, node, AuditShippingLease) : null,
+        };
         using var exporting = new CancellationTokenSource();
         var exporterLoop = auditExporter.RunAsync(exporting.Token);
         // Syslog, stdout and alerts follow the audit table on their own tasks: a receiver that is down never holds a login.
@@ -102,7 +115,7 @@ public sealed class BastionService
             SessionLog = store,
             Commands = store,
             Revocations = store,
-            Audit = audit,
+            Audit = countedAudit,
             Dialer = dialer,
             Recordings = recordings,
             IdleTimeout = Duration.Parse(options.Sessions.IdleTimeout),
@@ -115,7 +128,7 @@ public sealed class BastionService
             ProxyJump = new Bastion.ProxyJump.ProxyJumpHost(hostCa, TransportSettings(options.Ssh), limits, _loggers.CreateLogger("proxyjump")),
             LiveScreens = _liveScreens,
         };
-        var authenticator = new BastionAuthenticator(store, protector, audit,
+        var authenticator = new BastionAuthenticator(store, protector, countedAudit,
             new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),
             options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration), _loggers.CreateLogger("auth"))
         {
@@ -136,7 +149,7 @@ public sealed class BastionService
             },
             Limits = limits,
             ProxyProtocol = TrustedProxies.From(options.Ssh),
-        }, new BastionApplication(authenticator, context), _loggers.CreateLogger("ssh"));
+        }, new BastionApplication(new TimedAuthenticator(new StoreOutageAuthenticator(authenticator, _loggers.CreateLogger("auth"))), context), _loggers.CreateLogger("ssh"));
         try
         {
             server.Start();
@@ -154,6 +167,14 @@ public sealed class BastionService
             string.Join(", ", hostKeys.Select(k => $"{k.PublicKey.KeyType} {k.PublicKey.Fingerprint}")));
         await audit.RecordAsync(AuditTypes.ServiceStart, AuditOutcome.Info, details: new Dictionary<string, string> { ["listen"] = bound.ToString(), ["node"] = node },
             cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        using var gauges = FumidaiMetrics.Observe(new NodeGaugeSource
+        {
+            Node = node,
+            ActiveSessions = () => context.Sessions.Count,
+            PendingUploads = () => recordings.Uploader.PendingUploads,
+            Spool = new SpoolStatistics(_data.SpoolPath),
+        });
+        Health.Ready(store.PingAsync);
         started?.Invoke(bound);
         systemd.Ready($"listening on {bound}");
         try
@@ -163,6 +184,8 @@ public sealed class BastionService
         catch (OperationCanceledException)
         {
         }
+        // The load balancer sends new connections elsewhere from now on, while sessions here may still run their course.
+        Health.Draining();
         server.StopAccepting();
         await new NodeDrain(context.Sessions, _logger, systemd) { Timeout = drainTimeout }.RunAsync(draining, cut).ConfigureAwait(false);
         systemd.Status("closing: audit log and uploads");
@@ -175,6 +198,14 @@ public sealed class BastionService
         await exporting.CancelAsync().ConfigureAwait(false);
         await exporterLoop.ConfigureAwait(false);
         await auditExporter.ShipPendingAsync().ConfigureAwait(false);
+        try
+        {
+            if (auditExporter.Lease is { } lease) await lease.ReleaseAsync().ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            _logger.LogWarning("could not hand the audit shipping over ({Error}); another node takes it when the lease expires", ex.Message);
+        }
         await auditShipper.RotateAsync(AuditLogShipper.EndReasonShutdown).ConfigureAwait(false);
         await exports.DisposeAsync().ConfigureAwait(false);
         // Sessions are closed and their manifests queued: the uploads get a bounded time. Whoever asked twice wants the

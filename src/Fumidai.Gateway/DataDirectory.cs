@@ -30,7 +30,23 @@ public sealed partial class DataDirectory
 
     public string DatabasePath => Path.Combine(Root, "fumidai.db");
 
-    public string MasterKeyPath => Path.Combine(Root, "master.key");
+    /// <summary><c>Secrets:MasterKeyFile</c> (default <c>master.key</c> here); the default when the configuration cannot be read.</summary>
+    public string MasterKeyPath
+    {
+        get
+        {
+            string file = "master.key";
+            try
+            {
+                file = ConfigurationLoader.Load(ConfigurationPath).Secrets.MasterKeyFile;
+            }
+            catch (ConfigurationException)
+            {
+                // Whoever opens the store next reports the configuration's problems; the key's place is only a guess then.
+            }
+            return Path.GetFullPath(Path.Combine(Root, string.IsNullOrWhiteSpace(file) ? "master.key" : file));
+        }
+    }
 
     public string UserCaKeyPath => Path.Combine(Root, "user_ca");
 
@@ -58,16 +74,16 @@ public sealed partial class DataDirectory
         // An empty folder made beforehand (mkdir, a volume mount) keeps its own mode unless told.
         File.SetUnixFileMode(Root, OwnerOnlyFiles.DirectoryMode);
         Directory.CreateDirectory(RecordingsPath, OwnerOnlyFiles.DirectoryMode);
+        var metadata = ConfigurationLoader.Load(ConfigurationPath).Metadata;
+        if (metadata.IsPostgres) return await InitializeClusterNodeAsync(metadata, cancellationToken).ConfigureAwait(false);
         WriteKey(HostKeyPaths[0], "ssh-ed25519", null, "fumidai host key");
         WriteKey(HostKeyPaths[1], "ssh-rsa", 3072, "fumidai host key");
         WriteKey(UserCaKeyPath, "ssh-ed25519", null, "fumidai user CA");
         WriteKey(AuditKeyPath, "ssh-ed25519", null, "fumidai audit signing key");
         EnsureAuthorities();
         SecretProtector.Create(MasterKeyPath);
-        // No file yet: the defaults and the environment say which provider this data directory is for.
-        var metadata = ConfigurationLoader.Load(ConfigurationPath).Metadata;
+        // No file yet: the defaults and the environment said which provider this data directory is for.
         OwnerOnlyFiles.WriteNew(ConfigurationPath, ConfigurationLoader.DefaultFileText(metadata.Provider));
-        if (metadata.IsPostgres) return await MetadataStore.OpenAsync(metadata, DatabasePath, cancellationToken).ConfigureAwait(false);
         // SQLite creates a database 0644 less the umask, and its -wal and -shm files with the database's mode: an empty file made
         // 0600 here is a valid empty database and gives all three the right mode.
         OwnerOnlyFiles.WriteNew(DatabasePath, "");
@@ -80,6 +96,12 @@ public sealed partial class DataDirectory
     private static void WriteKey(string path, string type, int? bits, string comment)
     {
         using var key = SshPrivateKey.Generate(type, bits);
+        WriteKeyFiles(path, OpenSshPrivateKeyFile.Format(key, comment), key.PublicKey.ToOpenSsh(comment));
+    }
+
+    /// <summary>A private key file and its <c>.pub</c>, both new and owner-only.</summary>
+    private static void WriteKeyFiles(string path, string privateKeyText, string publicKeyLine)
+    {
         using (var stream = new FileStream(path, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -88,10 +110,10 @@ public sealed partial class DataDirectory
         }))
         using (var writer = new StreamWriter(stream))
         {
-            writer.Write(OpenSshPrivateKeyFile.Format(key, comment));
+            writer.Write(privateKeyText);
         }
         // Public, but owner-only like everything here, so one rule holds for the whole directory.
-        OwnerOnlyFiles.WriteNew(path + ".pub", key.PublicKey.ToOpenSsh(comment) + "\n");
+        OwnerOnlyFiles.WriteNew(path + ".pub", publicKeyLine + "\n");
     }
 
     /// <summary>Opens an initialised folder, or explains how to create one.</summary>

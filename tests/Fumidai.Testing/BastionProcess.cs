@@ -35,7 +35,22 @@ public sealed class BastionProcess : IAsyncDisposable
     /// <summary>Set to <c>true</c> in the environment (with <c>FUMIDAI__Web__Listen</c>) to run the web console; it is off otherwise.</summary>
     public const string WebEnabledVariable = "FUMIDAI__Web__Enabled";
 
+    /// <summary>Where the health listener binds; a free port of 127.0.0.1 unless the test's environment says otherwise.</summary>
+    public const string HealthListenVariable = "FUMIDAI__Health__Listen";
+
     public int Pid => _process.Id;
+
+    /// <summary>The health listener's base address, from its start line (waits for it, bounded).</summary>
+    public async Task<Uri> HealthUriAsync(TimeSpan? timeout = null)
+    {
+        const string marker = "health and metrics on http://";
+        if (!await WaitForLogAsync(marker, timeout ?? TimeSpan.FromSeconds(30)))
+            throw new TimeoutException($"fumidai serve did not log '{marker}':\n{Log}");
+        string log = Log;
+        int start = log.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
+        int end = log.IndexOf('/', start);
+        return new Uri("http://" + log[start..end] + "/");
+    }
 
     public bool HasExited => _process.HasExited;
 
@@ -115,6 +130,8 @@ public sealed class BastionProcess : IAsyncDisposable
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         // The web console is on by default at 0.0.0.0:8443: a test that does not ask for it must not take (or fight over) that port.
         info.Environment[WebEnabledVariable] = "false";
+        // Likewise the health listener's default 127.0.0.1:9090: each process takes a free port and logs it (HealthUriAsync).
+        info.Environment[HealthListenVariable] = "127.0.0.1:0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet fumidai.dll serve");
         return new BastionProcess(process, port);

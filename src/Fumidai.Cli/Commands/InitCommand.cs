@@ -38,6 +38,11 @@ public static class InitCommand
 
             var store = await data.InitializeAsync(context.CancellationToken).ConfigureAwait(false);
             context.UseStore(store);
+            if (data.JoinedCluster)
+            {
+                await JoinedAsync(context, data).ConfigureAwait(false);
+                return;
+            }
             var enrolment = TotpEnrolment.Create(name, data.LoadProtector());
             await store.AddUserAsync(new UserRecord(name, [BuiltInRoles.Admin], false, enrolment.EncryptedSecret, null, DateTimeOffset.UtcNow),
                 context.CancellationToken).ConfigureAwait(false);
@@ -57,5 +62,15 @@ public static class InitCommand
             context.Out.WriteLine($"Console sign-in needs a password: fumidai user set-password {name} --password-stdin");
         }, ct));
         return command;
+    }
+
+    /// <summary>A new node of an existing cluster: its keys and users are the cluster's, so no admin is made.</summary>
+    private static async Task JoinedAsync(CliContext context, Gateway.DataDirectory data)
+    {
+        await context.RecordChangeAsync("init", details: new Dictionary<string, string> { ["data"] = data.Root, ["joined"] = "true" }).ConfigureAwait(false);
+        string fingerprint = WebCertificate.Create(data);
+        context.Out.WriteLine($"Initialised {data.Root}: joined the cluster in the metadata database (its host keys, CAs and audit key; its users).");
+        context.Out.WriteLine($"Web console certificate {WebCertificate.CertificatePath(data)} (self-signed), SHA-256 fingerprint:");
+        context.Out.WriteLine($"  {fingerprint}");
     }
 }

@@ -5,6 +5,7 @@ using Fumidai.Cli.Output;
 using Fumidai.Gateway;
 using Fumidai.Gateway.Bastion;
 using Fumidai.Gateway.Lifecycle;
+using Fumidai.Web.Health;
 using Fumidai.Web.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -25,7 +26,8 @@ public static class ServeCommand
             Description = "Run only the web console (e.g. on a separate auditors' host sharing the stores); needs Web:Enabled",
         };
         var command = new Command("serve", "Run the bastion: operators connect with ssh, sessions are recorded; the web console for admins "
-            + "and auditors listens on Web:Listen (0.0.0.0:8443, HTTPS) unless Web:Enabled is false. SIGTERM or Ctrl-C "
+            + "and auditors listens on Web:Listen (0.0.0.0:8443, HTTPS) unless Web:Enabled is false; /healthz and /metrics (plain HTTP) on "
+            + "Health:Listen (127.0.0.1:9090) unless Health:Enabled is false. SIGTERM or Ctrl-C "
             + "stops new logins and lets sessions finish for Sessions:DrainTimeout (60s), then cuts them; a second one cuts at once");
         command.Options.Add(listen);
         command.Options.Add(noSsh);
@@ -54,10 +56,16 @@ public static class ServeCommand
             using var cancelled = ct.Register(requests.Request);
             // Either half failing (a port taken, a bad certificate) stops the other: a bastion half up is not what was asked for.
             var tasks = new List<Task>();
+            var health = new NodeHealth();
+            // Health outlives the drain: a load balancer must see 503 while sessions finish, so it stops only after the bastion.
+            using var healthStop = new CancellationTokenSource();
+            var healthListener = ssh && context.Options.Health.Enabled
+                ? StopOthersOnFailure(new HealthListener(context.Options.Health, health, loggers).RunAsync(healthStop.Token), requests)
+                : Task.CompletedTask;
             // The console streams the live screens of the sessions this process runs.
             var liveScreens = new LiveScreens();
             if (web) tasks.Add(StopOthersOnFailure(new WebConsole(context.Data, loggers, liveScreens).RunAsync(requests.Drain), requests));
-            if (ssh) tasks.Add(StopOthersOnFailure(new BastionService(context.Data, loggers, liveScreens).RunAsync(result.GetValue(listen), requests), requests));
+            if (ssh) tasks.Add(StopOthersOnFailure(new BastionService(context.Data, loggers, liveScreens) { Health = health }.RunAsync(result.GetValue(listen), requests), requests));
             try
             {
                 await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -66,6 +74,11 @@ public static class ServeCommand
             {
                 throw new CliException(ExitCodes.Conflict, ex.Message);
             }
+            finally
+            {
+                await healthStop.CancelAsync().ConfigureAwait(false);
+            }
+            await healthListener.ConfigureAwait(false);
         }, CancellationToken.None));
         return command;
     }

@@ -35,6 +35,12 @@ public sealed class AuditExporter
         _shipped = File.Exists(stateFile) && long.TryParse(File.ReadAllText(stateFile).Trim(), CultureInfo.InvariantCulture, out long last) ? last : 0;
     }
 
+    /// <summary>
+    /// Nodes sharing one database ship the log once between them: only the lease's holder ships, and the position goes
+    /// with the lease, so a node taking over goes on where the last holder stopped. Null for a single node.
+    /// </summary>
+    public Lifecycle.ClusterLease? Lease { get; init; }
+
     /// <summary>Ships new events every second until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -65,6 +71,12 @@ public sealed class AuditExporter
         await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (Lease is not null)
+            {
+                if (!await Lease.TryHoldAsync(cancellationToken).ConfigureAwait(false)) return;
+                // The lease's position is the cluster's; this node's own file counts only for a node that shipped alone before.
+                _shipped = Math.Max(_shipped, Lease.Position);
+            }
             while (true)
             {
                 var batch = await _store.ListAuditAfterAsync(_shipped, BatchSize, cancellationToken).ConfigureAwait(false);
@@ -80,6 +92,8 @@ public sealed class AuditExporter
                 File.Delete(temporary);
                 OwnerOnlyFiles.WriteNew(temporary, _shipped.ToString(CultureInfo.InvariantCulture));
                 File.Move(temporary, _stateFile, overwrite: true);
+                // Lost meanwhile (this node stalled past the lease): the new holder ships from the last recorded position.
+                if (Lease is not null && !await Lease.AdvanceAsync(_shipped, cancellationToken).ConfigureAwait(false)) return;
             }
         }
         finally

@@ -7,10 +7,10 @@ namespace Fumidai.Gateway.Bastion;
 /// <summary>The bastion as an SSH server application: two-factor authentication, then operator connections.</summary>
 public sealed class BastionApplication : ISshServerApplication
 {
-    private readonly BastionAuthenticator _authenticator;
+    private readonly IServerAuthenticator _authenticator;
     private readonly BastionContext _context;
 
-    public BastionApplication(BastionAuthenticator authenticator, BastionContext context)
+    public BastionApplication(IServerAuthenticator authenticator, BastionContext context)
     {
         _authenticator = authenticator;
         _context = context;

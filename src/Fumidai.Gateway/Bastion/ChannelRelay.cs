@@ -1,5 +1,6 @@
 using System.Buffers;
 using Fumidai.Gateway.Bastion.Transfers;
+using Fumidai.Gateway.Lifecycle;
 using Fumidai.Gateway.Policy;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Recording.Recorder;
@@ -92,6 +93,7 @@ public sealed class ChannelRelay
                 }
                 var data = buffer.AsMemory(0, read);
                 Interlocked.Add(ref _fromOperator, read);
+                FumidaiMetrics.BytesRelayed.Add(read, FromOperator);
                 InputReceived?.Invoke();
                 TransferObserver?.FromClient(data.Span);
                 if (RecordsBytes) Recorder.Input(data.Span);
@@ -124,6 +126,7 @@ public sealed class ChannelRelay
                 await write(data, cancellationToken).ConfigureAwait(false);
                 await source.ReturnWindowAsync(count, cancellationToken).ConfigureAwait(false);
                 Interlocked.Add(ref _toOperator, count);
+                FumidaiMetrics.BytesRelayed.Add(count, ToOperator);
             }
         }
         finally
@@ -133,6 +136,9 @@ public sealed class ChannelRelay
     }
 
     /// <summary>Terminals always; transfers once their observer lost track of the protocol (or when there is none).</summary>
+    private static readonly KeyValuePair<string, object?> FromOperator = new("direction", "in");
+    private static readonly KeyValuePair<string, object?> ToOperator = new("direction", "out");
+
     private bool RecordsBytes => _recordAll || TransferObserver is null or { Lost: true };
 
     /// <summary>The failures that mean only "the other side is gone": the end of a relay or of a write to the operator, not an error.</summary>

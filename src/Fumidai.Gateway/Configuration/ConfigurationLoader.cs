@@ -107,7 +107,8 @@ public static class ConfigurationLoader
             errors.Add(Locate(path, "Ssh:TrustedProxies") + $": Ssh:TrustedProxies has '{proxy}', which is not an address or CIDR");
         Duration("Node:HeartbeatInterval", o.Node.HeartbeatInterval);
         Duration("Node:DeadAfter", o.Node.DeadAfter);
-        foreach (string problem in o.Web.Validate().Concat(o.Metadata.Validate()).Concat(o.Node.Validate()).Concat(o.Audit.Validate()).Concat(o.Alerts.Validate()).Concat(o.Review.Validate()))
+        foreach (string problem in o.Web.Validate().Concat(o.Metadata.Validate()).Concat(o.Node.Validate()).Concat(o.Health.Validate())
+                     .Concat(o.Audit.Validate()).Concat(o.Alerts.Validate()).Concat(o.Review.Validate()))
             errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
         if (errors.Count > 0) throw new ConfigurationException(string.Join(Environment.NewLine, errors));
     }
@@ -195,6 +196,12 @@ public static class ConfigurationLoader
         text.AppendLine("    \"Enabled\": true,");
         text.AppendLine("    \"Listen\": \"0.0.0.0:8443\",");
         text.AppendLine("    \"IdleTimeout\": \"15m\"");
+        text.AppendLine("  },");
+        text.AppendLine("  // GET /healthz (200 ready, 503 draining or metadata store down) and GET /metrics (Prometheus) for load");
+        text.AppendLine("  // balancers and monitoring: plain HTTP without authentication, so loopback unless a management network.");
+        text.AppendLine("  \"Health\": {");
+        text.AppendLine("    \"Enabled\": true,");
+        text.AppendLine("    \"Listen\": \"127.0.0.1:9090\"");
         text.AppendLine("  },");
         text.AppendLine("  // sqlite: fumidai.db in this folder; postgres: the database in FUMIDAI__Metadata__Postgres__ConnectionString.");
         text.AppendLine("  \"Metadata\": {");

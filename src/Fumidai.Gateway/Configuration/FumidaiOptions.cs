@@ -27,6 +27,10 @@ public sealed class FumidaiOptions
     public AlertOptions Alerts { get; set; } = new();
 
     public ReviewOptions Review { get; set; } = new();
+
+    public HealthOptions Health { get; set; } = new();
+
+    public SecretsOptions Secrets { get; set; } = new();
 }
 
 /// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>

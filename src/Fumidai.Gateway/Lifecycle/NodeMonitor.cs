@@ -70,7 +70,16 @@ public sealed class NodeMonitor
             try
             {
                 await Task.Delay(Interval, _time, cancellationToken).ConfigureAwait(false);
-                await _store.HeartbeatAsync(Node, _time.GetUtcNow(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await _store.HeartbeatAsync(Node, _time.GetUtcNow(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    FumidaiMetrics.Heartbeats.Add(1, new KeyValuePair<string, object?>("result", "ok"));
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    FumidaiMetrics.Heartbeats.Add(1, new KeyValuePair<string, object?>("result", "failed"));
+                    throw;
+                }
                 await SweepAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -74,8 +74,30 @@ public sealed class PostgresBastion : IAsyncLifetime
         return process;
     }
 
+    /// <summary>
+    /// <c>fumidai init --data DIR</c> of a new node on the cluster's database, its master key named by
+    /// <c>Secrets:MasterKeyFile</c> (default: the first node's); the directory is removed with the fixture.
+    /// </summary>
+    public async Task<(string Data, Dictionary<string, string> Environment, ProcessRunner.Result Init)> InitNodeAsync(string name, string? masterKeyFile = null)
+    {
+        var directory = new TempDirectory("fumidai-join");
+        _directories.Add(directory);
+        string data = directory.Combine("data");
+        var environment = new Dictionary<string, string>(Harness.BastionEnvironment)
+        {
+            ["FUMIDAI__Node__Name"] = name,
+            ["FUMIDAI__Secrets__MasterKeyFile"] = masterKeyFile ?? Path.Combine(Harness.DataPath, "master.key"),
+        };
+        var init = await ProcessRunner.RunAsync("dotnet", [BastionProcess.FumidaiDll, "init", "--data", data], BastionHarness.ProcessTimeout,
+            environment: environment);
+        return (data, environment, init);
+    }
+
+    private readonly List<TempDirectory> _directories = [];
+
     public async Task DisposeAsync()
     {
+        foreach (var directory in _directories) directory.Dispose();
         foreach (var (_, process, directory) in _nodes)
         {
             await process.DisposeAsync();

@@ -44,6 +44,23 @@ internal static class SqliteSchema
         (6, [], """
             CREATE TABLE IF NOT EXISTS audit_exports (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, holder TEXT, lease_until TEXT);
             """),
+        // 7: the keys every node of a cluster shares (host keys, CAs, audit key), encrypted with the master key; a single
+        // SQLite node keeps them as files and leaves this table empty.
+        (7, [], """
+            CREATE TABLE IF NOT EXISTS cluster_keys (
+                name TEXT PRIMARY KEY,
+                public_key TEXT NOT NULL,
+                private_key BLOB NOT NULL,
+                created TEXT NOT NULL);
+            """),
+        // 8: work one node of a cluster does for all (shipping the audit log), held for a while and renewed, with how far it got.
+        (8, [], """
+            CREATE TABLE IF NOT EXISTS cluster_leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                expires TEXT NOT NULL,
+                position INTEGER NOT NULL DEFAULT 0);
+            """),
     ];
 
     public static async Task MigrateAsync(SqliteDialect dialect, CancellationToken cancellationToken)
