@@ -348,6 +348,19 @@ public sealed class BastionHarness : IAsyncLifetime
         return await ProcessRunner.RunAsync("ssh", args, timeout ?? ProcessTimeout, input, environment: environment);
     }
 
+    /// <summary>A new operator's shell on web01 through the bastion, shown working (a command ran) and listed as running.</summary>
+    public async Task<InteractiveSsh> OpenWorkingShellAsync(string user)
+    {
+        var wait = TimeSpan.FromSeconds(30);
+        var op = await AddOperatorAsync(user);
+        var ssh = SshInteractive(op, $"{user}:web01", await Totp.CodeAsync(op.Secret, Totp.CurrentStep()));
+        int prompt = await ssh.WaitForAsync("# ", wait);
+        await ssh.TypeAsync("echo OPEN_$((6*7))\r");
+        await ssh.WaitForAsync("OPEN_42", wait, prompt);
+        await WaitForSessionAsync(user, s => s.GetProperty("status").GetString() == "running", "running");
+        return ssh;
+    }
+
     /// <summary>Starts <c>ssh -tt LOGIN@bastion</c> (a terminal session) with the key and the given TOTP code.</summary>
     public InteractiveSsh SshInteractive(Operator op, string loginName, string code, int? port = null)
     {

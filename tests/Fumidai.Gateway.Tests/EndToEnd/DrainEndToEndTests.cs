@@ -35,7 +35,6 @@ public sealed class DrainBastion : IAsyncLifetime
 /// </summary>
 public sealed class DrainEndToEndTests(DrainBastion fixture) : IClassFixture<DrainBastion>, IAsyncLifetime
 {
-    private const string Prompt = "# ";
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(20);
     private readonly BastionHarness _h = fixture.Harness;
@@ -44,18 +43,6 @@ public sealed class DrainEndToEndTests(DrainBastion fixture) : IClassFixture<Dra
     public Task InitializeAsync() => _h.EnsureBastionRunningAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
-
-    /// <summary>A shell on web01 through the bastion, shown working.</summary>
-    private async Task<InteractiveSsh> OpenShellAsync(string user)
-    {
-        var op = await _h.AddOperatorAsync(user);
-        var ssh = _h.SshInteractive(op, $"{user}:web01", await Totp.CodeAsync(op.Secret, Totp.CurrentStep()));
-        int prompt = await ssh.WaitForAsync(Prompt, Short);
-        await ssh.TypeAsync("echo OPEN_$((6*7))\r");
-        await ssh.WaitForAsync("OPEN_42", Short, prompt);
-        await _h.WaitForSessionAsync(user, s => s.GetProperty("status").GetString() == "running", "running");
-        return ssh;
-    }
 
     /// <summary>A login attempted now with Debian's ssh: while the bastion drains, its listener is closed.</summary>
     private async Task<ProcessRunner.Result> TryLoginAsync(string user)
@@ -71,7 +58,7 @@ public sealed class DrainEndToEndTests(DrainBastion fixture) : IClassFixture<Dra
         var bastion = _h.Bastion;
         var ready = await _systemd.WaitForAsync(d => d.Contains($"STATUS=listening on 127.0.0.1:{bastion.Port}\n"), "READY=1 of this bastion", Short);
         Assert.Equal(["READY=1", $"STATUS=listening on 127.0.0.1:{bastion.Port}"], NotifySocket.Lines(ready));
-        await using var ssh = await OpenShellAsync("notified");
+        await using var ssh = await _h.OpenWorkingShellAsync("notified");
         int before = _systemd.Datagrams.Count;
         var clock = Stopwatch.StartNew();
 
@@ -96,7 +83,7 @@ public sealed class DrainEndToEndTests(DrainBastion fixture) : IClassFixture<Dra
     [Fact]
     public async Task Sigterm_refuses_new_logins_while_an_open_session_keeps_working_until_the_drain_timeout_then_cuts_it()
     {
-        await using var ssh = await OpenShellAsync("outlasts");
+        await using var ssh = await _h.OpenWorkingShellAsync("outlasts");
         var bastion = _h.Bastion;
         var clock = Stopwatch.StartNew();
 
@@ -132,7 +119,7 @@ public sealed class DrainEndToEndTests(DrainBastion fixture) : IClassFixture<Dra
     [Fact]
     public async Task A_second_sigterm_during_the_drain_cuts_the_open_session_at_once()
     {
-        await using var ssh = await OpenShellAsync("hurried");
+        await using var ssh = await _h.OpenWorkingShellAsync("hurried");
         var bastion = _h.Bastion;
         var clock = Stopwatch.StartNew();
         bastion.SendTerminate();

@@ -28,24 +28,12 @@ public sealed class HealthBastion : IAsyncLifetime
 /// </summary>
 public sealed class HealthEndToEndTests(HealthBastion fixture) : IClassFixture<HealthBastion>, IAsyncLifetime
 {
-    private const string Prompt = "# ";
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(30);
     private readonly BastionHarness _h = fixture.Harness;
 
     public Task InitializeAsync() => _h.EnsureBastionRunningAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
-
-    private async Task<InteractiveSsh> OpenShellAsync(string user)
-    {
-        var op = await _h.AddOperatorAsync(user);
-        var ssh = _h.SshInteractive(op, $"{user}:web01", await Totp.CodeAsync(op.Secret, Totp.CurrentStep()));
-        int prompt = await ssh.WaitForAsync(Prompt, Short);
-        await ssh.TypeAsync("echo OPEN_$((6*7))\r");
-        await ssh.WaitForAsync("OPEN_42", Short, prompt);
-        await _h.WaitForSessionAsync(user, s => s.GetProperty("status").GetString() == "running", "running");
-        return ssh;
-    }
 
     [Fact]
     public async Task Metrics_show_the_open_session_the_login_counters_by_reason_relayed_bytes_auth_latency_and_heartbeats()
@@ -56,7 +44,7 @@ public sealed class HealthEndToEndTests(HealthBastion fixture) : IClassFixture<H
         var refused = await _h.SshExecAsync(refusedOp, "metered-wrong:web01", "true", await Totp.CodeAsync(refusedOp.Secret, Totp.CurrentStep() - 1000));
         Assert.Equal(255, refused.ExitCode);
 
-        await using var ssh = await OpenShellAsync("metered");
+        await using var ssh = await _h.OpenWorkingShellAsync("metered");
         var (contentType, text) = await probe.MetricsAsync();
 
         Assert.StartsWith("text/plain", contentType);
@@ -94,7 +82,7 @@ public sealed class HealthEndToEndTests(HealthBastion fixture) : IClassFixture<H
     {
         var bastion = _h.Bastion;
         using var probe = new HealthProbe(await bastion.HealthUriAsync());
-        await using var ssh = await OpenShellAsync("drained");
+        await using var ssh = await _h.OpenWorkingShellAsync("drained");
         Assert.Equal((HttpStatusCode.OK, "ready"), await probe.HealthAsync());
 
         bastion.SendTerminate();

@@ -106,19 +106,26 @@ public sealed class PreAuthenticationLimitTests : IClassFixture<RobustnessHost>
         Assert.Equal(3u, (await client.ExecAsync("exit 3")).ExitStatus);
     }
 
+    /// <summary>A server of its own (password login) with the given limits, on a free loopback port.</summary>
+    private static SshServer StartServer(TempDirectory directory, CapturingLogger log, SshConnectionLimits limits)
+    {
+        var options = new TestHostOptions { HostKeyDirectory = directory.Combine("hostkeys"), Password = RobustnessHost.Password };
+        var server = new SshServer(new SshServerOptions
+        {
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            HostKeys = TestSshServer.LoadOrCreateHostKeys(options.HostKeyDirectory),
+            Limits = limits,
+        }, new TestHostApplication(options), log);
+        server.Start();
+        return server;
+    }
+
     [Fact]
     public async Task Unauthenticated_connection_cap()
     {
         using var directory = new TempDirectory("fumidai-cap");
         var log = new CapturingLogger();
-        var options = new TestHostOptions { HostKeyDirectory = directory.Combine("hostkeys"), Password = RobustnessHost.Password };
-        await using var server = new SshServer(new SshServerOptions
-        {
-            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-            HostKeys = TestSshServer.LoadOrCreateHostKeys(options.HostKeyDirectory),
-            Limits = new SshConnectionLimits { MaxUnauthenticatedConnections = 2, MaxQueuedConnections = 0 },
-        }, new TestHostApplication(options), log);
-        server.Start();
+        await using var server = StartServer(directory, log, new SshConnectionLimits { MaxUnauthenticatedConnections = 2, MaxQueuedConnections = 0 });
         int port = server.LocalEndPoint!.Port;
 
         // An authenticated session does not count against the cap.
@@ -156,14 +163,7 @@ public sealed class PreAuthenticationLimitTests : IClassFixture<RobustnessHost>
     {
         using var directory = new TempDirectory("fumidai-queue");
         var log = new CapturingLogger();
-        var options = new TestHostOptions { HostKeyDirectory = directory.Combine("hostkeys"), Password = RobustnessHost.Password };
-        await using var server = new SshServer(new SshServerOptions
-        {
-            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-            HostKeys = TestSshServer.LoadOrCreateHostKeys(options.HostKeyDirectory),
-            Limits = new SshConnectionLimits { MaxUnauthenticatedConnections = 2, MaxQueuedConnections = 1, LoginGraceTime = TimeSpan.FromSeconds(20) },
-        }, new TestHostApplication(options), log);
-        server.Start();
+        await using var server = StartServer(directory, log, new SshConnectionLimits { MaxUnauthenticatedConnections = 2, MaxQueuedConnections = 1, LoginGraceTime = TimeSpan.FromSeconds(20) });
         int port = server.LocalEndPoint!.Port;
 
         var idle = new List<RawSshPeer>();
@@ -205,14 +205,7 @@ public sealed class PreAuthenticationLimitTests : IClassFixture<RobustnessHost>
         var grace = TimeSpan.FromSeconds(4);
         using var directory = new TempDirectory("fumidai-queue-grace");
         var log = new CapturingLogger();
-        var options = new TestHostOptions { HostKeyDirectory = directory.Combine("hostkeys"), Password = RobustnessHost.Password };
-        await using var server = new SshServer(new SshServerOptions
-        {
-            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-            HostKeys = TestSshServer.LoadOrCreateHostKeys(options.HostKeyDirectory),
-            Limits = new SshConnectionLimits { MaxUnauthenticatedConnections = 1, LoginGraceTime = grace },
-        }, new TestHostApplication(options), log);
-        server.Start();
+        await using var server = StartServer(directory, log, new SshConnectionLimits { MaxUnauthenticatedConnections = 1, LoginGraceTime = grace });
         int port = server.LocalEndPoint!.Port;
 
         // The holder's slot comes free when its grace time ends, 2 s after the waiter arrived; the waiter then has only
