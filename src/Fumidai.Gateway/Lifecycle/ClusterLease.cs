@@ -11,6 +11,12 @@ public sealed class ClusterLease
     /// <summary>The audit log goes to the object store from one node at a time.</summary>
     public const string AuditShipping = "audit-shipping";
 
+    /// <summary>Each audit export (syslog, stdout, webhook) runs on one node at a time, its cursor the lease's position.</summary>
+    public static string AuditExport(string export) => "audit-export:" + export;
+
+    /// <summary>How long an export's lease lasts without renewal: long against a slow pass, short against a dead node.</summary>
+    public static readonly TimeSpan AuditExportDuration = TimeSpan.FromSeconds(30);
+
     private readonly MetadataStore _store;
     private readonly TimeProvider _time;
 

@@ -54,4 +54,15 @@ public sealed partial class MetadataStore
         Add(command, "@now", Time(now));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The position stored with the lease <paramref name="name"/>, whoever holds it (0 when it was never taken).</summary>
+    public async Task<long> LeasePositionAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT position FROM cluster_leases WHERE name = @name";
+        Add(command, "@name", name);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } position and not DBNull
+            ? Convert.ToInt64(position, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
 }

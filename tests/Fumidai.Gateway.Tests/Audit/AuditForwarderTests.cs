@@ -1,3 +1,4 @@
+using Fumidai.Gateway.Lifecycle;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Fumidai.Gateway.Audit;
@@ -45,7 +46,7 @@ public sealed class AuditForwarderTests : IAsyncLifetime
     }
 
     private AuditForwarder Forwarder(RecordingSink sink, string node, long warning = 1000) =>
-        new(_store, sink, new ExportLease(_store, sink.Name, node, TimeProvider.System), new CapturingLogger(), warning) { Audit = _audit };
+        new(_store, sink, new ClusterLease(_store, ClusterLease.AuditExport(sink.Name), node, ClusterLease.AuditExportDuration), new CapturingLogger(), warning) { Audit = _audit };
 
     private async Task RecordAsync(int count)
     {
@@ -68,7 +69,7 @@ public sealed class AuditForwarderTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), onA.Received);
         Assert.Empty(onB.Received);
 
-        await _store.ReleaseAuditExportAsync("syslog", "node-a");
+        await _store.ReleaseLeaseAsync(ClusterLease.AuditExport("syslog"), "node-a", DateTimeOffset.UtcNow);
         await RecordAsync(2);
         await b.PassAsync(CancellationToken.None);
         await a.PassAsync(CancellationToken.None);
@@ -81,7 +82,7 @@ public sealed class AuditForwarderTests : IAsyncLifetime
     {
         var sink = new RecordingSink("stuck-" + Guid.NewGuid().ToString("N")[..8]) { Down = true };
         await RecordAsync(5);
-        var forwarder = new AuditForwarder(_store, sink, new ExportLease(_store, sink.Name, "n1", TimeProvider.System), new CapturingLogger(), 3)
+        var forwarder = new AuditForwarder(_store, sink, new ClusterLease(_store, ClusterLease.AuditExport(sink.Name), "n1", ClusterLease.AuditExportDuration), new CapturingLogger(), 3)
         {
             Audit = _audit,
             Interval = TimeSpan.FromMilliseconds(50),

@@ -1,3 +1,4 @@
+using Fumidai.Gateway.Lifecycle;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Fumidai.Gateway.Audit;
@@ -59,7 +60,7 @@ public sealed class SyslogTlsTests : IAsyncLifetime
 
     private AuditForwarder Forwarder(int port, string caFile, CapturingLogger logger) =>
         new(_store, new SyslogSink(new SyslogAddress(SyslogTransport.Tls, "127.0.0.1", port), caFile, "tls-node", logger),
-            new ExportLease(_store, "syslog", "tls-node", TimeProvider.System), logger, 1000);
+            new ClusterLease(_store, ClusterLease.AuditExport("syslog"), "tls-node", ClusterLease.AuditExportDuration), logger, 1000);
 
     [Fact]
     public async Task A_receiver_certified_by_the_pinned_ca_gets_every_event_and_one_from_another_ca_is_refused()
@@ -81,8 +82,8 @@ public sealed class SyslogTlsTests : IAsyncLifetime
                 await forwarder.Sink.DisposeAsync();
                 await Task.Delay(500);
                 Assert.Empty(impostor.Lines());
-                Assert.Equal(0, await _store.AuditExportCursorAsync("syslog"));
-                await _store.ReleaseAuditExportAsync("syslog", "tls-node");
+                Assert.Equal(0, await _store.LeasePositionAsync(ClusterLease.AuditExport("syslog")));
+                await _store.ReleaseLeaseAsync(ClusterLease.AuditExport("syslog"), "tls-node", DateTimeOffset.UtcNow);
             }
 
             int port = RsyslogProcess.FreePort();
@@ -96,7 +97,7 @@ public sealed class SyslogTlsTests : IAsyncLifetime
             Assert.Equal("a \"b\" ] \\ c", lines[0].Details["quote_d_"]);
             Assert.Equal("publickey+totp", lines[0].Details["method"]);
             Assert.Equal(("tls-node", "fumidai", 10 * 8 + 4), (lines[1].Host, lines[1].App, lines[1].Priority));
-            Assert.Equal(2, await _store.AuditExportCursorAsync("syslog"));
+            Assert.Equal(2, await _store.LeasePositionAsync(ClusterLease.AuditExport("syslog")));
         }
     }
 }

@@ -1,3 +1,4 @@
+using Fumidai.Gateway.Lifecycle;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -43,7 +44,7 @@ public sealed class WebhookAlertTests : IAsyncLifetime
         };
         await using (sink)
         {
-            var forwarder = new AuditForwarder(_store, sink, new ExportLease(_store, sink.Name, "n1", TimeProvider.System), new CapturingLogger(), 100);
+            var forwarder = new AuditForwarder(_store, sink, new ClusterLease(_store, ClusterLease.AuditExport(sink.Name), "n1", ClusterLease.AuditExportDuration), new CapturingLogger(), 100);
             await forwarder.PassAsync(CancellationToken.None);
             Assert.Equal(5, _receiver.Received.Count);
             await Task.Delay(TimeSpan.FromSeconds(2.2));

@@ -26,4 +26,14 @@ public abstract partial class MetadataStoreContract
         // Leases are independent by name.
         Assert.Equal((true, 0L), await Store.TryTakeLeaseAsync("export", "node-b", t.AddSeconds(31), t.AddSeconds(46)));
     }
+
+    [Fact]
+    public async Task Of_nodes_taking_a_free_lease_at_once_exactly_one_does_and_its_position_is_readable_by_all()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            Task.Run(() => Store.TryTakeLeaseAsync("audit-export:syslog", $"node-{i}", T0, T0 + TimeSpan.FromSeconds(30)))));
+        Assert.Single(results, r => r.Held);
+        Assert.Equal(0, await Store.LeasePositionAsync("audit-export:syslog"));
+        Assert.Equal(0, await Store.LeasePositionAsync("audit-export:never-taken"));
+    }
 }

@@ -1,3 +1,4 @@
+using Fumidai.Gateway.Lifecycle;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Storage;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ public sealed class AuditExports : IAsyncDisposable
         if (options.Audit.Stdout) sinks.Add(new StdoutSink(stdout));
         if (Alerts.WebhookAlertSink.FromOptions(options.Alerts.Webhook, loggers.CreateLogger("alerts")) is { } webhook) sinks.Add(webhook);
         foreach (var sink in sinks)
-            _forwarders.Add(new AuditForwarder(store, sink, new ExportLease(store, sink.Name, node, TimeProvider.System), logger, options.Audit.BacklogWarning)
+            _forwarders.Add(new AuditForwarder(store, sink, new ClusterLease(store, ClusterLease.AuditExport(sink.Name), node, ClusterLease.AuditExportDuration), logger, options.Audit.BacklogWarning)
             {
                 Audit = audit,
             });

@@ -21,14 +21,14 @@ public sealed class AuditForwarder
 
     private readonly MetadataStore _store;
     private readonly IAuditSink _sink;
-    private readonly ExportLease _lease;
+    private readonly ClusterLease _lease;
     private readonly ILogger _logger;
     private readonly long _backlogWarning;
     private long _backlog;
     private bool _warned;
     private bool _holding;
 
-    public AuditForwarder(MetadataStore store, IAuditSink sink, ExportLease lease, ILogger logger, long backlogWarning)
+    public AuditForwarder(MetadataStore store, IAuditSink sink, ClusterLease lease, ILogger logger, long backlogWarning)
     {
         _store = store;
         _sink = sink;
@@ -100,16 +100,17 @@ public sealed class AuditForwarder
     /// <summary>One pass: takes or renews the lease, then delivers everything after the cursor, batch by batch.</summary>
     public async Task PassAsync(CancellationToken cancellationToken)
     {
-        long? cursor = await _lease.TryHoldAsync(cancellationToken).ConfigureAwait(false);
+        bool held = await _lease.TryHoldAsync(cancellationToken).ConfigureAwait(false);
         long last = await _store.LastAuditSequenceAsync(cancellationToken).ConfigureAwait(false);
-        if (cursor is null)
+        if (!held)
         {
             if (_holding) _logger.LogInformation("audit export {Export} is now run by another node", _sink.Name);
             _holding = false;
-            Interlocked.Exchange(ref _backlog, Math.Max(0, last - await _store.AuditExportCursorAsync(_sink.Name, cancellationToken).ConfigureAwait(false)));
+            Interlocked.Exchange(ref _backlog, Math.Max(0, last - await _store.LeasePositionAsync(_lease.Name, cancellationToken).ConfigureAwait(false)));
             return;
         }
-        if (!_holding) _logger.LogInformation("audit export {Export} runs on this node ({Node}) from sequence {Cursor}", _sink.Name, _lease.Node, cursor);
+        long? cursor = _lease.Position;
+        if (!_holding) _logger.LogInformation("audit export {Export} runs on this node ({Node}) from sequence {Cursor}", _sink.Name, _lease.Holder, cursor);
         _holding = true;
         SetBacklog(last - cursor.Value);
         await _sink.TickAsync(cancellationToken).ConfigureAwait(false);
@@ -122,7 +123,7 @@ public sealed class AuditForwarder
             cursor = batch[^1].Sequence;
             SetBacklog(Math.Max(last, cursor.Value) - cursor.Value);
             // A long backlog outlasts a lease: renew it between batches, and stop if another node took it over.
-            if (await _lease.TryHoldAsync(cancellationToken).ConfigureAwait(false) is null) return;
+            if (!await _lease.TryHoldAsync(cancellationToken).ConfigureAwait(false)) return;
         }
     }
 
@@ -154,7 +155,7 @@ public sealed class AuditForwarder
                 ["export"] = _sink.Name,
                 ["backlog"] = backlog.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["threshold"] = _backlogWarning.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["node"] = _lease.Node,
+                ["node"] = _lease.Holder,
             }).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)

@@ -121,16 +121,13 @@ internal static class PostgresSchema
                 allowed_from TEXT NOT NULL);
             """),
         (6, """
-            CREATE TABLE audit_exports (name TEXT PRIMARY KEY, seq BIGINT NOT NULL, holder TEXT, lease_until TEXT COLLATE "C");
-            """),
-        (7, """
             CREATE TABLE cluster_keys (
                 name TEXT PRIMARY KEY,
                 public_key TEXT NOT NULL,
                 private_key BYTEA NOT NULL,
                 created TEXT COLLATE "C" NOT NULL);
             """),
-        (8, """
+        (7, """
             CREATE TABLE cluster_leases (
                 name TEXT PRIMARY KEY,
                 holder TEXT NOT NULL,

@@ -40,21 +40,17 @@ internal static class SqliteSchema
                 user_name TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,
                 allowed_from TEXT NOT NULL);
             """),
-        // 6: where each audit export (syslog, stdout, webhook) stands in the audit table, and the node leasing it.
-        (6, [], """
-            CREATE TABLE IF NOT EXISTS audit_exports (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, holder TEXT, lease_until TEXT);
-            """),
-        // 7: the keys every node of a cluster shares (host keys, CAs, audit key), encrypted with the master key; a single
+        // 6: the keys every node of a cluster shares (host keys, CAs, audit key), encrypted with the master key; a single
         // SQLite node keeps them as files and leaves this table empty.
-        (7, [], """
+        (6, [], """
             CREATE TABLE IF NOT EXISTS cluster_keys (
                 name TEXT PRIMARY KEY,
                 public_key TEXT NOT NULL,
                 private_key BLOB NOT NULL,
                 created TEXT NOT NULL);
             """),
-        // 8: work one node of a cluster does for all (shipping the audit log), held for a while and renewed, with how far it got.
-        (8, [], """
+        // 7: work one node of a cluster does for all (shipping the audit log), held for a while and renewed, with how far it got.
+        (7, [], """
             CREATE TABLE IF NOT EXISTS cluster_leases (
                 name TEXT PRIMARY KEY,
                 holder TEXT NOT NULL,
