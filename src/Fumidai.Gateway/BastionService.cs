@@ -163,6 +163,8 @@ public sealed class BastionService
         var revocations = new RevocationWatcher(context, RevocationInterval).RunAsync(watching.Token);
         var heartbeats = nodes.RunAsync(watching.Token);
         var bound = server.LocalEndPoint!;
+        // Ready as soon as logins are taken, before the line that says so: whoever waits for that line finds health ready.
+        Health.Ready(store.PingAsync);
         _logger.LogInformation("listening on {EndPoint}; host keys {Fingerprints}", bound,
             string.Join(", ", hostKeys.Select(k => $"{k.PublicKey.KeyType} {k.PublicKey.Fingerprint}")));
         await audit.RecordAsync(AuditTypes.ServiceStart, AuditOutcome.Info, details: new Dictionary<string, string> { ["listen"] = bound.ToString(), ["node"] = node },
@@ -174,7 +176,6 @@ public sealed class BastionService
             PendingUploads = () => recordings.Uploader.PendingUploads,
             Spool = new SpoolStatistics(_data.SpoolPath),
         });
-        Health.Ready(store.PingAsync);
         started?.Invoke(bound);
         systemd.Ready($"listening on {bound}");
         try

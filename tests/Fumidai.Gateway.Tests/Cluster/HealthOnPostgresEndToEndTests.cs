@@ -14,7 +14,7 @@ public sealed class HealthOnPostgresEndToEndTests(PostgresBastion cluster) : ICl
     public async Task Healthz_is_503_while_postgresql_is_stopped_and_ready_again_once_it_is_back()
     {
         using var probe = new HealthProbe(await H.Bastion.HealthUriAsync());
-        Assert.Equal((HttpStatusCode.OK, "ready"), await probe.HealthAsync());
+        Assert.Equal((HttpStatusCode.OK, "ready"), await probe.WaitForHealthAsync(HttpStatusCode.OK, Short));
 
         await cluster.Server.StopAsync();
         try
