@@ -19,6 +19,7 @@ public static class ConsoleEndpoints
         LiveStream.Map(app);
         SearchPage.Map(app);
         AuditPage.Map(app);
+        ReviewPage.Map(app);
         AdminPage.Map(app);
     }
 }

@@ -34,7 +34,7 @@ public static class Html
         if (user is not null)
         {
             var antiforgery = context.RequestServices.GetService(typeof(IAntiforgery)) as IAntiforgery;
-            html.Append("<nav><a href=\"/sessions\">Sessions</a><a href=\"/live\">Live</a><a href=\"/search\">Search</a><a href=\"/audit\">Audit log</a>");
+            html.Append("<nav><a href=\"/sessions\">Sessions</a><a href=\"/live\">Live</a><a href=\"/search\">Search</a><a href=\"/audit\">Audit log</a><a href=\"/review\">Daily review</a>");
             if (user.IsAdmin) html.Append("<a href=\"/admin\">Admin</a>");
             html.Append("</nav><form class=\"signout\" method=\"post\" action=\"/signout\">");
             if (antiforgery is not null) html.Append(Antiforgery(context, antiforgery));
