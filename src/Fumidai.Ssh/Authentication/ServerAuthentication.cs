@@ -257,8 +257,7 @@ public sealed class ServerAuthentication : IKeyboardInteractivePrompter
         if (CertificateValidation.ValidateUserCertificate(certificate, _settings.TrustedUserCaKeys, principal, DateTimeOffset.UtcNow, source, out var reason))
             return null;
         _logger.LogInformation("publickey: certificate {KeyId} refused for {User}: {Reason}", certificate.KeyId, user, reason);
-        bool fromTrustedCa = _settings.TrustedUserCaKeys.Any(ca => ca is not SshCertificate && ca.BlobEquals(certificate.SignatureKey))
-            && certificate.VerifyCaSignature();
+        bool fromTrustedCa = CertificateValidation.IsFromTrustedCa(certificate, _settings.TrustedUserCaKeys) && certificate.VerifyCaSignature();
         return new RefusedCertificateAttempt(user, certificate, reason!, fromTrustedCa);
     }
 

@@ -61,11 +61,15 @@ public static class CertificateValidation
         return true;
     }
 
+    /// <summary>Whether one of <paramref name="trustedCas"/> is the certificate's CA (a plain key, not itself a certificate).</summary>
+    public static bool IsFromTrustedCa(SshCertificate cert, IReadOnlyCollection<SshPublicKey> trustedCas) =>
+        trustedCas.Any(ca => ca is not SshCertificate && ca.BlobEquals(cert.SignatureKey));
+
     private static bool CheckCommon(SshCertificate cert, SshCertificateType type, IReadOnlyCollection<SshPublicKey> trustedCas,
         DateTimeOffset now, out string? failureReason)
     {
         if (cert.CertificateType != type) return Fail("certificate is not a " + type.ToString().ToLowerInvariant() + " certificate", out failureReason);
-        if (!trustedCas.Any(ca => ca is not SshCertificate && ca.BlobEquals(cert.SignatureKey)))
+        if (!IsFromTrustedCa(cert, trustedCas))
             return Fail("certificate signed by an untrusted CA " + cert.SignatureKey.Fingerprint, out failureReason);
         if (!cert.VerifyCaSignature()) return Fail("certificate CA signature is invalid", out failureReason);
         long seconds = now.ToUnixTimeSeconds();
