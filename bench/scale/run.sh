@@ -71,7 +71,7 @@ ssh-keygen -q -t ed25519 -N '' -C load -f "$T/id_ed25519"
 "$SCALE" setup --data "$T/data" --users "$USERS" --role load --public-key "$T/id_ed25519.pub" --users-file "$T/users.tsv"
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-env $SERVE_ENV FUMIDAI__Web__Enabled=false $FUMIDAI serve --ssh-listen "127.0.0.1:$PORT" >"$T/serve.log" 2>&1 &
+env FUMIDAI__Web__Enabled=false FUMIDAI__Health__Listen=127.0.0.1:0 $SERVE_ENV $FUMIDAI serve --ssh-listen "127.0.0.1:$PORT" >"$T/serve.log" 2>&1 &
 SERVE_PID=$!
 wait_for_line "$T/serve.log" "listening on 127.0.0.1:$PORT" 60
 # dotnet is the process serving: $! is that process itself (exec'd by the shell's env).

@@ -27,6 +27,8 @@ public sealed class OpenFileLimitTests
         info.ArgumentList.Add(Fumidai.Testing.BastionProcess.FumidaiDll);
         info.ArgumentList.Add(cli.DataPath);
         info.Environment["FUMIDAI__Web__Enabled"] = "false";
+        // The health listener's default port may be taken by another test's serve: a free one.
+        info.Environment[Fumidai.Testing.BastionProcess.HealthListenVariable] = "127.0.0.1:0";
         info.Environment["NO_COLOR"] = "1";
         using var serve = Process.Start(info)!;
         var log = new System.Text.StringBuilder();
@@ -43,6 +45,7 @@ public sealed class OpenFileLimitTests
                 await Task.Delay(100);
                 lock (log) text = log.ToString();
             }
+            Assert.False(serve.HasExited, "serve exited:\n" + text);
             ulong hard = ulong.Parse((await Fumidai.Testing.ProcessRunner.RunAsync("bash", ["-c", "ulimit -H -n"], TimeSpan.FromSeconds(10))).Output.Trim());
             Assert.True(hard > 512, "the test needs a hard limit above 512");
             Assert.Matches($@"open-file limit (raised from 512 to )?{hard}, the hard limit \(about {hard / 3} sessions", text);
