@@ -58,6 +58,10 @@ public sealed partial class BastionEndToEndTests
         var session = await _h.WaitForSessionAsync("escexec", s => s.GetProperty("status").GetString() != "running", "ended");
         string id = session.GetProperty("id").GetString()!;
 
+        // The command index is written just after the session's row ends: wait for it (bounded) before reading it.
+        var indexed = Stopwatch.StartNew();
+        while (!(await _h.MustAsync("sessions", "commands", id)).Output.Contains("esc-ok", StringComparison.Ordinal) && indexed.Elapsed < TimeSpan.FromSeconds(20))
+            await Task.Delay(200);
         foreach (var args in new[] { new[] { "sessions", "show", id }, ["sessions", "commands", id], ["sessions", "search", "forged-line"],
             ["sessions", "list", "--user", "escexec"], ["audit"] })
         {
