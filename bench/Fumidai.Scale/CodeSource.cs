@@ -4,8 +4,9 @@ namespace Fumidai.Scale;
 
 /// <summary>
 /// TOTP codes for the load's users, computed from their enrolment secrets: each user's code for one step works once
-/// (the bastion refuses a replay), so every login takes the user's next unused step inside the accepted window
-/// (the current step and one either side) and waits for the next step when all three are spent.
+/// (the bastion refuses a replay), so every login takes the user's next unused step among the current one and the next
+/// (both accepted), and waits for a later step when both are spent. The previous step, also accepted, is never used: a
+/// login that crosses a step boundary before the bastion checks the code would find it expired.
 /// </summary>
 internal sealed class CodeSource
 {
@@ -24,7 +25,7 @@ internal sealed class CodeSource
         {
             var (totp, last) = _users[user];
             long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
-            long step = Math.Max(last + 1, now - 1);
+            long step = Math.Max(last + 1, now);
             if (step > now + 1) return null;
             _users[user] = (totp, step);
             return totp.ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(step * 30).UtcDateTime);
