@@ -24,6 +24,7 @@ public sealed class IdleMonitor
     }
 
     /// <summary>While this answers true the monitor counts as active (a connection with a session running is not idle).</summary>
+    /// <remarks>It is read at each deadline only: whoever stops being busy calls <see cref="Touch"/> so idleness counts from then.</remarks>
     public Func<bool>? Busy { get; init; }
 
     /// <summary>Operator input arrived.</summary>
@@ -61,9 +62,9 @@ public sealed class IdleMonitor
                 var untilMax = running < maxWarnAt ? maxWarnAt - running : limit - running;
                 if (untilMax < next) next = untilMax;
             }
-            // Wake at the next deadline, but at least every second so input can re-arm the warning.
-            var delay = next < TimeSpan.FromSeconds(1) ? next : TimeSpan.FromSeconds(1);
-            await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
+            // Sleep until the next deadline only: input in between moves the deadline, which the next wake-up reads
+            // (and so re-arms the warning). Waking every second cost each idle session a timer tick a second.
+            await Task.Delay(next > TimeSpan.Zero ? next : TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

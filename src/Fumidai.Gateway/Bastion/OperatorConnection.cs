@@ -98,7 +98,11 @@ public sealed class OperatorConnection : IChannelOpenHandler
         if (starts && accepted)
         {
             Interlocked.Increment(ref _running);
-            _ = channel.Closed.ContinueWith(_ => Interlocked.Decrement(ref _running), TaskScheduler.Default);
+            _ = channel.Closed.ContinueWith(_ =>
+            {
+                Interlocked.Decrement(ref _running);
+                _limits.Touch();
+            }, TaskScheduler.Default);
         }
         return accepted;
     }

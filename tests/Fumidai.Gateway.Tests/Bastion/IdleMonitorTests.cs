@@ -1,104 +1,97 @@
-using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Bastion;
+using Fumidai.Gateway.Sessions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fumidai.Gateway.Tests.Bastion;
 
-/// <summary>The idle timer warns, then fires; input re-arms it; the warning lead is a minute or half the limit.</summary>
-/// <remarks>Driven by a fake clock, so the assertions do not depend on how busy the machine is.</remarks>
 public sealed class IdleMonitorTests
 {
-    private static async Task UntilAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
-    }
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public void Warning_lead_is_a_minute_or_half_of_short_limits()
+    public async Task An_idle_session_wakes_the_monitor_only_at_its_deadlines_not_every_second()
     {
-        Assert.Equal(TimeSpan.FromMinutes(1), IdleMonitor.WarningLead(TimeSpan.FromMinutes(15)));
-        Assert.Equal(TimeSpan.FromSeconds(30), IdleMonitor.WarningLead(TimeSpan.FromMinutes(1)));
-    }
-
-    [Fact]
-    public async Task Input_keeps_the_session_alive_then_it_warns_and_closes()
-    {
-        var time = new FakeTimeProvider();
-        var monitor = new IdleMonitor(TimeSpan.FromMinutes(15), null, time);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        int checks = 0;
+        var monitor = new IdleMonitor(TimeSpan.FromMinutes(15), null, clock) { Busy = () => { Interlocked.Increment(ref checks); return false; } };
         var warnings = new List<string>();
-        var wait = monitor.WaitAsync(m => { lock (warnings) warnings.Add(m); return Task.CompletedTask; }, CancellationToken.None);
-        for (int minute = 0; minute < 30; minute++)
-        {
-            time.Advance(TimeSpan.FromMinutes(1));
-            monitor.Touch();
-            await Task.Delay(5);
-        }
-        Assert.False(wait.IsCompleted);
-        Assert.Empty(warnings);
-        time.Advance(TimeSpan.FromMinutes(14) + TimeSpan.FromSeconds(10));
-        await UntilAsync(() => { lock (warnings) return warnings.Count > 0; });
-        Assert.Contains("idle", Assert.Single(warnings));
-        Assert.False(wait.IsCompleted);
-        time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(SessionEndReason.IdleTimeout, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        var run = monitor.WaitAsync(text => { lock (warnings) warnings.Add(text); return Task.CompletedTask; }, CancellationToken.None);
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(10));
+        // Ten idle minutes with a 15-minute limit: nothing is due, so the monitor must not have run its checks each second.
+        Assert.InRange(Volatile.Read(ref checks), 1, 3);
+        Assert.False(run.IsCompleted);
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(4));
+        Assert.Single(warnings);
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(1));
+        Assert.Equal(SessionEndReason.IdleTimeout, await run.WaitAsync(Wait));
+        Assert.InRange(Volatile.Read(ref checks), 1, 6);
     }
 
     [Fact]
-    public async Task A_connection_is_not_idle_while_busy_and_is_cut_once_idle_after_that()
+    public async Task Input_after_the_warning_postpones_the_end_and_the_next_warning_by_a_whole_limit()
     {
-        // A connection with a session running is busy; once the session ends its idle time starts.
-        var time = new FakeTimeProvider();
-        bool busy = true;
-        var monitor = new IdleMonitor(TimeSpan.FromMinutes(15), null, time) { Busy = () => Volatile.Read(ref busy) };
-        var wait = monitor.WaitAsync(_ => Task.CompletedTask, CancellationToken.None);
-        for (int minute = 0; minute < 40; minute++)
-        {
-            time.Advance(TimeSpan.FromMinutes(1));
-            await Task.Delay(5);
-        }
-        Assert.False(wait.IsCompleted);
-        Volatile.Write(ref busy, false);
-        time.Advance(TimeSpan.FromMinutes(1));
-        await Task.Delay(20);
-        Assert.False(wait.IsCompleted);
-        for (int step = 0; step < 20 && !wait.IsCompleted; step++)
-        {
-            time.Advance(TimeSpan.FromMinutes(1));
-            await Task.Delay(20);
-        }
-        Assert.Equal(SessionEndReason.IdleTimeout, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
-    }
-
-    [Fact]
-    public async Task Output_alone_does_not_count_as_activity()
-    {
-        // Nothing calls Touch: only operator input does, in ChannelRelay.
-        var time = new FakeTimeProvider();
-        var monitor = new IdleMonitor(TimeSpan.FromMinutes(2), null, time);
-        var wait = monitor.WaitAsync(_ => Task.CompletedTask, CancellationToken.None);
-        time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
-        await Task.Delay(20);
-        time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(SessionEndReason.IdleTimeout, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
-    }
-
-    [Fact]
-    public async Task Maximum_session_time_ends_even_a_busy_session()
-    {
-        var time = new FakeTimeProvider();
-        var monitor = new IdleMonitor(TimeSpan.FromMinutes(10), TimeSpan.FromHours(1), time);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var monitor = new IdleMonitor(TimeSpan.FromMinutes(15), null, clock);
         var warnings = new List<string>();
-        var wait = monitor.WaitAsync(m => { lock (warnings) warnings.Add(m); return Task.CompletedTask; }, CancellationToken.None);
-        for (int minute = 0; minute < 59; minute++)
-        {
-            time.Advance(TimeSpan.FromMinutes(1));
-            monitor.Touch();
-            await Task.Delay(5);
-        }
-        await UntilAsync(() => { lock (warnings) return warnings.Count > 0; });
-        Assert.Contains("maximum session time", Assert.Single(warnings));
-        time.Advance(TimeSpan.FromMinutes(1));
+        var run = monitor.WaitAsync(text => { lock (warnings) warnings.Add(text); return Task.CompletedTask; }, CancellationToken.None);
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(14.5));
+        Assert.Single(warnings);
         monitor.Touch();
-        Assert.Equal(SessionEndReason.MaxSession, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(13));
+        Assert.False(run.IsCompleted);
+        Assert.Single(warnings);
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(1.25));
+        Assert.Equal(2, warnings.Count);
+        Assert.False(run.IsCompleted);
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(1));
+        Assert.Equal(SessionEndReason.IdleTimeout, await run.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task A_busy_connection_is_never_idle_and_counts_from_when_it_stopped_being_busy()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        bool busy = true;
+        var monitor = new IdleMonitor(TimeSpan.FromMinutes(15), null, clock) { Busy = () => Volatile.Read(ref busy) };
+        var run = monitor.WaitAsync(_ => Task.CompletedTask, CancellationToken.None);
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(40));
+        Assert.False(run.IsCompleted);
+        Volatile.Write(ref busy, false);
+        monitor.Touch();
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(14.5));
+        Assert.False(run.IsCompleted);
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(1));
+        Assert.Equal(SessionEndReason.IdleTimeout, await run.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task The_maximum_session_time_ends_a_session_that_keeps_typing()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var monitor = new IdleMonitor(TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30), clock);
+        var warnings = new List<string>();
+        var run = monitor.WaitAsync(text => { lock (warnings) warnings.Add(text); return Task.CompletedTask; }, CancellationToken.None);
+        for (int minute = 0; minute < 28; minute++)
+        {
+            await AdvanceAsync(clock, TimeSpan.FromMinutes(1));
+            monitor.Touch();
+        }
+        Assert.False(run.IsCompleted);
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(1.5));
+        Assert.Contains(warnings, w => w.StartsWith("maximum session time", StringComparison.Ordinal));
+        await AdvanceAsync(clock, TimeSpan.FromMinutes(1));
+        Assert.Equal(SessionEndReason.MaxSession, await run.WaitAsync(Wait));
+    }
+
+    /// <summary>Moves the fake clock in one-second steps, letting the monitor's continuation run between them.</summary>
+    private static async Task AdvanceAsync(FakeTimeProvider clock, TimeSpan by)
+    {
+        var step = TimeSpan.FromSeconds(1);
+        for (var moved = TimeSpan.Zero; moved < by; moved += step)
+        {
+            clock.Advance(step);
+            if ((int)moved.TotalSeconds % 30 == 0) await Task.Delay(1);
+        }
+        await Task.Delay(50);
     }
 }
