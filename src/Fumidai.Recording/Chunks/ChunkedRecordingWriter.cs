@@ -5,7 +5,7 @@ namespace Fumidai.Recording.Chunks;
 
 /// <summary>Appends a line-oriented stream (asciicast, JSON lines) to a spool, seals it into chained chunks and ships them.</summary>
 /// <remarks>
-/// Writes go to an open part file, fsynced every <see cref="ChunkingOptions.FlushInterval"/>. At a line end, once the
+/// Writes go to an open part file, fsynced every <see cref="ChunkingOptions.FlushInterval"/> while it is open. At a line end, once the
 /// part holds <see cref="ChunkingOptions.MaxChunkBytes"/> or is <see cref="ChunkingOptions.MaxChunkAge"/> old, it is
 /// handed to a sealing task (compress, hash, chain, journal) that runs in order off the caller's path; sealed chunks go
 /// to the <see cref="SpoolUploader"/>. The caller never waits for the store. A local write failure (disk full) is
@@ -18,8 +18,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     private readonly RecordingShipper _shipper;
     private readonly IManifestSigner _signer;
     private readonly ChunkingOptions _options;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _flusher;
+    private readonly Timer _flushTimer;
     private Task _sealTail = Task.CompletedTask;
     private FileStream? _part;
     private int _partIndex;
@@ -29,6 +28,9 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     private bool _dirty;
     private bool _closed;
     private RecordingManifest? _manifest;
+    private bool _flushTimerArmed;
+    private bool _flushTimerStopped;
+    private long _flushTicks;
 
     private ChunkedRecordingWriter(ChunkSpool spool, SpoolUploader uploader, IManifestSigner signer, ChunkingOptions options)
     {
@@ -36,7 +38,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
         _shipper = new RecordingShipper(spool, uploader);
         _signer = signer;
         _options = options;
-        _flusher = FlushLoopAsync();
+        _flushTimer = new Timer(static state => ((ChunkedRecordingWriter)state!).OnFlushTimer(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
     /// <summary>Creates the spool folder <c>spoolRoot/ID/</c> and starts writing.</summary>
@@ -55,6 +57,9 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
 
     /// <summary>Completes when the manifest (and so every chunk) is in the store; never faults.</summary>
     public Task Uploaded => _shipper.Uploaded;
+
+    /// <summary>How often the flush timer fired: an idle recording must not keep it running.</summary>
+    internal long FlushTicks => Interlocked.Read(ref _flushTicks);
 
     /// <summary>Chunks sealed so far.</summary>
     public int SealedChunks
@@ -80,6 +85,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
                 _dirty = true;
                 _atLineEnd = data[^1] == (byte)'\n';
                 if (_atLineEnd && _partBytes >= _options.MaxChunkBytes) SealPart();
+                else ArmFlushTimer();
             }
             catch (IOException ex)
             {
@@ -88,7 +94,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Makes written bytes durable (fsync) and seals an old enough chunk; runs every second by itself.</summary>
+    /// <summary>Makes written bytes durable (fsync) and seals an old enough chunk; runs by itself every flush interval while a part is open.</summary>
     /// <remarks>
     /// The fsync runs outside the lock: it can take tens of milliseconds on a busy disk, and under the lock every write
     /// of both directions of the session would wait for it. Under the lock the buffered bytes only go to the OS.
@@ -180,15 +186,26 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
         ThreadPool.QueueUserWorkItem(_ => Failed?.Invoke(ex));
     }
 
-    private async Task FlushLoopAsync()
+    /// <summary>
+    /// Starts the one-shot flush timer unless it is already pending (called under the lock). It runs only while a part
+    /// is open: a periodic timer per recording woke every idle session once a second for nothing.
+    /// </summary>
+    private void ArmFlushTimer()
     {
-        using var timer = new PeriodicTimer(_options.FlushInterval);
-        try
+        if (_flushTimerArmed || _flushTimerStopped) return;
+        _flushTimerArmed = true;
+        _flushTimer.Change(_options.FlushInterval, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnFlushTimer()
+    {
+        Interlocked.Increment(ref _flushTicks);
+        Flush();
+        lock (_lock)
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false)) Flush();
-        }
-        catch (OperationCanceledException)
-        {
+            _flushTimerArmed = false;
+            // An open part still needs its fsync or its age seal; a write after this point arms the timer itself.
+            if (_part is not null && !_closed && Failure is null) ArmFlushTimer();
         }
     }
 
@@ -196,8 +213,9 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     /// <remarks>Returns once the recording is complete locally; <see cref="Uploaded"/> tells when it is in the store.</remarks>
     public async Task<RecordingManifest> CompleteAsync(string endReason)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _flusher.ConfigureAwait(false);
+        lock (_lock) _flushTimerStopped = true;
+        // Waits for a tick in progress: its seal must be queued before the last one.
+        await _flushTimer.DisposeAsync().ConfigureAwait(false);
         Task tail;
         lock (_lock)
         {
@@ -227,6 +245,5 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_manifest is null) await CompleteAsync("closed").ConfigureAwait(false);
-        _stop.Dispose();
     }
 }
