@@ -55,9 +55,10 @@ public sealed class ChannelRelay
         target.Channel.DeferCredit = true;
         // The upstream pump is not awaited: it catches its own errors and ends when either channel closes.
         _ = PumpUpAsync(target, cancellationToken);
-        var stdout = PumpDownAsync(target.Channel, target.ReadAsync, (data, ct) => _operator.WriteAsync(data, ct), observe: true, cancellationToken);
-        var stderr = PumpDownAsync(target.Channel, target.ReadErrorAsync, (data, ct) => _operator.WriteExtendedAsync(data, ct), observe: false,
-            cancellationToken);
+        var stdout = PumpDownAsync(target.Channel, target.Channel.WaitToReadAsync, target.ReadAsync, (data, ct) => _operator.WriteAsync(data, ct),
+            observe: true, cancellationToken);
+        var stderr = PumpDownAsync(target.Channel, target.Channel.WaitToReadExtendedAsync, target.ReadErrorAsync,
+            (data, ct) => _operator.WriteExtendedAsync(data, ct), observe: false, cancellationToken);
         var downstream = Task.WhenAll(stdout, stderr);
         var first = await Task.WhenAny(downstream, _operator.Closed, target.Channel.Closed).ConfigureAwait(false);
         if (first == _operator.Closed) return SessionEndReason.ClientClosed;
@@ -74,7 +75,6 @@ public sealed class ChannelRelay
 
     private async Task PumpUpAsync(SshClientSession target, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             if (!TypedAhead.IsEmpty)
@@ -83,40 +83,43 @@ public sealed class ChannelRelay
                 Recorder.Input(TypedAhead.Span);
                 await target.WriteAsync(TypedAhead, cancellationToken).ConfigureAwait(false);
             }
-            while (true)
+            while (await _operator.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                int read = await _operator.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
+                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                try
                 {
-                    await target.SendEofAsync(cancellationToken).ConfigureAwait(false);
-                    return;
+                    int read = await _operator.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                    if (read == 0) break;
+                    var data = buffer.AsMemory(0, read);
+                    Interlocked.Add(ref _fromOperator, read);
+                    FumidaiMetrics.BytesRelayed.Add(read, FromOperator);
+                    InputReceived?.Invoke();
+                    TransferObserver?.FromClient(data.Span);
+                    if (RecordsBytes) Recorder.Input(data.Span);
+                    await target.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                    await _operator.ReturnWindowAsync(read, cancellationToken).ConfigureAwait(false);
                 }
-                var data = buffer.AsMemory(0, read);
-                Interlocked.Add(ref _fromOperator, read);
-                FumidaiMetrics.BytesRelayed.Add(read, FromOperator);
-                InputReceived?.Invoke();
-                TransferObserver?.FromClient(data.Span);
-                if (RecordsBytes) Recorder.Input(data.Span);
-                await target.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                await _operator.ReturnWindowAsync(read, cancellationToken).ConfigureAwait(false);
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
+            await target.SendEofAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsChannelGone(ex))
         {
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
-    private async Task PumpDownAsync(SshChannel source, Func<Memory<byte>, CancellationToken, ValueTask<int>> read,
-        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, bool observe, CancellationToken cancellationToken)
+    /// <summary>Copies one direction; the buffer is rented per chunk, once data is there, so a quiet session holds none.</summary>
+    private async Task PumpDownAsync(SshChannel source, Func<CancellationToken, ValueTask<bool>> waitToRead,
+        Func<Memory<byte>, CancellationToken, ValueTask<int>> read, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, bool observe,
+        CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
+        while (await waitToRead(cancellationToken).ConfigureAwait(false))
         {
-            while (true)
+            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
             {
                 int count = await read(buffer, cancellationToken).ConfigureAwait(false);
                 if (count == 0) return;
@@ -128,10 +131,10 @@ public sealed class ChannelRelay
                 Interlocked.Add(ref _toOperator, count);
                 FumidaiMetrics.BytesRelayed.Add(count, ToOperator);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

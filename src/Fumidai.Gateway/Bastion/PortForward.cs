@@ -80,35 +80,40 @@ public sealed class PortForward
     }
 
     /// <summary>Copies until EOF, then passes the EOF on; the source is credited after each write.</summary>
+    /// <remarks>The buffer is rented per chunk once data is there: an idle forward (a tunnel left open) holds none.</remarks>
     private async Task<long> CopyAsync(SshChannel from, SshChannel to, bool fromOperator, CancellationToken stop)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long total = 0;
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(from.ClosingToken, stop);
         using var writing = CancellationTokenSource.CreateLinkedTokenSource(to.ClosingToken, stop);
         try
         {
-            int read;
-            while ((read = await from.ReadAsync(buffer, reading.Token).ConfigureAwait(false)) > 0)
+            while (await from.WaitToReadAsync(reading.Token).ConfigureAwait(false))
             {
-                if (fromOperator)
+                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                try
                 {
-                    _limits.Touch();
-                    OperatorActivity?.Invoke();
+                    int read = await from.ReadAsync(buffer, reading.Token).ConfigureAwait(false);
+                    if (read == 0) break;
+                    if (fromOperator)
+                    {
+                        _limits.Touch();
+                        OperatorActivity?.Invoke();
+                    }
+                    await to.WriteAsync(buffer.AsMemory(0, read), writing.Token).ConfigureAwait(false);
+                    await from.ReturnWindowAsync(read, stop).ConfigureAwait(false);
+                    total += read;
                 }
-                await to.WriteAsync(buffer.AsMemory(0, read), writing.Token).ConfigureAwait(false);
-                await from.ReturnWindowAsync(read, stop).ConfigureAwait(false);
-                total += read;
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
             await to.SendEofAsync(stop).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or IOException)
         {
             // Either side went away, or the forward was stopped: closing both ends it.
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
         return total;
     }

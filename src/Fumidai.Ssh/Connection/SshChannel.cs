@@ -82,6 +82,23 @@ public sealed class SshChannel
     public ValueTask<int> ReadExtendedAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         ReadFromAsync(ExtendedPipe.Reader, buffer, cancellationToken);
 
+    /// <summary>Waits until data can be read without consuming it: true when there is some, false at EOF.</summary>
+    /// <remarks>Lets a relay rent its copy buffer only once there is something to copy, so an idle channel holds none.</remarks>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => WaitToReadFromAsync(_data.Reader, cancellationToken);
+
+    /// <summary>Waits until extended data (stderr) can be read without consuming it; false at EOF.</summary>
+    public ValueTask<bool> WaitToReadExtendedAsync(CancellationToken cancellationToken = default) =>
+        WaitToReadFromAsync(ExtendedPipe.Reader, cancellationToken);
+
+    private static async ValueTask<bool> WaitToReadFromAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        bool hasData = !result.Buffer.IsEmpty;
+        // Nothing consumed nor examined: the next read returns these bytes at once.
+        reader.AdvanceTo(result.Buffer.Start);
+        return hasData || !result.IsCompleted;
+    }
+
     private Pipe ExtendedPipe
     {
         get
