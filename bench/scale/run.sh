@@ -6,6 +6,8 @@
 #   MODE=bulk SESSIONS=50 BYTES=20000000 bench/scale/run.sh
 #   MODE=storm RATE=50 SECONDS_=60 USERS=3000 bench/scale/run.sh
 #   MODE=burst SESSIONS=500 bench/scale/run.sh
+#   METADATA=postgres MODE=storm RATE=50 bench/scale/run.sh      (metadata in a private PostgreSQL 15)
+#   METADATA=postgres NODES=2 MODE=storm RATE=60 bench/scale/run.sh   (two nodes behind haproxy, send-proxy-v2)
 #
 # Starts, in a temporary folder: a data directory (`fumidai init`), the Fumidai test host as the target (it trusts the
 # bastion's user CA, so each session logs in there with its own short-lived certificate, as against a real sshd, but
@@ -14,7 +16,10 @@
 # logs in with publickey + TOTP (codes computed from the secrets, each used once) and reports the bastion's RSS, CPU
 # and open files, latencies and errors. Afterwards `fumidai verify --all` checks every recording.
 # Knobs (env): MODE, SESSIONS (100), SECONDS_ (30), RATE (50), BYTES (10000000), USERS (SESSIONS/2 + 50, at least
-# RATE*15 for storms), CONCURRENCY (32), NO_BUILD=1, SERVE_ENV ("VAR=value ..." for serve). Every process is stopped by PID.
+# RATE*15 for storms), CONCURRENCY (32), NO_BUILD=1, SERVE_ENV ("VAR=value ..." for serve), METADATA (sqlite | postgres:
+# initdb + pg_ctl as the postgres account, fsync on as in production), NODES (1 | 2: a second node joins the first's
+# database and master key, both behind Debian's haproxy in TCP mode with send-proxy-v2; the load goes to haproxy and
+# RSS/CPU are node 1's). Every process is stopped by PID.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -28,7 +33,12 @@ DEFAULT_USERS=$(( SESSIONS / 2 + 50 ))
 [ "$MODE" = storm ] && DEFAULT_USERS=$(( ${RATE%.*} * 15 + 50 ))
 USERS=${USERS:-$DEFAULT_USERS}
 SERVE_ENV=${SERVE_ENV:-}
+METADATA=${METADATA:-sqlite}
+NODES=${NODES:-1}
 [ "$SESSIONS" -ge 1 ] && [ "$SESSIONS" -le 20000 ] || { echo "SESSIONS must be 1..20000" >&2; exit 1; }
+case "$METADATA" in sqlite|postgres) ;; *) echo "METADATA must be sqlite or postgres" >&2; exit 1 ;; esac
+case "$NODES" in 1) ;; 2) [ "$METADATA" = postgres ] || { echo "NODES=2 needs METADATA=postgres (the nodes share the database)" >&2; exit 1; } ;;
+  *) echo "NODES must be 1 or 2" >&2; exit 1 ;; esac
 
 # Each session is a socket to the operator and one to the target in the bastion, plus files of its recording.
 ulimit -n "$(ulimit -Hn)"
@@ -36,10 +46,19 @@ echo "open-file limit raised to $(ulimit -n)"
 
 T=$(mktemp -d /tmp/fumidai-scale.XXXXXX)
 SERVE_PID=""
+SERVE2_PID=""
 HOST_PID=""
+HAPROXY_PID=""
+PG_BIN=/usr/lib/postgresql/15/bin
 cleanup() {
   [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null || true
+  [ -n "$SERVE2_PID" ] && kill "$SERVE2_PID" 2>/dev/null && wait "$SERVE2_PID" 2>/dev/null || true
+  [ -n "$HAPROXY_PID" ] && kill "$HAPROXY_PID" 2>/dev/null && wait "$HAPROXY_PID" 2>/dev/null || true
   [ -n "$HOST_PID" ] && kill "$HOST_PID" 2>/dev/null && wait "$HOST_PID" 2>/dev/null || true
+  if [ -f "$T/pg/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" stop -D "$T/pg/data" -m fast -w -t 30 >/dev/null 2>&1 \
+      || kill "$(head -n 1 "$T/pg/data/postmaster.pid")" 2>/dev/null || true
+  fi
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -60,6 +79,23 @@ wait_for_line() { # file pattern seconds
   echo "timed out waiting for '$2' in $1:" >&2; cat "$1" >&2; return 1
 }
 
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+if [ "$METADATA" = postgres ]; then
+  [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL 15 is not installed: apt-get install postgresql" >&2; exit 1; }
+  chmod 711 "$T"
+  mkdir "$T/pg" && chown postgres:postgres "$T/pg"
+  PG_PORT=$(free_port)
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$T/pg/data" -U postgres --auth=trust -E UTF8 --locale=C >"$T/pg-init.log" 2>&1 \
+    || { cat "$T/pg-init.log" >&2; exit 1; }
+  runuser -u postgres -- "$PG_BIN/pg_ctl" start -D "$T/pg/data" -l "$T/pg/server.log" -w -t 60 \
+    -o "-p $PG_PORT -k $T/pg -c listen_addresses=127.0.0.1 -c max_connections=300" >/dev/null
+  runuser -u postgres -- psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE fumidai" postgres
+  export FUMIDAI__Metadata__Provider=postgres
+  export FUMIDAI__Metadata__Postgres__ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=fumidai"
+  echo "PostgreSQL 15 on 127.0.0.1:$PG_PORT (pid $(head -n 1 "$T/pg/data/postmaster.pid"))"
+fi
+
 $FUMIDAI init >"$T/init.log" 2>&1 || { cat "$T/init.log" >&2; exit 1; }
 "$HOST_BIN" --dir "$T/target" --port 0 --trusted-user-ca "$T/data/user_ca.pub" >"$T/target.out" 2>"$T/target.err" &
 HOST_PID=$!
@@ -70,10 +106,33 @@ $FUMIDAI role add load --targets load01 --logins root --allow shell,exec >/dev/n
 ssh-keygen -q -t ed25519 -N '' -C load -f "$T/id_ed25519"
 "$SCALE" setup --data "$T/data" --users "$USERS" --role load --public-key "$T/id_ed25519.pub" --users-file "$T/users.tsv"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-env FUMIDAI__Web__Enabled=false FUMIDAI__Health__Listen=127.0.0.1:0 $SERVE_ENV $FUMIDAI serve --ssh-listen "127.0.0.1:$PORT" >"$T/serve.log" 2>&1 &
+PORT=$(free_port)
+NODE_ENV=""
+[ "$NODES" = 2 ] && NODE_ENV="FUMIDAI__Ssh__ProxyProtocol=true FUMIDAI__Ssh__TrustedProxies__0=127.0.0.1/32 FUMIDAI__Node__Name=node-1"
+env FUMIDAI__Web__Enabled=false FUMIDAI__Health__Listen=127.0.0.1:0 $NODE_ENV $SERVE_ENV $FUMIDAI serve --ssh-listen "127.0.0.1:$PORT" >"$T/serve.log" 2>&1 &
 SERVE_PID=$!
 wait_for_line "$T/serve.log" "listening on 127.0.0.1:$PORT" 60
+if [ "$NODES" = 2 ]; then
+  # The second node joins: same database, the first node's master key; it makes no keys of its own.
+  FUMIDAI__Secrets__MasterKeyFile="$T/data/master.key" FUMIDAI_DATA="$T/data2" $FUMIDAI init >"$T/init2.log" 2>&1 \
+    || { cat "$T/init2.log" >&2; exit 1; }
+  # One recording store for both, as a shared bucket would be, so one `verify --all` checks every session.
+  rm -rf "$T/data2/recordings" && ln -s "$T/data/recordings" "$T/data2/recordings"
+  PORT2=$(free_port)
+  env FUMIDAI_DATA="$T/data2" FUMIDAI__Secrets__MasterKeyFile="$T/data/master.key" FUMIDAI__Web__Enabled=false \
+    FUMIDAI__Health__Listen=127.0.0.1:0 ${NODE_ENV/node-1/node-2} $SERVE_ENV $FUMIDAI serve --ssh-listen "127.0.0.1:$PORT2" >"$T/serve2.log" 2>&1 &
+  SERVE2_PID=$!
+  wait_for_line "$T/serve2.log" "listening on 127.0.0.1:$PORT2" 60
+  HA_PORT=$(free_port)
+  printf '%s\n' global "  maxconn 20000" defaults "  mode tcp" "  timeout connect 5s" "  timeout client 600s" "  timeout server 600s" \
+    frontend\ ssh "  bind 127.0.0.1:$HA_PORT" "  default_backend nodes" backend\ nodes "  balance roundrobin" \
+    "  server n1 127.0.0.1:$PORT send-proxy-v2" "  server n2 127.0.0.1:$PORT2 send-proxy-v2" >"$T/haproxy.cfg"
+  /usr/sbin/haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
+  HAPROXY_PID=$!
+  for _ in $(seq 1 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$HA_PORT),1)" 2>/dev/null && break; sleep 0.1; done
+  echo "node 2 pid $SERVE2_PID on 127.0.0.1:$PORT2; haproxy pid $HAPROXY_PID on 127.0.0.1:$HA_PORT"
+  PORT=$HA_PORT
+fi
 # dotnet is the process serving: $! is that process itself (exec'd by the shell's env).
 echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$T/data/host_ed25519.pub")" >"$T/known_hosts"
 echo "bastion pid $SERVE_PID on 127.0.0.1:$PORT, target test host pid $HOST_PID on $TARGET_PORT, $USERS users"
@@ -85,6 +144,10 @@ status=0
 
 # Every recording must verify: stop serve (it seals what is still open), then check them all.
 kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
+if [ -n "$SERVE2_PID" ]; then
+  kill "$SERVE2_PID"; wait "$SERVE2_PID" 2>/dev/null || true; SERVE2_PID=""
+  $FUMIDAI sessions list --json 2>/dev/null | python3 -c 'import json,sys,collections; print("sessions per node:", dict(collections.Counter(s.get("node") for s in json.load(sys.stdin))))' || true
+fi
 $FUMIDAI verify --all >"$T/verify.log" 2>&1 || status=$?
 tail -n 1 "$T/verify.log"
 grep -c "session.start" <($FUMIDAI audit --since 1d 2>/dev/null) | sed 's/^/sessions started (audit): /' || true
