@@ -110,6 +110,39 @@ public sealed class OidcSignInTests(OidcHarness h) : IAsyncLifetime
         });
 
     [Fact]
+    public Task A_leaver_whose_groups_no_longer_map_is_disabled_at_her_next_sign_in_and_her_signed_in_console_ends() =>
+        _browser.RunAsync(h.BaseUri, "oidc-leaver", async page =>
+        {
+            await OidcHarness.SignInThroughIdpAsync(page, "leaver");
+            await h.WaitForSessionsAsync(page);
+            Assert.Contains("leaver (auditor)", await page.InnerTextAsync("header"));
+
+            var users = OidcHarness.InitialUsers();
+            users["leaver"] = new IdpUser(OidcHarness.IdpPassword, ["alumni"]);
+            h.Idp.SetUsers(users);
+            try
+            {
+                await _browser.RunAsync(h.BaseUri, "oidc-leaver-again", async again =>
+                {
+                    await OidcHarness.SignInThroughIdpAsync(again, "leaver");
+                    await again.WaitForSelectorAsync("#error");
+                    Assert.Equal(OidcSignIn.NoMappedRole, await again.InnerTextAsync("#error"));
+                });
+            }
+            finally
+            {
+                h.Idp.SetUsers(OidcHarness.InitialUsers());
+            }
+            var disabled = await h.Bastion.WaitForAuditAsync(e => e.Type == "admin.change" && e.User == "leaver" && e.Detail("action") == "user.disable",
+                "leaver disabled");
+            Assert.Equal("oidc", disabled.Detail("actor"));
+            Assert.Equal("no role at the identity provider", disabled.Detail("reason"));
+            // Her first browser's sign-in ends at its next request: the console checks the user's state on every request.
+            await page.GotoAsync("/sessions");
+            Assert.Contains("/signin", page.Url);
+        });
+
+    [Fact]
     public Task Password_sign_in_is_off_for_everyone_but_the_break_glass_admin() =>
         _browser.RunAsync(h.BaseUri, "oidc-break-glass", async page =>
         {
