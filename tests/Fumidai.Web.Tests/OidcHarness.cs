@@ -11,7 +11,7 @@ namespace Fumidai.Web.Tests;
 /// </summary>
 /// <remarks>
 /// IdP users: <c>ada</c>, <c>tampa</c> (group <c>fumidai-admins</c>, mapped to admin), <c>aud</c>, <c>leaver</c> (<c>fumidai-auditors</c>, auditor),
-/// <c>ollie</c> (only <c>marketing</c>, which maps to nothing). Bastion users made by the CLI: <c>glass</c> (admin, the break-glass user),
+/// <c>ollie</c> and <c>glass</c> (only <c>marketing</c>, which maps to nothing). Bastion users made by the CLI: <c>glass</c> (admin, the break-glass user),
 /// <c>localadm</c> (admin with a password, refused the form). Users the bastion does not know are created at first sign-in.
 /// </remarks>
 public sealed class OidcHarness : IAsyncLifetime
@@ -56,6 +56,7 @@ public sealed class OidcHarness : IAsyncLifetime
         ["aud"] = new(IdpPassword, ["fumidai-auditors"]),
         ["leaver"] = new(IdpPassword, ["fumidai-auditors"]),
         ["ollie"] = new(IdpPassword, ["marketing"]),
+        ["glass"] = new(IdpPassword, ["marketing"]),
     };
 
     public OidcProvider Idp { get; }

@@ -28,6 +28,16 @@ public sealed class OidcOptionsTests
     }
 
     [Theory]
+    [InlineData("alice@example.com", "alice")]
+    [InlineData("Alice.B@EXAMPLE.COM", "Alice.B")]
+    [InlineData("alice@evil.example.com", "alice@evil.example.com")]
+    [InlineData("alice@example.com.evil", "alice@example.com.evil")]
+    [InlineData("@example.com", "@example.com")]
+    [InlineData("bob", "bob")]
+    public void Only_the_configured_mail_domain_is_cut_from_the_user_name(string claim, string name) =>
+        Assert.Equal(name, new OidcOptions { UsernameDomain = "example.com" }.UserNameFrom(claim));
+
+    [Theory]
     [InlineData("\"Authority\": \"http://idp.example\", \"ClientId\": \"c\", \"ClientSecret\": \"s\", \"RoleMap\": {\"g\": \"admin\"}", "Oidc:Authority", "must be an https URL")]
     [InlineData("\"Authority\": \"https://idp.example\", \"ClientSecret\": \"s\", \"RoleMap\": {\"g\": \"admin\"}", "Oidc:ClientId", "is required")]
     [InlineData("\"Authority\": \"https://idp.example\", \"ClientId\": \"c\", \"RoleMap\": {\"g\": \"admin\"}", "Oidc:ClientSecret", "or Oidc:ClientSecretFile is required")]

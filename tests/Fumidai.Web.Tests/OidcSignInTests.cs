@@ -143,9 +143,14 @@ public sealed class OidcSignInTests(OidcHarness h) : IAsyncLifetime
         });
 
     [Fact]
-    public Task Password_sign_in_is_off_for_everyone_but_the_break_glass_admin() =>
+    public Task Password_sign_in_is_off_for_everyone_but_the_break_glass_admin_whom_the_idp_cannot_touch() =>
         _browser.RunAsync(h.BaseUri, "oidc-break-glass", async page =>
         {
+            // Someone named like her at the IdP, in no mapped group, neither signs in nor disables her.
+            await OidcHarness.SignInThroughIdpAsync(page, "glass");
+            await page.WaitForSelectorAsync("#error");
+            Assert.Equal(OidcSignIn.BreakGlass, await page.InnerTextAsync("#error"));
+
             long step = Totp.CurrentStep();
             await ConsoleBrowser.SignInAsync(page, "localadm", OidcHarness.Password, await Totp.CodeAsync(h.Users["localadm"].Secret, step));
             Assert.Equal(SignInPages.LocalSignInOff, await page.InnerTextAsync("#error"));

@@ -23,6 +23,12 @@ public sealed class OidcOptions
     /// <summary>The claim that names the bastion user.</summary>
     public string UsernameClaim { get; set; } = "preferred_username";
 
+    /// <summary>
+    /// A mail domain cut from the username claim (<c>alice@example.com</c> becomes <c>alice</c>) for IdPs whose names are
+    /// addresses; a name in any other domain keeps its <c>@</c> and is refused as not a bastion user name.
+    /// </summary>
+    public string? UsernameDomain { get; set; }
+
     /// <summary>The claim listing the user's groups (or roles) at the IdP.</summary>
     public string RolesClaim { get; set; } = "groups";
 
@@ -52,6 +58,16 @@ public sealed class OidcOptions
         var set = groups.ToHashSet(StringComparer.Ordinal);
         return RoleMap.Where(m => set.Contains(m.Key)).Select(m => m.Value.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal)
             .OrderBy(r => r, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The bastion user name a username claim stands for (see <see cref="UsernameDomain"/>).</summary>
+    public string UserNameFrom(string claim)
+    {
+        string name = claim.Trim();
+        string suffix = "@" + UsernameDomain?.Trim().TrimStart('@');
+        return UsernameDomain is { Length: > 0 } && name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+            ? name[..^suffix.Length]
+            : name;
     }
 
     /// <summary>Whether the password and TOTP form may sign this user in.</summary>

@@ -19,18 +19,25 @@ public sealed class OidcSignIn(MetadataStore store, IAuditLog audit, OidcOptions
     public const string NoMappedRole = "Your groups at the identity provider give you no role on this bastion.";
     public const string Disabled = "Your user is disabled on this bastion.";
     public const string BadClaims = "The identity provider did not name your user.";
+    public const string BreakGlass = "The break-glass user signs in with her password and code only.";
 
     /// <summary>The bastion user the IdP's claims stand for, with her current roles, or the message to show.</summary>
     public async Task<(UserRecord? User, string? Message)> ResolveAsync(ClaimsPrincipal idp, IPAddress? remote, string purpose,
         CancellationToken cancellationToken)
     {
         string address = remote?.ToString() ?? "unknown";
-        string? name = idp.FindFirst(options.UsernameClaim)?.Value?.Trim();
+        string? name = idp.FindFirst(options.UsernameClaim)?.Value is { } claim ? options.UserNameFrom(claim) : null;
         var actor = new AdminActor("oidc", address, "web");
         if (name is null || name.Length is 0 or > 64 || !Gateway.Bastion.LoginName.IsValidName(name))
         {
             await FailAsync(null, address, purpose, $"claim {options.UsernameClaim} missing or not a valid user name", cancellationToken).ConfigureAwait(false);
             return (null, BadClaims);
+        }
+        // The way in when the IdP is down or wrong is never changed by what the IdP says: not her roles, not her state.
+        if (string.Equals(name, options.BreakGlassUser, StringComparison.Ordinal))
+        {
+            await FailAsync(name, address, purpose, "the break-glass user may not sign in through the IdP", cancellationToken).ConfigureAwait(false);
+            return (null, BreakGlass);
         }
         var groups = idp.FindAll(options.RolesClaim).Select(c => c.Value).Take(1000).ToList();
         var roles = options.MapRoles(groups);
