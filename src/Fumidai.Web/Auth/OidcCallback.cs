@@ -13,7 +13,7 @@ public static class OidcCallback
 {
     public const string Failed = "Sign-in through the identity provider failed; start again from the sign-in page.";
 
-    /// <summary>The purpose of a console sign-in (the other is approving an SSH login).</summary>
+    /// <summary>The purpose of a console sign-in, carried through the IdP in the protected state and named in refusals' audit.</summary>
     public const string ConsolePurpose = "console";
 
     public static async Task TicketReceivedAsync(TicketReceivedContext context, ConsoleServices console)
