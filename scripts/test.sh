@@ -22,6 +22,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # s3rver (version pinned by tests/s3rver/package-lock.json) on 127.0.0.1 and a free port, stopped by PID on exit;
 # the object-store tests read FUMIDAI_TEST_S3_URL (and start their own only for stop/restart drills).
 (cd tests/s3rver && npm ci --no-audit --no-fund --loglevel=error)
+# The test OpenID provider (npm oidc-provider, pinned by tests/idp/package-lock.json) for the IdP sign-in tests.
+(cd tests/idp && npm ci --no-audit --no-fund --loglevel=error)
 # The console's player (asciinema-player, pinned by src/Fumidai.Web/client/package-lock.json), served by the bastion itself.
 (cd src/Fumidai.Web/client && npm ci --no-audit --no-fund --loglevel=error)
 s3dir=$(mktemp -d /tmp/fumidai-s3rver.XXXXXX)

@@ -21,7 +21,10 @@ public sealed class ConsoleBrowser : IAsyncDisposable
 
     public static string ScreenshotDirectory => Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    public static async Task<ConsoleBrowser> LaunchAsync(ConsoleHarness harness)
+    public static Task<ConsoleBrowser> LaunchAsync(ConsoleHarness harness) => LaunchAsync([harness.SpkiPin()]);
+
+    /// <summary>A browser that trusts exactly the servers whose public keys are <paramref name="spkiPins"/> (the console, a test IdP).</summary>
+    public static async Task<ConsoleBrowser> LaunchAsync(IReadOnlyList<string> spkiPins)
     {
         var playwright = await Playwright.CreateAsync();
         try
@@ -32,7 +35,7 @@ public sealed class ConsoleBrowser : IAsyncDisposable
                 Headless = true,
                 Timeout = 60_000,
                 // Root in a container has no user namespaces for chromium's sandbox.
-                Args = ["--no-sandbox", "--ignore-certificate-errors-spki-list=" + harness.SpkiPin()],
+                Args = ["--no-sandbox", "--ignore-certificate-errors-spki-list=" + string.Join(',', spkiPins)],
             });
             return new ConsoleBrowser(playwright, browser);
         }
@@ -44,11 +47,15 @@ public sealed class ConsoleBrowser : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="steps"/> on a new page at the console; on failure saves a full-page screenshot and says where.</summary>
-    public async Task RunAsync(ConsoleHarness harness, string name, Func<IPage, Task> steps, Uri? baseUri = null)
+    public Task RunAsync(ConsoleHarness harness, string name, Func<IPage, Task> steps, Uri? baseUri = null) =>
+        RunAsync(baseUri ?? harness.BaseUri, name, steps);
+
+    /// <summary>Runs <paramref name="steps"/> on a new page at <paramref name="baseUri"/>; on failure saves a screenshot and says where.</summary>
+    public async Task RunAsync(Uri baseUri, string name, Func<IPage, Task> steps)
     {
         await using var context = await _browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = (baseUri ?? harness.BaseUri).ToString(),
+            BaseURL = baseUri.ToString(),
             AcceptDownloads = true,
         });
         context.SetDefaultTimeout(Timeout);

@@ -18,6 +18,8 @@ public sealed class FumidaiOptions
 
     public WebOptions Web { get; set; } = new();
 
+    public OidcOptions Oidc { get; set; } = new();
+
     public MetadataOptions Metadata { get; set; } = new();
 
     public NodeOptions Node { get; set; } = new();

@@ -29,6 +29,9 @@ public sealed class ConsoleServices
 
     public required ConsoleSignIn SignIn { get; init; }
 
+    /// <summary>Sign-in through the IdP; null while <c>Oidc:Authority</c> is not set.</summary>
+    public OidcSignIn? Oidc { get; init; }
+
     public TimeSpan IdleTimeout => Duration.Parse(Options.Web.IdleTimeout);
 
     public TimeSpan MaxSignIn => Duration.Parse(Options.Web.MaxSignIn);

@@ -63,6 +63,7 @@ public sealed class WebConsole
         var recordings = RecordingStores.Open(options.Recording, _data);
         try
         {
+            var protector = _data.LoadProtector();
             var services = new ConsoleServices
             {
                 Data = _data,
@@ -72,9 +73,10 @@ public sealed class WebConsole
                 Recordings = recordings,
                 LiveScreens = _liveScreens,
                 AuditKey = Ed25519ManifestVerifier.FromOpenSshLine(File.ReadAllText(_data.AuditPublicKeyPath).Trim()),
-                SignIn = new ConsoleSignIn(store, _data.LoadProtector(), audit,
+                SignIn = new ConsoleSignIn(store, protector, audit,
                     new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),
                     options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration)),
+                Oidc = options.Oidc.Enabled ? new OidcSignIn(store, audit, options.Oidc, protector) : null,
             };
             await using var app = Build(services, endPoint!, certificate);
             try
@@ -132,6 +134,7 @@ public sealed class WebConsole
         builder.Services.AddDataProtection().SetApplicationName("fumidai-console");
         builder.Services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRing());
         ConsoleAuthentication.Add(builder.Services, services);
+        OidcAuthentication.Add(builder.Services, services);
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "__Host-fumidai-af";

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fumidai.Web.Pages;
 
@@ -21,10 +22,19 @@ public static class SignInPages
             var result = await console.SignIn.SignInAsync(form["name"].FirstOrDefault(), form["password"].FirstOrDefault(), form["code"].FirstOrDefault(),
                 context.Connection.RemoteIpAddress, context.RequestAborted).ConfigureAwait(false);
             if (result.User is null) return Form(context, antiforgery, result.Message, StatusCodes.Status401Unauthorized);
+            // Checked after the password and code, so the form says nothing about who the break-glass user is to those who cannot sign in.
+            if (!console.Options.Oidc.AllowsLocalSignIn(result.User.Name))
+            {
+                await OidcAuthentication.AuditFailureAsync(console, context, result.User.Name, "password sign-in is off (Oidc:LocalSignIn)").ConfigureAwait(false);
+                return Form(context, antiforgery, LocalSignInOff, StatusCodes.Status403Forbidden);
+            }
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, ConsoleAuthentication.Principal(result.User, DateTimeOffset.UtcNow))
                 .ConfigureAwait(false);
             return Results.Redirect(LocalPath(context.Request.Query["next"].FirstOrDefault()) ?? "/sessions");
         });
+        app.MapGet("/signin/oidc", (HttpContext context, ConsoleServices console) => console.Oidc is null
+            ? Html.Error(context, StatusCodes.Status404NotFound, "Sign-in through an identity provider is not configured.")
+            : OidcAuthentication.Challenge(LocalPath(context.Request.Query["next"].FirstOrDefault()) ?? "/sessions", OidcCallback.ConsolePurpose));
         app.MapPost("/signout", async (HttpContext context, ConsoleServices console) =>
         {
             if (ConsoleUser.From(context.User) is { } user)
@@ -35,10 +45,16 @@ public static class SignInPages
         });
     }
 
+    /// <summary>What the form says to a user other than the break-glass admin while password sign-in is off.</summary>
+    public const string LocalSignInOff = "Password sign-in is turned off; sign in with the identity provider.";
+
     private static IResult Form(HttpContext context, IAntiforgery antiforgery, string? message, int status)
     {
         string next = LocalPath(context.Request.Query["next"].FirstOrDefault()) is { } path ? "?next=" + Uri.EscapeDataString(path) : "";
+        var oidc = context.RequestServices.GetRequiredService<ConsoleServices>().Options.Oidc;
         string body = (message is null ? "" : $"<p class=\"error\" id=\"error\">{Html.E(message)}</p>")
+            + (oidc.Enabled ? $"<p><a class=\"button\" id=\"signin-oidc\" href=\"/signin/oidc{Html.E(next)}\">Sign in with the identity provider</a></p>" : "")
+            + (oidc.Enabled && !oidc.LocalSignIn ? "<p class=\"hint\">Password sign-in: break-glass admin only.</p>" : "")
             + $"<form method=\"post\" action=\"/signin{Html.E(next)}\" class=\"signin\">{Html.Antiforgery(context, antiforgery)}"
             + "<label>User <input name=\"name\" id=\"name\" autocomplete=\"username\" required maxlength=\"64\"></label>"
             + "<label>Password <input name=\"password\" id=\"password\" type=\"password\" autocomplete=\"current-password\" required maxlength=\"256\"></label>"

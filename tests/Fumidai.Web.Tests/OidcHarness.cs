@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Fumidai.Web.Hosting;
+using Microsoft.Playwright;
+
+namespace Fumidai.Web.Tests;
+
+/// <summary>
+/// The end-to-end bastion with its console on a free port, signing people in through a real OpenID provider (<see cref="OidcProvider"/>)
+/// whose CA it is told to trust. Password sign-in is off except for the break-glass admin <c>glass</c>.
+/// </summary>
+/// <remarks>
+/// IdP users: <c>ada</c>, <c>tampa</c> (group <c>fumidai-admins</c>, mapped to admin), <c>aud</c>, <c>leaver</c> (<c>fumidai-auditors</c>, auditor),
+/// <c>ollie</c> and <c>glass</c> (only <c>marketing</c>, which maps to nothing). Bastion users made by the CLI: <c>glass</c> (admin, the break-glass user),
+/// <c>localadm</c> (admin with a password, refused the form). Users the bastion does not know are created at first sign-in.
+/// </remarks>
+public sealed class OidcHarness : IAsyncLifetime
+{
+    public const string Password = "console password 2026";
+    public const string IdpPassword = "idp password 2026";
+    private readonly TempDirectory _secrets = new("fumidai-oidc-secret");
+
+    public OidcHarness()
+    {
+        WebPort = BastionProcess.FreePort();
+        Idp = new OidcProvider(InitialUsers(), $"https://127.0.0.1:{WebPort}/signin-oidc");
+        string secretFile = _secrets.Combine("client_secret");
+        File.WriteAllText(secretFile, Idp.ClientSecret + "\n");
+        Bastion = new BastionHarness
+        {
+            BastionEnvironment = new Dictionary<string, string>
+            {
+                ["FUMIDAI__Sessions__DrainTimeout"] = "3s",
+                [BastionProcess.WebEnabledVariable] = "true",
+                ["FUMIDAI__Web__Listen"] = $"127.0.0.1:{WebPort}",
+                ["FUMIDAI__Oidc__Authority"] = Idp.Issuer,
+                ["FUMIDAI__Oidc__ClientId"] = OidcProvider.ClientId,
+                ["FUMIDAI__Oidc__ClientSecretFile"] = secretFile,
+                ["FUMIDAI__Oidc__CaFile"] = Idp.CaFile,
+                ["FUMIDAI__Oidc__Scopes"] = "openid profile groups",
+                ["FUMIDAI__Oidc__RolesClaim"] = "groups",
+                ["FUMIDAI__Oidc__RoleMap__fumidai-admins"] = "admin",
+                ["FUMIDAI__Oidc__RoleMap__fumidai-auditors"] = "auditor",
+                ["FUMIDAI__Oidc__RoleMap__fumidai-ops"] = "ops",
+                ["FUMIDAI__Oidc__AutoCreate"] = "true",
+                ["FUMIDAI__Oidc__LocalSignIn"] = "false",
+                ["FUMIDAI__Oidc__BreakGlassUser"] = "glass",
+            },
+        };
+    }
+
+    public static Dictionary<string, IdpUser> InitialUsers() => new(StringComparer.Ordinal)
+    {
+        ["ada"] = new(IdpPassword, ["fumidai-admins", "staff"]),
+        ["tampa"] = new(IdpPassword, ["fumidai-admins"]),
+        ["aud"] = new(IdpPassword, ["fumidai-auditors"]),
+        ["leaver"] = new(IdpPassword, ["fumidai-auditors"]),
+        ["ollie"] = new(IdpPassword, ["marketing"]),
+        ["glass"] = new(IdpPassword, ["marketing"]),
+    };
+
+    public OidcProvider Idp { get; }
+
+    public BastionHarness Bastion { get; }
+
+    public int WebPort { get; }
+
+    public Uri BaseUri => new($"https://127.0.0.1:{WebPort}/");
+
+    public Dictionary<string, Operator> Users { get; } = new(StringComparer.Ordinal);
+
+    private X509Certificate2 _certificate = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Bastion.InitializeAsync();
+        _certificate = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(Bastion.DataPath, WebCertificate.CertificateFile));
+        if (!await Bastion.Bastion.WaitForLogAsync($"console listening on https://127.0.0.1:{WebPort}/", TimeSpan.FromSeconds(60)))
+            throw new InvalidOperationException("the console did not start:\n" + Bastion.Bastion.Log);
+        foreach (var (name, role) in new[] { ("glass", "admin"), ("localadm", "admin") })
+            Users[name] = await Bastion.AddOperatorAsync(name, role, Password);
+    }
+
+    /// <summary>The console's and the IdP's public keys, pinned by the browser.</summary>
+    public IReadOnlyList<string> SpkiPins() =>
+        [Convert.ToBase64String(SHA256.HashData(_certificate.PublicKey.ExportSubjectPublicKeyInfo())), Idp.SpkiPin];
+
+    /// <summary>From the console's sign-in page through the IdP's form; returns where the browser ends up.</summary>
+    public static async Task SignInThroughIdpAsync(IPage page, string user, string password = IdpPassword)
+    {
+        await page.GotoAsync("/signin");
+        await page.ClickAsync("#signin-oidc");
+        await page.WaitForSelectorAsync("#idp-user");
+        await page.FillAsync("#idp-user", user);
+        await page.FillAsync("#idp-password", password);
+        await page.ClickAsync("#idp-submit");
+    }
+
+    /// <summary>Waits for the console's sessions page after an IdP sign-in; a refusal fails with the audited reasons.</summary>
+    public async Task WaitForSessionsAsync(IPage page)
+    {
+        await page.WaitForSelectorAsync("#error, #sessions");
+        if (await page.QuerySelectorAsync("#error") is { } error)
+        {
+            var reasons = (await Bastion.AuditAsync()).Where(e => e.Type == "login.failure").Select(e => e.ToString());
+            throw new Xunit.Sdk.XunitException($"refused: {await error.InnerTextAsync()}\n{string.Join('\n', reasons)}\n{Bastion.Bastion.Log}");
+        }
+        await page.WaitForURLAsync("**/sessions");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Bastion.DisposeAsync();
+        Idp.Dispose();
+        _secrets.Dispose();
+        _certificate?.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class OidcCollection : ICollectionFixture<OidcHarness>
+{
+    public const string Name = "oidc";
+}
