@@ -39,6 +39,7 @@ NODES=${NODES:-1}
 case "$METADATA" in sqlite|postgres) ;; *) echo "METADATA must be sqlite or postgres" >&2; exit 1 ;; esac
 case "$NODES" in 1) ;; 2) [ "$METADATA" = postgres ] || { echo "NODES=2 needs METADATA=postgres (the nodes share the database)" >&2; exit 1; } ;;
   *) echo "NODES must be 1 or 2" >&2; exit 1 ;; esac
+[ "$NODES" = 1 ] || [ "$SESSIONS" -le 8000 ] || { echo "NODES=2 holds at most 8000 sessions (haproxy's connection limit)" >&2; exit 1; }
 
 # Each session is a socket to the operator and one to the target in the bastion, plus files of its recording.
 ulimit -n "$(ulimit -Hn)"
@@ -124,12 +125,14 @@ if [ "$NODES" = 2 ]; then
   SERVE2_PID=$!
   wait_for_line "$T/serve2.log" "listening on 127.0.0.1:$PORT2" 60
   HA_PORT=$(free_port)
-  printf '%s\n' global "  maxconn 20000" defaults "  mode tcp" "  timeout connect 5s" "  timeout client 600s" "  timeout server 600s" \
+  printf '%s\n' global "  maxconn 9000" defaults "  mode tcp" "  timeout connect 5s" "  timeout client 600s" "  timeout server 600s" \
     frontend\ ssh "  bind 127.0.0.1:$HA_PORT" "  default_backend nodes" backend\ nodes "  balance roundrobin" \
     "  server n1 127.0.0.1:$PORT send-proxy-v2" "  server n2 127.0.0.1:$PORT2 send-proxy-v2" >"$T/haproxy.cfg"
   /usr/sbin/haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
   HAPROXY_PID=$!
+  # haproxy needs two descriptors per connection: 9000 connections fit the usual hard limit of 20000.
   for _ in $(seq 1 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$HA_PORT),1)" 2>/dev/null && break; sleep 0.1; done
+  kill -0 "$HAPROXY_PID" 2>/dev/null || { echo "haproxy did not start:" >&2; cat "$T/haproxy.log" >&2; exit 1; }
   echo "node 2 pid $SERVE2_PID on 127.0.0.1:$PORT2; haproxy pid $HAPROXY_PID on 127.0.0.1:$HA_PORT"
   PORT=$HA_PORT
 fi
