@@ -27,7 +27,7 @@ public static class PlayerPage
         switch (read.Trust)
         {
             case RecordingTrust.Verified:
-                html.Append("<p class=\"verified\" id=\"verification\">Recording verified: every chunk matches the signed manifest.</p>");
+                html.Append("<p class=\"verified\" id=\"verification\">Recording verified: the signed manifest and its chain check, and every chunk is checked against them as it is read.</p>");
                 break;
             case RecordingTrust.InProgress:
                 html.Append("<p class=\"warning\" id=\"verification\">The session is still running: its recording is not signed yet and cannot be verified.</p>");
