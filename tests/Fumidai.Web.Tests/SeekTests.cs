@@ -31,7 +31,7 @@ public sealed class SeekTests(ConsoleHarness h) : IAsyncLifetime
     [Fact]
     public async Task A_multi_chunk_recording_seeks_to_a_later_time_by_fetching_only_the_window_there()
     {
-        var (id, prefix) = await RecordAsync("mona");
+        var (id, prefix) = await RecordAsync("seeka");
         var manifest = await ManifestAsync(prefix);
         Assert.True(manifest.Chunks.Count >= 6, $"the recording has {manifest.Chunks.Count} chunks; the test needs many");
 
@@ -86,7 +86,7 @@ public sealed class SeekTests(ConsoleHarness h) : IAsyncLifetime
     [Fact]
     public async Task A_chunk_altered_after_its_keyframes_were_cached_is_refused_when_served_and_the_banner_names_it()
     {
-        var (id, prefix) = await RecordAsync("nora");
+        var (id, prefix) = await RecordAsync("seekb");
         var manifest = await ManifestAsync(prefix);
         Assert.True(manifest.Chunks.Count >= 4, $"the recording has {manifest.Chunks.Count} chunks; the test needs several");
         var auditor = await h.Bastion.AddOperatorAsync("tamara", "auditor", ConsoleHarness.Password);
