@@ -32,6 +32,8 @@ public sealed class ConsoleHarness : IAsyncLifetime
             BastionEnvironment = new Dictionary<string, string>
             {
                 ["FUMIDAI__Sessions__DrainTimeout"] = "3s",
+                // The smallest chunks allowed, so a few seconds of output make a recording of many chunks to seek in.
+                ["FUMIDAI__Recording__ChunkKiB"] = "16",
                 [BastionProcess.WebEnabledVariable] = "true",
                 ["FUMIDAI__Web__Listen"] = $"127.0.0.1:{WebPort}",
                 ["FUMIDAI__Security__LockoutThreshold"] = LockoutThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -16,10 +16,14 @@ internal sealed class ScreenLine
     public ScreenLine(int columns, CombinedCells combined)
     {
         Cells = new int[columns];
+        Attributes = new long[columns];
         _combined = combined;
     }
 
     public int[] Cells { get; private set; }
+
+    /// <summary>Each cell's rendition (colours and flags, packed as in <see cref="Rendition"/>); 0 is the default.</summary>
+    public long[] Attributes { get; private set; }
 
     /// <summary>The text continues on the next row because it was wrapped at the right margin (xterm's "soft wrap").</summary>
     public bool Wrapped { get; set; }
@@ -33,6 +37,7 @@ internal sealed class ScreenLine
     public void Clear()
     {
         Array.Clear(Cells);
+        Array.Clear(Attributes);
         Wrapped = false;
         Dirty = true;
         Started = null;
@@ -43,9 +48,19 @@ internal sealed class ScreenLine
         var cells = Cells;
         Array.Resize(ref cells, columns);
         Cells = cells;
+        var attributes = Attributes;
+        Array.Resize(ref attributes, columns);
+        Attributes = attributes;
         if (columns > 0 && IsWideAt(columns - 1))
-            cells[columns - 1] = Blank; // a wide character cut in half by the new margin
+            Blankout(columns - 1); // a wide character cut in half by the new margin
         Dirty = true;
+    }
+
+    /// <summary>Empties one cell, keeping only its background (so an erased coloured cell stays coloured).</summary>
+    public void Blankout(int x)
+    {
+        Cells[x] = Blank;
+        Attributes[x] = Rendition.Background(Attributes[x]);
     }
 
     /// <summary>Whether the cell at <paramref name="x"/> is the left half of a wide character.</summary>

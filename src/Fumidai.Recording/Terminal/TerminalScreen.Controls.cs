@@ -127,12 +127,13 @@ public sealed partial class TerminalScreen
             case (byte)'Z': for (int i = Arg(p, 0, 1); i > 0 && _x > 0; i--) _x = PreviousTabStop(_x); break; // CBT
             case (byte)'b': Repeat(Arg(p, 0, 1)); break;                                 // REP
             case (byte)'d': CursorPosition(Arg(p, 0, 1), _x + 1); break; // VPA
+            case (byte)'m': _pen = Rendition.Apply(_pen, p); break;                       // SGR
             case (byte)'g': ClearTabStops(Arg(p, 0, 0)); break;                          // TBC
             case (byte)'h': case (byte)'l': foreach (int m in p) if (m == 4) _insertMode = final == 'h'; break; // SM/RM IRM
             case (byte)'r': SetScrollRegion(Arg(p, 0, 1), Arg(p, 1, Rows)); break;       // DECSTBM
             case (byte)'s': if (p.Length == 0) SaveCursor(ref _saved); break;            // SCOSC
             case (byte)'u': if (p.Length == 0) RestoreCursor(_saved); break;             // SCORC
-            // SGR (m), DSR (n), DA (c), window ops (t) and the rest do not change the text.
+            // DSR (n), DA (c), window ops (t) and the rest do not change the text.
         }
     }
 
@@ -279,7 +280,7 @@ public sealed partial class TerminalScreen
     private void InsertCharacters(int n)
     {
         var line = _lines[_y];
-        BreakWideAt(line.Cells, _x);
+        BreakWideAt(line, _x);
         ShiftRight(line, _x, n);
         line.Dirty = true;
         _wrapPending = false;
@@ -290,11 +291,13 @@ public sealed partial class TerminalScreen
         var line = _lines[_y];
         int[] cells = line.Cells;
         n = Math.Min(n, Columns - _x);
-        BreakWideAt(cells, _x);
+        BreakWideAt(line, _x);
         if (_x + n < Columns && cells[_x + n] == ScreenLine.WideTail)
-            cells[_x + n] = ScreenLine.Blank;
+            line.Blankout(_x + n);
         Array.Copy(cells, _x + n, cells, _x, Columns - _x - n);
         Array.Clear(cells, Columns - n, n);
+        Array.Copy(line.Attributes, _x + n, line.Attributes, _x, Columns - _x - n);
+        Array.Fill(line.Attributes, Rendition.Background(_pen), Columns - n, n);
         line.Dirty = true;
         _wrapPending = false;
     }
@@ -347,7 +350,7 @@ public sealed partial class TerminalScreen
         CursorPosition(1, 1);
     }
 
-    private void SaveCursor(ref SavedCursor slot) => slot = new SavedCursor(_x, _y, _originMode, _wrapPending);
+    private void SaveCursor(ref SavedCursor slot) => slot = new SavedCursor(_x, _y, _originMode, _wrapPending, _pen);
 
     private void RestoreCursor(SavedCursor slot)
     {
@@ -355,6 +358,7 @@ public sealed partial class TerminalScreen
         _y = Math.Min(slot.Y, Rows - 1);
         _originMode = slot.OriginMode;
         _wrapPending = slot.WrapPending;
+        _pen = slot.Pen;
     }
 
     private void AlignmentTest()
@@ -363,6 +367,7 @@ public sealed partial class TerminalScreen
         for (int r = 0; r < Rows; r++)
         {
             Array.Fill(_lines[r].Cells, 'E');
+            Array.Clear(_lines[r].Attributes);
             _lines[r].Wrapped = false;
             Touch(_lines[r]);
         }
@@ -380,6 +385,7 @@ public sealed partial class TerminalScreen
         _bottom = Rows - 1;
         _wrapPending = false;
         _saved = default;
+        _pen = 0;
     }
 
     private void FullReset()

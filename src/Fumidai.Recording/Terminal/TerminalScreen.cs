@@ -8,7 +8,7 @@ namespace Fumidai.Recording.Terminal;
 /// region, tab stops and the modes that change what is shown (alternate screen, autowrap, insert).
 /// </summary>
 /// <remarks>
-/// Colours and other renditions are parsed and ignored: only text matters to a transcript. Sequences it does
+/// Colours and other renditions (SGR) are kept per cell so a keyframe can redraw the screen; transcripts read only the text. Sequences it does
 /// not know are consumed and dropped, never printed.
 /// </remarks>
 public sealed partial class TerminalScreen : IVtHandler
@@ -27,12 +27,13 @@ public sealed partial class TerminalScreen : IVtHandler
     private bool _originMode;
     private bool _insertMode;
     private int _lastPrinted = ' ';
+    private long _pen;
     private SavedCursor _saved;
     private SavedCursor _savedForAlternate;
     private ScreenLine[] _scratch = new ScreenLine[1];
     private readonly CombinedCells _combined = new();
 
-    private record struct SavedCursor(int X, int Y, bool OriginMode, bool WrapPending);
+    private record struct SavedCursor(int X, int Y, bool OriginMode, bool WrapPending, long Pen);
 
     /// <summary>Creates a blank screen of the given size (asciicast header width and height).</summary>
     public TerminalScreen(int columns = 80, int rows = 24)
@@ -204,12 +205,13 @@ public sealed partial class TerminalScreen : IVtHandler
             int n = Math.Min(Columns - _x, text.Length);
             if (_insertMode)
                 ShiftRight(line, _x, n);
-            BreakWideAt(cells, _x);
+            BreakWideAt(line, _x);
             int end = _x + n;
             for (int i = 0; i < n; i++)
                 cells[_x + i] = text[i];
+            Array.Fill(line.Attributes, _pen, _x, n);
             if (end < Columns && cells[end] == ScreenLine.WideTail)
-                cells[end] = ScreenLine.Blank;
+                line.Blankout(end);
             Touch(line);
             text = text[n..];
             if (end >= Columns)
@@ -250,21 +252,25 @@ public sealed partial class TerminalScreen : IVtHandler
             if (!_autoWrap)
                 return;
             // The wide character does not fit: the last cell stays empty and it goes on the next row.
-            BreakWideAt(_lines[_y].Cells, _x);
-            _lines[_y].Cells[_x] = ScreenLine.Blank;
+            BreakWideAt(_lines[_y], _x);
+            _lines[_y].Blankout(_x);
             WrapToNextLine();
         }
         var line = _lines[_y];
         int[] cells = line.Cells;
         if (_insertMode)
             ShiftRight(line, _x, width);
-        BreakWideAt(cells, _x);
+        BreakWideAt(line, _x);
         cells[_x] = codePoint;
+        line.Attributes[_x] = _pen;
         if (width == 2)
+        {
             cells[_x + 1] = ScreenLine.WideTail;
+            line.Attributes[_x + 1] = _pen;
+        }
         int end = _x + width;
         if (end < Columns && cells[end] == ScreenLine.WideTail)
-            cells[end] = ScreenLine.Blank;
+            line.Blankout(end);
         Touch(line);
         if (end >= Columns)
         {
@@ -301,10 +307,10 @@ public sealed partial class TerminalScreen : IVtHandler
     }
 
     /// <summary>Writing over the right half of a wide character erases its left half too.</summary>
-    private static void BreakWideAt(int[] cells, int x)
+    private static void BreakWideAt(ScreenLine line, int x)
     {
-        if (cells[x] == ScreenLine.WideTail && x > 0)
-            cells[x - 1] = ScreenLine.Blank;
+        if (line.Cells[x] == ScreenLine.WideTail && x > 0)
+            line.Blankout(x - 1);
     }
 
     private void WrapToNextLine()
@@ -321,8 +327,10 @@ public sealed partial class TerminalScreen : IVtHandler
         n = Math.Min(n, Columns - x);
         Array.Copy(cells, x, cells, x + n, Columns - x - n);
         Array.Clear(cells, x, n);
+        Array.Copy(line.Attributes, x, line.Attributes, x + n, Columns - x - n);
+        Array.Fill(line.Attributes, Rendition.Background(_pen), x, n);
         if (line.IsWideAt(Columns - 1))
-            cells[Columns - 1] = ScreenLine.Blank;
+            line.Blankout(Columns - 1);
     }
 
     // ---- vertical movement and scrolling ----------------------------------------------------------
@@ -395,10 +403,11 @@ public sealed partial class TerminalScreen : IVtHandler
             return;
         int[] cells = line.Cells;
         if (cells[from] == ScreenLine.WideTail && from > 0)
-            cells[from - 1] = ScreenLine.Blank;
+            line.Blankout(from - 1);
         if (to < Columns && cells[to] == ScreenLine.WideTail)
-            cells[to] = ScreenLine.Blank;
+            line.Blankout(to);
         Array.Clear(cells, from, to - from);
+        Array.Fill(line.Attributes, Rendition.Background(_pen), from, to - from);
         if (to == Columns)
             line.Wrapped = false;
         line.Dirty = true;
@@ -406,8 +415,12 @@ public sealed partial class TerminalScreen : IVtHandler
 
     private void EraseRows(int from, int to)
     {
+        long background = Rendition.Background(_pen);
         for (int r = Math.Max(from, 0); r < Math.Min(to, Rows); r++)
+        {
             _lines[r].Clear();
+            if (background != 0) Array.Fill(_lines[r].Attributes, background);
+        }
     }
 
     // ---- alternate screen -------------------------------------------------------------------------

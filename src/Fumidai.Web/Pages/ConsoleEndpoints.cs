@@ -13,6 +13,7 @@ public static class ConsoleEndpoints
         SignInPages.Map(app);
         SessionsPage.Map(app);
         RecordingPages.Map(app);
+        RecordingWindowPages.Map(app);
         LivePage.Map(app);
         LockUserAction.Map(app);
         LiveViewPage.Map(app);

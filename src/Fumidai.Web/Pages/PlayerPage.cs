@@ -8,7 +8,7 @@ namespace Fumidai.Web.Pages;
 public static class PlayerPage
 {
     public static string Body(SessionRecord s, CheckedRecording? read, IReadOnlyList<(TimeSpan Offset, string Command, string? Mark)> commands,
-        bool confirmed, double? startAt)
+        bool confirmed, double? startAt, string? segments = null)
     {
         var html = new StringBuilder();
         html.Append("<dl class=\"facts\">")
@@ -27,7 +27,7 @@ public static class PlayerPage
         switch (read.Trust)
         {
             case RecordingTrust.Verified:
-                html.Append("<p class=\"verified\" id=\"verification\">Recording verified: every chunk matches the signed manifest.</p>");
+                html.Append("<p class=\"verified\" id=\"verification\">Recording verified: the signed manifest and its chain check, and every chunk is checked against them as it is read.</p>");
                 break;
             case RecordingTrust.InProgress:
                 html.Append("<p class=\"warning\" id=\"verification\">The session is still running: its recording is not signed yet and cannot be verified.</p>");
@@ -40,10 +40,13 @@ public static class PlayerPage
                 html.Append("</div>");
                 break;
         }
-        bool playable = read.Content is not null;
+        bool playable = read.Content is not null || segments is not null;
         if (playable)
         {
-            html.Append("<div class=\"player-row\"><div id=\"player\" data-cast=\"/sessions/").Append(Html.E(s.Id)).Append("/cast").Append(suffix).Append('"');
+            // A verified recording plays in windows fetched as it plays or seeks; any other is read whole.
+            html.Append("<div class=\"player-row\"><div id=\"player\" ");
+            if (segments is not null) html.Append("data-segments=\"").Append(Html.E(segments)).Append('"');
+            else html.Append("data-cast=\"/sessions/").Append(Html.E(s.Id)).Append("/cast").Append(suffix).Append('"');
             if (startAt is { } t) html.Append(" data-start=\"").Append(t.ToString("0.###", CultureInfo.InvariantCulture)).Append('"');
             html.Append("></div>").Append(Commands(s, commands, playable)).Append("</div>");
             html.Append("<p class=\"downloads\">Download: <a id=\"download-cast\" href=\"/sessions/").Append(Html.E(s.Id)).Append("/cast?download=1")

@@ -25,12 +25,19 @@ public static class RecordingPages
             var session = await FindAsync(id, console, context).ConfigureAwait(false);
             bool confirmed = context.Request.Query["unverified"] == "1";
             double? at = StartAt(context.Request, session);
+            if (await FastRecordings.OpenAsync(session, console, context.RequestAborted).ConfigureAwait(false) is { } fast)
+            {
+                var verified = new CheckedRecording(RecordingTrust.Verified, null, null);
+                await console.Store.MarkRecordingCheckAsync(session.Id, true, null, CancellationToken.None).ConfigureAwait(false);
+                await ConsoleAudit.RecordAccessAsync(console, context, session, "view", verified).ConfigureAwait(false);
+                return Html.Page($"Session {session.Id}", PlayerPage.Body(session, verified, fast.Commands, confirmed, at, $"/sessions/{session.Id}/segments.json"),
+                    ConsoleUser.From(context.User), context, scripts: PlayerScripts);
+            }
             await using var read = await OpenAsync(session, console, confirmed, context).ConfigureAwait(false);
             await ConsoleAudit.RecordAccessAsync(console, context, session, "view", read).ConfigureAwait(false);
             var commands = read?.Content is { } content ? SessionIndexer.Commands(session, content) : SessionIndexer.Commands(session, (Stream?)null);
             return Html.Page($"Session {session.Id}", PlayerPage.Body(session, read, commands, confirmed, at), ConsoleUser.From(context.User), context,
-                scripts: "<link rel=\"stylesheet\" href=\"/assets/vendor/asciinema-player.css\">"
-                    + "<script src=\"/assets/vendor/asciinema-player.min.js\" defer></script><script src=\"/assets/player.js\" defer></script>");
+                scripts: PlayerScripts);
         }).RequireAuthorization(ConsoleAuthentication.ConsolePolicy);
 
         app.MapGet("/sessions/{id}/cast", async (string id, HttpContext context, ConsoleServices console) =>
@@ -80,7 +87,9 @@ public static class RecordingPages
         }).RequireAuthorization(ConsoleAuthentication.ConsolePolicy);
     }
 
-    /// <summary>The session named in the URL, or a 400/404 page.</summary>
+    private const string PlayerScripts = "<link rel=\"stylesheet\" href=\"/assets/vendor/asciinema-player.css\">"
+        + "<script src=\"/assets/vendor/asciinema-player.min.js\" defer></script><script src=\"/assets/player.js\" defer></script>";
+
     /// <summary>The session named in the path, or a clear 400 (not an id) or 404.</summary>
     internal static async Task<SessionRecord> FindAsync(string id, ConsoleServices console, HttpContext context)
     {

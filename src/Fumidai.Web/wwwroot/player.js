@@ -1,14 +1,35 @@
 // Starts asciinema-player on the session page and lets each command in the list seek to its time. No inline script:
-// the cast URL and start time come from data attributes.
+// the recording's URL and start time come from data attributes. A verified recording is played in segments (one window of one
+// chunk each, fetched as it plays or seeks); any other is loaded whole.
 (function () {
   "use strict";
   var element = document.getElementById("player");
   if (!element || !window.AsciinemaPlayer) return;
   var start = element.dataset.start ? parseFloat(element.dataset.start) : undefined;
-  var options = { fit: "width", preload: true, idleTimeLimit: 2, terminalFontSize: "small" };
+  var options = { fit: "width", preload: true, terminalFontSize: "small" };
+  var source = element.dataset.cast;
+  if (element.dataset.segments) source = { url: element.dataset.segments, format: "segmented" };
+  else options.idleTimeLimit = 2;
   if (start !== undefined) options.startAt = start;
-  var player = window.AsciinemaPlayer.create(element.dataset.cast, element, options);
+  var player = window.AsciinemaPlayer.create(source, element, options);
   window.fumidaiPlayer = player;
+  if (element.dataset.segments) {
+    // A segment refused because its chunk no longer matches the signed manifest: say so where the verified line was.
+    player.addEventListener("error", function () {
+      fetch(element.dataset.segments, { credentials: "same-origin" }).then(function (response) {
+        if (response.status !== 409) return;
+        return response.text().then(function (text) {
+          var banner = document.createElement("div");
+          banner.className = "banner";
+          banner.id = "banner";
+          banner.setAttribute("role", "alert");
+          banner.textContent = "This recording does not verify: " + text + " Reload the page to see the bad piece.";
+          var verified = document.getElementById("verification");
+          if (verified) verified.replaceWith(banner); else element.before(banner);
+        });
+      });
+    });
+  }
   document.querySelectorAll("#commands a[data-seek]").forEach(function (link) {
     link.addEventListener("click", function (event) {
       event.preventDefault();

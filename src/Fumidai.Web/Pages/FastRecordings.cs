@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Fumidai.Gateway.Sessions;
+using Fumidai.Recording.Chunks;
+using Fumidai.Recording.Keyframes;
+using Fumidai.Recording.Storage;
+using Fumidai.Web.Hosting;
+
+namespace Fumidai.Web.Pages;
+
+/// <summary>
+/// Opens a finished, signed recording for the player without reading it whole: the manifest is checked (signature, chain over the
+/// listed hashes, one listing of the folder), then the keyframe index built by the first viewer is used; each chunk is hashed again
+/// as it is served.
+/// </summary>
+/// <remarks>
+/// The first view of a recording reads every chunk once, checking each against the manifest as the full verifier does, to build
+/// the keyframes, the windows and the command list; a recording that fails that pass is not opened here, and the page falls back
+/// to the full read, which names the bad piece in the banner.
+/// </remarks>
+public static class FastRecordings
+{
+    private const string CommandsName = "commands.json";
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Builds = new(StringComparer.Ordinal);
+
+    /// <summary>A recording ready to be served in windows, with its command list.</summary>
+    public sealed record Opened(RecordingWindows Windows, IReadOnlyList<(TimeSpan Offset, string Command, string? Mark)> Commands);
+
+    public static KeyframeCache Cache(ConsoleServices console) => new(Path.Combine(console.Data.Root, "cache", "keyframes"));
+
+    /// <summary>The recording ready to play in windows; null when it is not a finished chunked recording whose manifest checks, or its chunks do not verify.</summary>
+    public static async Task<Opened?> OpenAsync(SessionRecord session, ConsoleServices console, CancellationToken cancellationToken)
+    {
+        if (session.Status == SessionStatus.Running || session.Recording is not { } prefix || SessionRecordings.IsLegacy(session)
+            || !prefix.StartsWith(ObjectLayout.RecordingsRoot, StringComparison.Ordinal) || !prefix.EndsWith('/')) return null;
+        RecordingManifest? manifest;
+        try
+        {
+            ObjectLayout.ValidateKey(ObjectLayout.ManifestKey(prefix));
+            (manifest, _) = await ManifestCheck.CheckAsync(console.Recordings, console.AuditKey, prefix, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ArgumentException or ObjectStoreException or FormatException)
+        {
+            return null;
+        }
+        if (manifest is null) return null;
+        var cache = Cache(console);
+        var (index, commands) = await ReadCachedAsync(cache, manifest, cancellationToken).ConfigureAwait(false);
+        if (index is null || commands is null)
+        {
+            var gate = Builds.GetOrAdd(manifest.FinalChain, _ => new SemaphoreSlim(1, 1));
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                (index, commands) = await ReadCachedAsync(cache, manifest, cancellationToken).ConfigureAwait(false);
+                if (index is null || commands is null)
+                    (index, commands) = await BuildAsync(session, console.Recordings, manifest, cache, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RecordingTamperedException or ObjectStoreException or InvalidDataException)
+            {
+                return null;
+            }
+            finally
+            {
+                gate.Release();
+                Builds.TryRemove(KeyValuePair.Create(manifest.FinalChain, gate));
+            }
+        }
+        return new Opened(new RecordingWindows(console.Recordings, manifest, index, cache), commands);
+    }
+
+    /// <summary>The index and the command list in one pass: the verified text feeds the command extractor through a pipe as it is read.</summary>
+    private static async Task<(RecordingIndex, IReadOnlyList<(TimeSpan, string, string?)>)> BuildAsync(SessionRecord session, IObjectStore store,
+        RecordingManifest manifest, KeyframeCache cache, CancellationToken cancellationToken)
+    {
+        RecordingIndex index;
+        IReadOnlyList<(TimeSpan, string, string?)> commands;
+        if (!SessionIndexer.NeedsRecording(session))
+        {
+            index = await KeyframeBuilder.BuildAsync(store, manifest, cache, null, cancellationToken).ConfigureAwait(false);
+            commands = SessionIndexer.Commands(session, (Stream?)null);
+        }
+        else
+        {
+            var pipe = new Pipe();
+            var extract = Task.Run(() =>
+            {
+                using var reader = pipe.Reader.AsStream();
+                var found = SessionIndexer.Commands(session, reader);
+                reader.CopyTo(Stream.Null); // whatever the extractor left, so the builder never waits on a full pipe
+                return found;
+            }, CancellationToken.None);
+            var writer = pipe.Writer.AsStream();
+            try
+            {
+                index = await KeyframeBuilder.BuildAsync(store, manifest, cache, writer, cancellationToken).ConfigureAwait(false);
+                await writer.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                await pipe.Writer.CompleteAsync(ex).ConfigureAwait(false);
+                try
+                {
+                    await extract.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The builder's failure is the one to report.
+                }
+                throw;
+            }
+            commands = await extract.ConfigureAwait(false);
+        }
+        var stored = commands.Select(c => new StoredCommand(c.Item1.Ticks, c.Item2, c.Item3)).ToList();
+        await cache.WriteAsync(manifest, CommandsName, JsonSerializer.SerializeToUtf8Bytes(stored), cancellationToken).ConfigureAwait(false);
+        return (index, commands);
+    }
+
+    private static async Task<(RecordingIndex?, IReadOnlyList<(TimeSpan, string, string?)>?)> ReadCachedAsync(KeyframeCache cache, RecordingManifest manifest,
+        CancellationToken cancellationToken)
+    {
+        var index = await cache.ReadIndexAsync(manifest, cancellationToken).ConfigureAwait(false);
+        byte[]? bytes = await cache.ReadAsync(manifest, CommandsName, cancellationToken).ConfigureAwait(false);
+        if (index is null || bytes is null) return (index, null);
+        try
+        {
+            var stored = JsonSerializer.Deserialize<List<StoredCommand>>(bytes);
+            return (index, stored?.Select(c => (TimeSpan.FromTicks(c.Ticks), c.Command, c.Mark)).ToList());
+        }
+        catch (JsonException)
+        {
+            return (index, null);
+        }
+    }
+
+    private sealed record StoredCommand(long Ticks, string Command, string? Mark);
+}

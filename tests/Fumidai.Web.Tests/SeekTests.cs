@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text.Json;
+using Fumidai.Gateway;
+using Fumidai.Gateway.Configuration;
+using Fumidai.Gateway.Recordings;
+using Fumidai.Recording.Asciicast;
+using Fumidai.Recording.Chunks;
+using Fumidai.Recording.Storage;
+using Microsoft.Playwright;
+
+namespace Fumidai.Web.Tests;
+
+/// <summary>
+/// A recording of many chunks, made through OpenSSH, opens in chromium from its first window and seeks to a later time by
+/// fetching the window there: the terminal shows what the screen showed then, and the player never fetched the whole recording.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class SeekTests(ConsoleHarness h) : IAsyncLifetime
+{
+    // Eight stages of 1000 numbered rows (about 17 KiB each, so several 16 KiB chunks), a pause between them, then a red line.
+    private const string Script =
+        "for i in 1 2 3 4 5 6 7 8; do awk -v i=$i 'BEGIN { for (r = 1; r <= 1000; r++) printf \"STAGE%d_ROW_%05d\\r\\n\", i, r }'; sleep 0.4; done; "
+        + "sleep 0.5; printf 'FINAL_\\033[1;31mRED\\033[0m_LINE\\r\\n'";
+
+    private ConsoleBrowser _browser = null!;
+
+    public async Task InitializeAsync() => _browser = await ConsoleBrowser.LaunchAsync(h);
+
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
+
+    [Fact]
+    public async Task A_multi_chunk_recording_seeks_to_a_later_time_by_fetching_only_the_window_there()
+    {
+        var (id, prefix) = await RecordAsync("seeka");
+        var manifest = await ManifestAsync(prefix);
+        Assert.True(manifest.Chunks.Count >= 6, $"the recording has {manifest.Chunks.Count} chunks; the test needs many");
+
+        // Where to seek: just before stage 5 starts, when stage 4's last row is on screen and nothing of stage 5 yet.
+        var events = await h.Bastion.RecordingEventsAsync(id);
+        double stage5 = events.First(e => e.Type == AsciicastEventType.Output && e.Data.Contains("STAGE5_ROW_00001", StringComparison.Ordinal)).Time.TotalSeconds;
+        double target = stage5 - 0.1;
+        var auditor = await h.Bastion.AddOperatorAsync("seeker", "auditor", ConsoleHarness.Password);
+        h.Users["seeker"] = auditor;
+
+        await _browser.RunAsync(h, "seek", async page =>
+        {
+            var fetched = new List<string>();
+            page.Request += (_, request) => fetched.Add(new Uri(request.Url).AbsolutePath);
+            await ConsoleBrowser.SignInAsync(page, "seeker", ConsoleHarness.Password, await h.CodeAsync("seeker"));
+            await page.GotoAsync($"/sessions/{id}");
+            Assert.Contains("Recording verified", await page.InnerTextAsync("#verification"));
+            Assert.Equal($"/sessions/{id}/segments.json", await page.GetAttributeAsync("#player", "data-segments"));
+            await page.WaitForFunctionAsync("() => window.fumidaiPlayer !== undefined");
+            await page.EvaluateAsync($"() => window.fumidaiPlayer.seek({target.ToString("0.###", CultureInfo.InvariantCulture)})");
+            await page.WaitForFunctionAsync(
+                "() => { const t = document.querySelector('#player .ap-term'); return t && t.innerText.includes('STAGE4_ROW_01000'); }");
+            string screen = await page.InnerTextAsync("#player .ap-term");
+            Assert.Contains("STAGE4_ROW_00990", screen);
+            Assert.DoesNotContain("STAGE5_", screen);
+
+            // The end: the red line, drawn from the last window.
+            await page.EvaluateAsync($"() => window.fumidaiPlayer.seek({events[^1].Time.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)})");
+            await page.WaitForFunctionAsync(
+                "() => { const t = document.querySelector('#player .ap-term'); return t && t.innerText.includes('FINAL_') && t.innerText.includes('_LINE'); }");
+
+            var segments = fetched.Where(p => p.StartsWith($"/sessions/{id}/segments/", StringComparison.Ordinal)).Distinct().ToList();
+            var index = await page.APIRequest.GetAsync($"/sessions/{id}/segments.json", new APIRequestContextOptions { IgnoreHTTPSErrors = true });
+            using var json = JsonDocument.Parse(await index.TextAsync());
+            int total = json.RootElement.GetProperty("segments").GetArrayLength();
+            Assert.True(segments.Count < total, $"the player fetched {segments.Count} of {total} segments: {string.Join(' ', segments)}");
+            Assert.DoesNotContain($"/sessions/{id}/cast", fetched);
+
+            // The same time as an asciicast window: its first event, at 0, redraws the screen as it was then.
+            var window = await page.APIRequest.GetAsync($"/sessions/{id}/window?t={target.ToString("0.###", CultureInfo.InvariantCulture)}",
+                new APIRequestContextOptions { IgnoreHTTPSErrors = true });
+            Assert.Equal(200, window.Status);
+            using var reader = new AsciicastReader(new StringReader(await window.TextAsync()));
+            var first = reader.ReadEvents().First();
+            Assert.Equal(TimeSpan.Zero, first.Time);
+            Assert.Contains("STAGE4_ROW_01000", first.Data);
+            Assert.DoesNotContain("STAGE5_", first.Data);
+        });
+
+    }
+
+    [Fact]
+    public async Task A_chunk_altered_after_its_keyframes_were_cached_is_refused_when_served_and_the_banner_names_it()
+    {
+        var (id, prefix) = await RecordAsync("seekb");
+        var manifest = await ManifestAsync(prefix);
+        Assert.True(manifest.Chunks.Count >= 4, $"the recording has {manifest.Chunks.Count} chunks; the test needs several");
+        var auditor = await h.Bastion.AddOperatorAsync("tamara", "auditor", ConsoleHarness.Password);
+        h.Users["tamara"] = auditor;
+        await _browser.RunAsync(h, "tampered-later", async page =>
+        {
+            await ConsoleBrowser.SignInAsync(page, "tamara", ConsoleHarness.Password, await h.CodeAsync("tamara"));
+            await page.GotoAsync($"/sessions/{id}");
+            Assert.Contains("Recording verified", await page.InnerTextAsync("#verification"));
+            var index = await page.APIRequest.GetAsync($"/sessions/{id}/segments.json", new APIRequestContextOptions { IgnoreHTTPSErrors = true });
+            using var json = JsonDocument.Parse(await index.TextAsync());
+            double third = json.RootElement.GetProperty("segments")[2].GetProperty("start").GetDouble();
+
+            // An intruder rewrites a byte of chunk 2 in place: same size, so only its hash tells.
+            var store = RecordingStores.Open(new RecordingOptions(), new DataDirectory(h.Bastion.DataPath));
+            try
+            {
+                string key = prefix + manifest.Chunks[2].Name;
+                byte[] chunk = (await store.GetAsync(key))!;
+                chunk[chunk.Length / 2] ^= 0x20;
+                await store.PutAsync(key, chunk);
+            }
+            finally
+            {
+                (store as IDisposable)?.Dispose();
+            }
+
+            await page.EvaluateAsync($"() => Promise.resolve(window.fumidaiPlayer.seek({(third + 0.01).ToString("0.###", CultureInfo.InvariantCulture)})).catch(() => 'refused')");
+            await page.WaitForSelectorAsync("#banner");
+            Assert.Contains("does not verify", await page.InnerTextAsync("#banner"));
+            var segment = await page.APIRequest.GetAsync($"/sessions/{id}/segments/2", new APIRequestContextOptions { IgnoreHTTPSErrors = true });
+            Assert.Equal(409, segment.Status);
+
+            // Opened again, the recording is verified whole once more and the banner names the chunk.
+            await page.GotoAsync($"/sessions/{id}");
+            Assert.Contains("chunk 2", await page.InnerTextAsync("#banner"));
+            Assert.Equal(0, await page.Locator("#player").CountAsync());
+        });
+    }
+
+    /// <summary>The script run by a new operator through OpenSSH; returns the session id and its recording folder, once it ended.</summary>
+    private async Task<(string Id, string Prefix)> RecordAsync(string user)
+    {
+        var op = await h.Bastion.AddOperatorAsync(user);
+        var run = await h.Bastion.SshExecAsync(op, $"{user}:web01", Script, await Totp.CodeAsync(op.Secret, Totp.CurrentStep()));
+        Assert.True(run.ExitCode == 0, $"ssh failed: {run.StandardError}");
+        var session = await h.Bastion.WaitForSessionAsync(user, s => s.GetProperty("status").GetString() != "running", "ended");
+        return (session.GetProperty("id").GetString()!, session.GetProperty("recording").GetString()!);
+    }
+
+    private async Task<RecordingManifest> ManifestAsync(string prefix)
+    {
+        var store = RecordingStores.Open(new RecordingOptions(), new DataDirectory(h.Bastion.DataPath));
+        try
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                if (await store.GetAsync(ObjectLayout.ManifestKey(prefix)) is { } manifest) return ManifestCodec.Read(manifest).Manifest;
+                await Task.Delay(200);
+            }
+            throw new TimeoutException("no manifest for " + prefix);
+        }
+        finally
+        {
+            (store as IDisposable)?.Dispose();
+        }
+    }
+}
