@@ -16,14 +16,47 @@ internal sealed class ScreenLine
     public ScreenLine(int columns, CombinedCells combined)
     {
         Cells = new int[columns];
-        Attributes = new long[columns];
         _combined = combined;
     }
 
     public int[] Cells { get; private set; }
 
     /// <summary>Each cell's rendition (colours and flags, packed as in <see cref="Rendition"/>); 0 is the default.</summary>
-    public long[] Attributes { get; private set; }
+    /// <remarks>
+    /// Allocated at the first non-default rendition: most rows of a quiet session are plain text, and a node holds a
+    /// screen per live session. Writers that may store 0 use <see cref="SetAttribute"/> and <see cref="FillAttributes"/>.
+    /// </remarks>
+    public long[] Attributes => _attributes ??= new long[Cells.Length];
+
+    private long[]? _attributes;
+
+    public bool HasAttributes => _attributes is not null;
+
+    /// <summary>The rendition of cell <paramref name="x"/>, without allocating.</summary>
+    public long AttributeAt(int x) => _attributes is null ? 0 : _attributes[x];
+
+    public void SetAttribute(int x, long value)
+    {
+        if (_attributes is null && value == 0) return;
+        Attributes[x] = value;
+    }
+
+    public void FillAttributes(long value, int start, int count)
+    {
+        if (_attributes is null && value == 0) return;
+        Array.Fill(Attributes, value, start, count);
+    }
+
+    /// <summary>Moves <paramref name="count"/> renditions from <paramref name="from"/> to <paramref name="to"/> within the row.</summary>
+    public void MoveAttributes(int from, int to, int count)
+    {
+        if (_attributes is not null) Array.Copy(_attributes, from, _attributes, to, count);
+    }
+
+    public void ClearAttributes()
+    {
+        if (_attributes is not null) Array.Clear(_attributes);
+    }
 
     /// <summary>The text continues on the next row because it was wrapped at the right margin (xterm's "soft wrap").</summary>
     public bool Wrapped { get; set; }
@@ -37,7 +70,7 @@ internal sealed class ScreenLine
     public void Clear()
     {
         Array.Clear(Cells);
-        Array.Clear(Attributes);
+        ClearAttributes();
         Wrapped = false;
         Dirty = true;
         Started = null;
@@ -48,9 +81,7 @@ internal sealed class ScreenLine
         var cells = Cells;
         Array.Resize(ref cells, columns);
         Cells = cells;
-        var attributes = Attributes;
-        Array.Resize(ref attributes, columns);
-        Attributes = attributes;
+        if (_attributes is not null) Array.Resize(ref _attributes, columns);
         if (columns > 0 && IsWideAt(columns - 1))
             Blankout(columns - 1); // a wide character cut in half by the new margin
         Dirty = true;
@@ -60,7 +91,7 @@ internal sealed class ScreenLine
     public void Blankout(int x)
     {
         Cells[x] = Blank;
-        Attributes[x] = Rendition.Background(Attributes[x]);
+        if (_attributes is not null) _attributes[x] = Rendition.Background(_attributes[x]);
     }
 
     /// <summary>Whether the cell at <paramref name="x"/> is the left half of a wide character.</summary>

@@ -296,8 +296,8 @@ public sealed partial class TerminalScreen
             line.Blankout(_x + n);
         Array.Copy(cells, _x + n, cells, _x, Columns - _x - n);
         Array.Clear(cells, Columns - n, n);
-        Array.Copy(line.Attributes, _x + n, line.Attributes, _x, Columns - _x - n);
-        Array.Fill(line.Attributes, Rendition.Background(_pen), Columns - n, n);
+        line.MoveAttributes(_x + n, _x, Columns - _x - n);
+        line.FillAttributes(Rendition.Background(_pen), Columns - n, n);
         line.Dirty = true;
         _wrapPending = false;
     }
@@ -367,7 +367,7 @@ public sealed partial class TerminalScreen
         for (int r = 0; r < Rows; r++)
         {
             Array.Fill(_lines[r].Cells, 'E');
-            Array.Clear(_lines[r].Attributes);
+            _lines[r].ClearAttributes();
             _lines[r].Wrapped = false;
             Touch(_lines[r]);
         }

@@ -67,15 +67,20 @@ public sealed partial class TerminalScreen
         if (line.Cells[x] == ScreenLine.Blank)
         {
             p.Out.Append(' ');
-            p.SetPen(line.Attributes[x]);
+            p.SetPen(line.AttributeAt(x));
             p.Out.Append("\u001b[1X");
         }
         else
         {
-            p.SetPen(line.Attributes[x]);
+            p.SetPen(line.AttributeAt(x));
             p.Out.Append(CellText(line.Cells[x]));
         }
     }
+
+    /// <summary>Default renditions for a whole row, shared by the rows that never had one (a redraw reads but never writes them).</summary>
+    private long[] BlankRenditions() => _blankRenditions is { } b && b.Length == Columns ? b : _blankRenditions = new long[Columns];
+
+    private long[]? _blankRenditions;
 
     private void DrawRows(Painter p, ScreenLine[] lines)
     {
@@ -84,7 +89,7 @@ public sealed partial class TerminalScreen
         {
             var line = lines[r];
             int[] cells = line.Cells;
-            long[] attributes = line.Attributes;
+            long[] attributes = line.HasAttributes ? line.Attributes : BlankRenditions();
             int last = Columns - 1;
             while (last >= 0 && cells[last] == ScreenLine.Blank && attributes[last] == 0)
                 last--;
@@ -180,7 +185,7 @@ public sealed partial class TerminalScreen
             {
                 int cell = line.Cells[c];
                 sb.Append(cell == ScreenLine.Blank ? "_" : cell == ScreenLine.WideTail ? ">" : CellText(cell));
-                if (line.Attributes[c] != 0) sb.Append(CultureInfo.InvariantCulture, $"[{line.Attributes[c]:x}]");
+                if (line.AttributeAt(c) != 0) sb.Append(CultureInfo.InvariantCulture, $"[{line.AttributeAt(c):x}]");
             }
             sb.Append('\n');
         }

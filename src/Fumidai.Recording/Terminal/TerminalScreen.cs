@@ -15,7 +15,8 @@ public sealed partial class TerminalScreen : IVtHandler
 {
     private readonly VtParser _parser;
     private ScreenLine[] _normal;
-    private ScreenLine[] _alternate;
+    // Made when a program first switches to it: most sessions never do, and a node holds a screen per live session.
+    private ScreenLine[]? _alternate;
     private ScreenLine[] _lines;
     private bool[] _tabStops;
     private int _x;
@@ -41,12 +42,17 @@ public sealed partial class TerminalScreen : IVtHandler
         Columns = Math.Clamp(columns, 1, MaxSize);
         Rows = Math.Clamp(rows, 1, MaxSize);
         _normal = NewLines(Columns, Rows);
-        _alternate = NewLines(Columns, Rows);
         _lines = _normal;
         _tabStops = NewTabStops(Columns);
         _bottom = Rows - 1;
         _parser = new VtParser(this);
     }
+
+    /// <summary>Rows (of both screens) holding a rendition array: only those where a non-default rendition was drawn.</summary>
+    internal int LinesWithRenditions => _normal.Count(l => l.HasAttributes) + (_alternate?.Count(l => l.HasAttributes) ?? 0);
+
+    /// <summary>Whether the alternate screen's rows exist: only once a program switched to it.</summary>
+    internal bool HasAlternateLines => _alternate is not null;
 
     /// <summary>Bound on either dimension, so a hostile resize event cannot allocate gigabytes.</summary>
     public const int MaxSize = 1000;
@@ -148,8 +154,8 @@ public sealed partial class TerminalScreen : IVtHandler
         }
         _normal = ResizeLines(_normal, columns, rows);
         bool alt = IsAlternateScreen;
-        _alternate = ResizeLines(_alternate, columns, rows);
-        _lines = alt ? _alternate : _normal;
+        if (_alternate is not null) _alternate = ResizeLines(_alternate, columns, rows);
+        _lines = alt ? _alternate! : _normal;
         var stops = NewTabStops(columns);
         Array.Copy(_tabStops, stops, Math.Min(_tabStops.Length, columns));
         _tabStops = stops;
@@ -209,7 +215,7 @@ public sealed partial class TerminalScreen : IVtHandler
             int end = _x + n;
             for (int i = 0; i < n; i++)
                 cells[_x + i] = text[i];
-            Array.Fill(line.Attributes, _pen, _x, n);
+            line.FillAttributes(_pen, _x, n);
             if (end < Columns && cells[end] == ScreenLine.WideTail)
                 line.Blankout(end);
             Touch(line);
@@ -262,11 +268,11 @@ public sealed partial class TerminalScreen : IVtHandler
             ShiftRight(line, _x, width);
         BreakWideAt(line, _x);
         cells[_x] = codePoint;
-        line.Attributes[_x] = _pen;
+        line.SetAttribute(_x, _pen);
         if (width == 2)
         {
             cells[_x + 1] = ScreenLine.WideTail;
-            line.Attributes[_x + 1] = _pen;
+            line.SetAttribute(_x + 1, _pen);
         }
         int end = _x + width;
         if (end < Columns && cells[end] == ScreenLine.WideTail)
@@ -327,8 +333,8 @@ public sealed partial class TerminalScreen : IVtHandler
         n = Math.Min(n, Columns - x);
         Array.Copy(cells, x, cells, x + n, Columns - x - n);
         Array.Clear(cells, x, n);
-        Array.Copy(line.Attributes, x, line.Attributes, x + n, Columns - x - n);
-        Array.Fill(line.Attributes, Rendition.Background(_pen), x, n);
+        line.MoveAttributes(x, x + n, Columns - x - n);
+        line.FillAttributes(Rendition.Background(_pen), x, n);
         if (line.IsWideAt(Columns - 1))
             line.Blankout(Columns - 1);
     }
@@ -407,7 +413,7 @@ public sealed partial class TerminalScreen : IVtHandler
         if (to < Columns && cells[to] == ScreenLine.WideTail)
             line.Blankout(to);
         Array.Clear(cells, from, to - from);
-        Array.Fill(line.Attributes, Rendition.Background(_pen), from, to - from);
+        line.FillAttributes(Rendition.Background(_pen), from, to - from);
         if (to == Columns)
             line.Wrapped = false;
         line.Dirty = true;
@@ -430,7 +436,7 @@ public sealed partial class TerminalScreen : IVtHandler
         if (IsAlternateScreen)
             return;
         Observer?.AlternateScreenSwitching(entering: true);
-        _lines = _alternate;
+        _lines = _alternate ??= NewLines(Columns, Rows);
         if (clear)
             EraseRows(0, Rows);
     }
