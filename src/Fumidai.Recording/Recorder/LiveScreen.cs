@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Threading.Channels;
 using Fumidai.Recording.Terminal;
 
@@ -98,18 +96,8 @@ public sealed class LiveScreen
         });
     }
 
-    /// <summary>Text that redraws the screen on a blank terminal of its size: each row, then the cursor.</summary>
-    private LiveFrame Snapshot()
-    {
-        var text = new StringBuilder();
-        for (int row = 0; row < _screen.Rows; row++)
-        {
-            if (row > 0) text.Append("\r\n");
-            text.Append(_screen.GetRowText(row));
-        }
-        text.Append(CultureInfo.InvariantCulture, $"\u001b[{_screen.CursorRow + 1};{_screen.CursorColumn + 1}H");
-        return new LiveFrame(LiveFrameKind.Screen, _last, text.ToString(), _screen.Columns, _screen.Rows);
-    }
+    /// <summary>Text that redraws the screen on a blank terminal of its size: colours, the alternate screen and the cursor included.</summary>
+    private LiveFrame Snapshot() => new(LiveFrameKind.Screen, _last, _screen.Redraw(), _screen.Columns, _screen.Rows);
 
     private void Publish(LiveFrame frame)
     {

@@ -32,6 +32,21 @@ public sealed class LiveScreenTests
     }
 
     [Fact]
+    public void A_late_viewer_of_a_full_screen_program_sees_its_colours_and_the_alternate_screen_exactly()
+    {
+        const string output = "$ vim notes\r\n\u001b[?1049h\u001b[H\u001b[2J\u001b[44;37m notes \u001b[0m\r\n\u001b[31mred\u001b[0m text\u001b[2;4H";
+        var live = new LiveScreen(30, 6);
+        live.Output(TimeSpan.FromSeconds(1), output);
+        using var viewer = live.Watch();
+        Assert.True(viewer.Frames.TryRead(out var snapshot));
+        var expected = new TerminalScreen(30, 6);
+        expected.Feed(output);
+        var replayed = new TerminalScreen(30, 6);
+        replayed.Feed(snapshot.Text);
+        Assert.Equal(expected.DescribeState(), replayed.DescribeState());
+    }
+
+    [Fact]
     public async Task A_viewer_who_does_not_read_is_dropped_while_the_session_and_other_viewers_go_on()
     {
         var live = new LiveScreen(80, 24);
