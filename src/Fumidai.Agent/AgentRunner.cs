@@ -44,14 +44,13 @@ public sealed class AgentRunner(AgentOptions options)
                 try
                 {
                     await client.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    problem = "the bastion closed the connection";
+                    problem = $"disconnected from {where}: the bastion closed the connection";
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    problem = "connection lost: " + ex.Message;
+                    problem = $"disconnected from {where}: {ex.Message}";
                 }
                 if (cancellationToken.IsCancellationRequested) break;
-                options.Log($"disconnected from {where}: {problem}");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
