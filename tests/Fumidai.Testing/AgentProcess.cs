@@ -8,6 +8,7 @@ public sealed class AgentProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private int _disposed;
 
     private AgentProcess(Process process)
     {
@@ -20,7 +21,7 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => Volatile.Read(ref _disposed) == 1 || _process.HasExited;
 
     public string Log
     {
@@ -77,6 +78,8 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A test disposes its own agents and the fixture all it started: the second call finds nothing to do.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         ProcessRunner.Kill(_process);
         try
         {

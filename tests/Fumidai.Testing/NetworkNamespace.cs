@@ -87,6 +87,22 @@ public sealed class NetworkNamespace : IAsyncDisposable
         // Deleting the namespace takes its end of the pair, and with it the host's end; deleting the host end first is for a
         // namespace that was never made.
         await ProcessRunner.RunAsync("ip", ["link", "del", _hostVeth], CommandTimeout);
-        if (_created) await ProcessRunner.RunAsync("ip", ["netns", "del", Name], CommandTimeout);
+        if (!_created) return;
+        // Only this run's programs can be in its namespace; one left running would keep the namespace alive after its name goes.
+        var pids = await ProcessRunner.RunAsync("ip", ["netns", "pids", Name], CommandTimeout);
+        foreach (var line in pids.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(line, out int pid)) continue;
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                ProcessRunner.Kill(process);
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+        }
+        await ProcessRunner.RunAsync("ip", ["netns", "del", Name], CommandTimeout);
     }
 }

@@ -95,10 +95,17 @@ public sealed class AgentNetworkFixture : IAsyncLifetime
     {
         List<AgentProcess> agents;
         lock (_agents) agents = [.. _agents];
-        foreach (var agent in agents) await agent.DisposeAsync();
-        Relay?.Dispose();
-        if (InnerSshd is not null) await InnerSshd.DisposeAsync();
-        if (Network is not null) await Network.DisposeAsync();
-        await Harness.DisposeAsync();
+        try
+        {
+            foreach (var agent in agents) await agent.DisposeAsync();
+            Relay?.Dispose();
+            if (InnerSshd is not null) await InnerSshd.DisposeAsync();
+        }
+        finally
+        {
+            // The namespace goes whatever failed before: a process left in it would keep it alive.
+            if (Network is not null) await Network.DisposeAsync();
+            await Harness.DisposeAsync();
+        }
     }
 }
