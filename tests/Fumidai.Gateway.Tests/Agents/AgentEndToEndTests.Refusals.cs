@@ -84,6 +84,7 @@ public sealed partial class AgentEndToEndTests
         var op = await _h.AddOperatorAsync("agentrev");
         var result = await _h.SshExecAsync(op, "agentrev:webrevoked", "echo SHOULD_NOT_RUN", await Totp.CodeAsync(op.Secret, Totp.CurrentStep()));
         Assert.DoesNotContain("SHOULD_NOT_RUN", result.Output);
+        Assert.Contains("the agent of webrevoked is not connected", result.StandardError + result.Output);
         await _h.WaitForAuditAsync(e => e.Type == "target.failure" && e.Target == "webrevoked", "dial refused");
     }
 
