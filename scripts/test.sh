@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the web console's browser tests drive Debian's build through Playwright (its own browser download is not used).
-packages=(openssh-client openssh-server oathtool ssh-audit tmux expect asciinema awscli chromium zsh rsync postgresql haproxy ansible-core rsyslog rsyslog-gnutls)
+packages=(openssh-client openssh-server oathtool ssh-audit tmux expect asciinema awscli chromium zsh rsync postgresql haproxy ansible-core rsyslog rsyslog-gnutls iproute2)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # Node runs s3rver; a node from elsewhere (with its own npm) is kept, as Debian's npm would conflict with it.

@@ -25,6 +25,7 @@ public static class FumidaiCommandLine
         root.Subcommands.Add(VerifyCommand.Create(runtime));
         root.Subcommands.Add(CompletionCommand.Create(runtime));
         root.Subcommands.Add(SshConfigCommand.Create(runtime));
+        root.Subcommands.Add(AgentCommand.Create(runtime));
         return root;
     }
 

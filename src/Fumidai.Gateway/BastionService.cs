@@ -104,8 +104,13 @@ public sealed class BastionService
             MaxUnauthenticatedConnections = options.Ssh.MaxUnauthenticated,
             MaxQueuedConnections = options.Ssh.MaxQueued,
         };
+        var agentLogger = _loggers.CreateLogger("agent");
+        var agentRegistry = new Agents.AgentRegistry(store, countedAudit, node, agentLogger);
         var dialer = new TargetDialer(protector, userCa, Duration.Parse(options.Targets.ConnectTimeout),
-            Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"), options.Targets.CertificateSourceAddress);
+            Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"), options.Targets.CertificateSourceAddress)
+        {
+            Agents = agentRegistry,
+        };
         using var draining = new CancellationTokenSource();
         using var cut = CancellationTokenSource.CreateLinkedTokenSource(requests.Cut);
         var context = new BastionContext
@@ -128,8 +133,10 @@ public sealed class BastionService
             ProxyJump = new Bastion.ProxyJump.ProxyJumpHost(hostCa, TransportSettings(options.Ssh), limits, _loggers.CreateLogger("proxyjump")),
             LiveScreens = _liveScreens,
         };
-        var authenticator = new BastionAuthenticator(store, protector, countedAudit,
-            new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),
+        var throttle = new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow));
+        var agents = new Agents.AgentServices(new Agents.AgentAuthenticator(store, countedAudit, throttle, agentLogger), agentRegistry,
+            new Agents.AgentHostKeyReports(store, countedAudit, agentLogger), countedAudit, agentLogger);
+        var authenticator = new BastionAuthenticator(store, protector, countedAudit, throttle,
             options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration), _loggers.CreateLogger("auth"))
         {
             LoginCertificates = loginCertificates,
@@ -149,7 +156,10 @@ public sealed class BastionService
             },
             Limits = limits,
             ProxyProtocol = TrustedProxies.From(options.Ssh),
-        }, new BastionApplication(new TimedAuthenticator(new StoreOutageAuthenticator(authenticator, _loggers.CreateLogger("auth"))), context), _loggers.CreateLogger("ssh"));
+        }, new BastionApplication(new TimedAuthenticator(new StoreOutageAuthenticator(agents.Route(authenticator), _loggers.CreateLogger("auth"))), context)
+        {
+            Agents = agents,
+        }, _loggers.CreateLogger("ssh"));
         try
         {
             server.Start();
@@ -162,6 +172,7 @@ public sealed class BastionService
         using var watching = new CancellationTokenSource();
         var revocations = new RevocationWatcher(context, RevocationInterval).RunAsync(watching.Token);
         var heartbeats = nodes.RunAsync(watching.Token);
+        var agentChecks = agentRegistry.RunAsync(watching.Token);
         var bound = server.LocalEndPoint!;
         // Ready as soon as logins are taken, before the line that says so: whoever waits for that line finds health ready.
         Health.Ready(store.PingAsync);
@@ -193,6 +204,7 @@ public sealed class BastionService
         await watching.CancelAsync().ConfigureAwait(false);
         await revocations.ConfigureAwait(false);
         await heartbeats.ConfigureAwait(false);
+        await agentChecks.ConfigureAwait(false);
         await server.DisposeAsync().ConfigureAwait(false);
         await audit.RecordAsync(AuditTypes.ServiceStop, AuditOutcome.Info, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         // The audit period ends with the service: ship what is left, then sign its manifest; it goes up with the recordings.

@@ -58,8 +58,9 @@ public sealed class PrivateSshd : IAsyncDisposable
     /// <param name="extraConfig">More sshd_config lines, e.g. <c>RekeyLimit 8M</c>.</param>
     /// <param name="hostCa">When set, each host key gets a host certificate for principal 127.0.0.1 signed by it (HostCertificate).</param>
     /// <param name="ed25519Only">Only the ed25519 host key, so a client that scans the server sees exactly one key.</param>
+    /// <param name="inNamespace">Run inside this network namespace (listening on its loopback), started with <c>ip netns exec</c>.</param>
     public static async Task<PrivateSshd> StartAsync(IEnumerable<string> authorizedKeys, IEnumerable<SshPublicKey>? trustedUserCaKeys = null,
-        IEnumerable<string>? extraConfig = null, SshPrivateKey? hostCa = null, bool ed25519Only = false)
+        IEnumerable<string>? extraConfig = null, SshPrivateKey? hostCa = null, bool ed25519Only = false, NetworkNamespace? inNamespace = null)
     {
         var directory = new TempDirectory("fumidai-sshd");
         try
@@ -117,8 +118,10 @@ public sealed class PrivateSshd : IAsyncDisposable
             File.WriteAllText(configPath, config.ToString());
             System.IO.Directory.CreateDirectory("/run/sshd");
 
-            var info = new ProcessStartInfo("/usr/sbin/sshd") { RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { "-D", "-e", "-f", configPath }) info.ArgumentList.Add(arg);
+            // In a namespace, 127.0.0.1 is the namespace's own loopback: nothing outside it can connect.
+            var info = new ProcessStartInfo(inNamespace is null ? "/usr/sbin/sshd" : "ip") { RedirectStandardError = true, UseShellExecute = false };
+            IEnumerable<string> prefix = inNamespace is null ? [] : inNamespace.ExecPrefix.Append("/usr/sbin/sshd");
+            foreach (var arg in prefix.Concat(["-D", "-e", "-f", configPath])) info.ArgumentList.Add(arg);
             var process = Process.Start(info) ?? throw new InvalidOperationException("could not start sshd");
             var sshd = new PrivateSshd(directory, port, process, hostKeys);
             await sshd.WaitListeningAsync();

@@ -16,9 +16,19 @@ public static class TargetAddCommand
     public static Command Create(CliRuntime runtime)
     {
         var o = new TargetOptions(adding: true);
-        var command = o.Command("add", "Add a target with its pinned host key");
+        var command = o.Command("add", "Add a target with its pinned host key, or one whose agent dials in (--agent)");
+        var agent = TargetAgentCommands.AgentOption();
+        var tokenTtl = TargetAgentCommands.TokenTtlOption();
+        command.Options.Add(agent);
+        command.Options.Add(tokenTtl);
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
+            if (result.GetValue(agent))
+            {
+                await TargetAgentCommands.AddAsync(context, result, o, tokenTtl).ConfigureAwait(false);
+                return;
+            }
+            if (result.GetValue(o.Host) is null) throw CliException.Usage("--host is required (or --agent for a target whose agent dials the bastion)");
             string target = InputValidation.Name("target", result.GetValue(o.Name));
             string address = Host(result.GetValue(o.Host));
             int portNumber = Port(result.GetValue(o.Port));

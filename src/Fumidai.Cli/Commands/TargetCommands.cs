@@ -12,7 +12,7 @@ public static class TargetCommands
 {
     public static Command Create(CliRuntime runtime)
     {
-        var command = new Command("target", "Manage targets: add, set, list, show, remove, check, setup-snippet");
+        var command = new Command("target", "Manage targets: add, set, list, show, remove, check, setup-snippet, confirm-agent, revoke-agent");
         command.Subcommands.Add(TargetAddCommand.Create(runtime));
         command.Subcommands.Add(TargetSetCommand.Create(runtime));
         command.Subcommands.Add(List(runtime));
@@ -20,6 +20,8 @@ public static class TargetCommands
         command.Subcommands.Add(Remove(runtime));
         command.Subcommands.Add(TargetCheckCommand.Create(runtime));
         command.Subcommands.Add(TargetSnippetCommand.Create(runtime));
+        command.Subcommands.Add(TargetAgentCommands.ConfirmAgent(runtime));
+        command.Subcommands.Add(TargetAgentCommands.RevokeAgent(runtime));
         return command;
     }
 
@@ -35,16 +37,17 @@ public static class TargetCommands
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
-            var views = (await store.ListTargetsAsync(context.CancellationToken).ConfigureAwait(false)).Select(View).ToList();
+            var agents = await TargetAgentView.LoadAsync(store, context.CancellationToken).ConfigureAwait(false);
+            var views = (await store.ListTargetsAsync(context.CancellationToken).ConfigureAwait(false)).Select(t => View(t, agents)).ToList();
             if (result.GetValue(json))
             {
                 JsonOutput.Write(context.Out, views);
                 return;
             }
-            var table = new TableWriter("NAME", "HOST", "PORT", "LOGINS", "CREDENTIAL", "HOST KEYS");
+            var table = new TableWriter("NAME", "HOST", "PORT", "LOGINS", "CREDENTIAL", "HOST KEYS", "AGENT");
             foreach (var v in views)
-                table.Add(v.Name, v.Host, v.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join(',', v.Logins), v.Credential,
-                    string.Join(',', v.HostKeys.Select(k => k.Type)));
+                table.Add(v.Name, v.Agent is null ? v.Host : "(agent)", v.Agent is null ? v.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
+                    string.Join(',', v.Logins), v.Credential, string.Join(',', v.HostKeys.Select(k => k.Type)), v.Agent?.Summary ?? "-");
             table.Write(context.Out);
         }, ct));
         return command;
@@ -58,7 +61,8 @@ public static class TargetCommands
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
-            var v = View(await RequireTargetAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false));
+            var v = View(await RequireTargetAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false),
+                await TargetAgentView.LoadAsync(store, context.CancellationToken).ConfigureAwait(false));
             if (result.GetValue(json))
             {
                 JsonOutput.Write(context.Out, v);
@@ -66,12 +70,13 @@ public static class TargetCommands
             }
             var o = context.Out;
             o.WriteLine($"name:       {v.Name}");
-            o.WriteLine($"address:    {v.Host}:{v.Port}");
+            o.WriteLine(v.Agent is null ? $"address:    {v.Host}:{v.Port}" : "address:    (reached through its agent)");
             o.WriteLine($"logins:     {(v.Logins.Count == 0 ? "-" : string.Join(',', v.Logins))}");
             o.WriteLine($"credential: {v.Credential}");
             o.WriteLine($"created:    {v.Created}");
             o.WriteLine("host keys:");
             foreach (var key in v.HostKeys) o.WriteLine($"  {key.Type} {key.Fingerprint}");
+            if (v.Agent is { } agent) TargetAgentShow.Write(o, v.Name, agent);
         }, ct));
         return command;
     }
@@ -97,12 +102,12 @@ public static class TargetCommands
         return command;
     }
 
-    private static TargetView View(TargetRecord t) => new(t.Name, t.Host, t.Port, t.Logins, t.CredentialKind,
-        t.HostKeys.Select(HostKeyView.From).ToArray(), JsonOutput.Time(t.Created));
+    private static TargetView View(TargetRecord t, IReadOnlyDictionary<string, TargetAgentView> agents) => new(t.Name, t.Host, t.Port, t.Logins,
+        t.CredentialKind, t.HostKeys.Select(HostKeyView.From).ToArray(), JsonOutput.Time(t.Created), agents.GetValueOrDefault(t.Name));
 
-    /// <summary>A target as shown and as written by <c>--json</c> (never its stored key).</summary>
+    /// <summary>A target as shown and as written by <c>--json</c> (never its stored key); <c>Agent</c> only for a target reached through its agent.</summary>
     public sealed record TargetView(string Name, string Host, int Port, IReadOnlyList<string> Logins, string Credential,
-        IReadOnlyList<HostKeyView> HostKeys, string Created);
+        IReadOnlyList<HostKeyView> HostKeys, string Created, TargetAgentView? Agent);
 
     /// <summary>A pinned host key as shown.</summary>
     public sealed record HostKeyView(string Type, string Fingerprint, string Key)

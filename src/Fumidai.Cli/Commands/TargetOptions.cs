@@ -9,7 +9,7 @@ internal sealed class TargetOptions
 {
     public TargetOptions(bool adding)
     {
-        Host = new Option<string?>("--host") { Description = "Host name or IP address", HelpName = "HOST", Required = adding };
+        Host = new Option<string?>("--host") { Description = "Host name or IP address", HelpName = "HOST" };
         Port = new Option<int>("--port") { Description = "SSH port", HelpName = "PORT" };
         if (adding) Port.DefaultValueFactory = _ => 22;
         string replaces = adding ? "" : " (replaces the current ones)";
@@ -32,7 +32,7 @@ internal sealed class TargetOptions
 
     public Option<bool> Scan { get; } = new("--scan") { Description = "Fetch the host keys now and pin them after you confirm their fingerprints" };
 
-    public Option<bool> Yes { get; } = new("--yes") { Description = "With --scan: pin without asking" };
+    public Option<bool> Yes { get; } = new("--yes") { Description = "With --scan: pin without asking; with --agent: pin the host keys its agent reports first" };
 
     public Option<string?> Key { get; } = new("--key")
     {

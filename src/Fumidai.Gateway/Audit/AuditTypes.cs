@@ -37,5 +37,10 @@ public static class AuditTypes
     /// <summary>An audit export (syslog, stdout, webhook) has fallen behind past its warning threshold: the receiver is down or slow.</summary>
     public const string ExportBacklog = "audit.export.backlog";
     public const string ServiceStart = "service.start";
+    public const string AgentJoin = "agent.join";
+    public const string AgentConnect = "agent.connect";
+    public const string AgentDisconnect = "agent.disconnect";
+    public const string AgentRefused = "agent.refused";
+    public const string AgentHostKeys = "agent.host-keys";
     public const string ServiceStop = "service.stop";
 }

@@ -19,5 +19,11 @@ public sealed class BastionApplication : ISshServerApplication
     public ValueTask<AuthenticationDecision> AuthenticateAsync(AuthenticationAttempt attempt, AuthenticationContext context,
         CancellationToken cancellationToken) => _authenticator.AuthenticateAsync(attempt, context, cancellationToken);
 
-    public IChannelOpenHandler CreateChannelHandler(SshServerSession session) => new OperatorConnection(_context, session);
+    /// <summary>Agents of targets without an inbound port; null when this node takes none.</summary>
+    public Agents.AgentServices? Agents { get; init; }
+
+    public IChannelOpenHandler CreateChannelHandler(SshServerSession session) =>
+        Agents?.TryCreateHandler(session) ?? new OperatorConnection(_context, session);
+
+    public void OnSessionEnded(SshServerSession session, Exception? error) => Agents?.Ended(session, error);
 }

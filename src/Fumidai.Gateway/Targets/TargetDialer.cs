@@ -38,13 +38,16 @@ public sealed class TargetDialer : ITargetDialer
         _logger = logger;
     }
 
+    /// <summary>Where targets without an address are reached: their agents' connections to this node; null when there are none.</summary>
+    public Agents.IAgentTunnels? Agents { get; init; }
+
     /// <summary>The setting that binds each certificate to the local address of its own TCP connection.</summary>
     public const string AutomaticSourceAddress = "auto";
 
     /// <summary>The known_hosts text pinning a target's host keys.</summary>
     public static string KnownHostsText(TargetRecord target)
     {
-        string name = target.Port == 22 ? target.Host : $"[{target.Host}]:{target.Port}";
+        string name = target.ViaAgent ? target.Name : target.Port == 22 ? target.Host : $"[{target.Host}]:{target.Port}";
         return string.Join('\n', target.HostKeys.Select(k => name + " " + k)) + "\n";
     }
 
@@ -55,7 +58,10 @@ public sealed class TargetDialer : ITargetDialer
         CancellationToken cancellationToken)
     {
         if (target.HostKeys.Count == 0)
-            throw new InvalidOperationException($"target {target.Name} has no pinned host key; run `fumidai target add --scan` first");
+            throw new InvalidOperationException(target.ViaAgent
+                ? $"target {target.Name} has no pinned host key yet; confirm what its agent reported with `fumidai target confirm-agent {target.Name}`"
+                : $"target {target.Name} has no pinned host key; run `fumidai target add --scan` first");
+        if (target.ViaAgent) return await DialThroughAgentAsync(target, login, user, sessionId, use, cancellationToken).ConfigureAwait(false);
         // The certificate is signed once the TCP connection is up, so "auto" can name the address the target sees.
         SshPrivateKey? credential = null;
         try
@@ -81,6 +87,39 @@ public sealed class TargetDialer : ITargetDialer
         {
             credential?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The same client over a channel of the target's agent: pinned host key and certificate as for any target. The certificate
+    /// carries no automatic source address, since the sshd sees the agent's local connection, not this node; a configured list applies.
+    /// </summary>
+    private async Task<SshClient> DialThroughAgentAsync(TargetRecord target, string login, string user, string sessionId, TargetUse use,
+        CancellationToken cancellationToken)
+    {
+        var agents = Agents ?? throw new SshConnectException(target.Name, 0, "this node takes no agent connections");
+        using var opening = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        opening.CancelAfter(_connectTimeout);
+        Stream stream;
+        try
+        {
+            stream = await agents.OpenForwardAsync(target.Name, opening.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SshConnectException(target.Name, 0, $"its agent did not answer within {_connectTimeout.TotalSeconds:0.#} s", ex);
+        }
+        using var credential = CreateCredential(target, login, user, sessionId, use, _sourceAddress == AutomaticSourceAddress ? null : SourceAddressFor(IPAddress.None));
+        var options = new SshClientOptions
+        {
+            Host = target.Name,
+            Port = 22,
+            Credentials = new ClientCredentials(login) { Keys = [credential] },
+            KnownHosts = KnownHosts.Parse(KnownHostsText(target)),
+            ConnectTimeout = _connectTimeout,
+            LoginTimeout = _connectTimeout * 2,
+            Logger = _logger,
+        };
+        return await SshClient.ConnectAsync(stream, options, cancellationToken).ConfigureAwait(false);
     }
 
     private string? SourceAddressFor(IPAddress local) => _sourceAddress switch

@@ -13,5 +13,8 @@ public sealed record TargetRecord(
 {
     public string CredentialKind => EncryptedPrivateKey is null ? "certificate" : "stored-key";
 
+    /// <summary>Reached through its agent's connection rather than at an address: such targets are stored without one.</summary>
+    public bool ViaAgent => Host.Length == 0;
+
     public override string ToString() => $"TargetRecord {{ Name = {Name}, Host = {Host}:{Port} }}";
 }

@@ -39,8 +39,18 @@ public sealed class SshChannelStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _channel.WriteAsync(buffer, cancellationToken);
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _channel.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshChannelClosedException ex)
+        {
+            // To the protocol over the stream a closed channel is a closed connection, which streams report as IOException.
+            throw new IOException("the channel is closed: " + ex.Message, ex);
+        }
+    }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -200,6 +200,7 @@ internal sealed class RecordedSession
         {
             SshHostKeyException hk => $"cannot connect to {target.Name}: its host key changed (expected {string.Join(" or ", hk.ExpectedFingerprints)}, got {hk.PresentedFingerprint}); refusing",
             ClientAuthenticationException => $"cannot connect to {target.Name}: login as {_selected.Login} refused by the target",
+            SshConnectException when target.ViaAgent => $"cannot connect to {target.Name} through its agent: {ex.Message}",
             SshConnectException or IOException or TimeoutException => $"cannot connect to {target.Name} ({target.Host}:{target.Port}): target unreachable",
             _ => $"cannot connect to {target.Name}: {ex.Message}",
         };

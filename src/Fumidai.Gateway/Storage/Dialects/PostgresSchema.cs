@@ -134,6 +134,24 @@ internal static class PostgresSchema
                 expires TEXT COLLATE "C" NOT NULL,
                 position BIGINT NOT NULL DEFAULT 0);
             """),
+        (8, """
+            CREATE TABLE agent_targets (
+                target TEXT PRIMARY KEY REFERENCES targets(name) ON DELETE CASCADE,
+                token_hash BYTEA,
+                token_expires TEXT COLLATE "C",
+                accept_first BIGINT NOT NULL DEFAULT 0,
+                agent_key TEXT,
+                joined TEXT COLLATE "C",
+                pending_host_keys TEXT,
+                revoked TEXT COLLATE "C");
+            CREATE TABLE agent_connections (
+                target TEXT NOT NULL REFERENCES targets(name) ON DELETE CASCADE,
+                node TEXT NOT NULL,
+                since TEXT COLLATE "C" NOT NULL,
+                last_seen TEXT COLLATE "C" NOT NULL,
+                version TEXT NOT NULL,
+                PRIMARY KEY (target, node));
+            """),
     ];
 
     public static async Task MigrateAsync(PostgresDialect dialect, CancellationToken cancellationToken)

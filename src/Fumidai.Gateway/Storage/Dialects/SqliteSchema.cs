@@ -57,6 +57,26 @@ internal static class SqliteSchema
                 expires TEXT NOT NULL,
                 position INTEGER NOT NULL DEFAULT 0);
             """),
+        // 8: targets reached through an agent that dials out: its one-time join token (hashed), its key, the host keys it
+        // reported, and which nodes it is connected to.
+        (8, [], """
+            CREATE TABLE IF NOT EXISTS agent_targets (
+                target TEXT PRIMARY KEY REFERENCES targets(name) ON DELETE CASCADE,
+                token_hash BLOB,
+                token_expires TEXT,
+                accept_first INTEGER NOT NULL DEFAULT 0,
+                agent_key TEXT,
+                joined TEXT,
+                pending_host_keys TEXT,
+                revoked TEXT);
+            CREATE TABLE IF NOT EXISTS agent_connections (
+                target TEXT NOT NULL REFERENCES targets(name) ON DELETE CASCADE,
+                node TEXT NOT NULL,
+                since TEXT NOT NULL,
+                last_seen TEXT NOT NULL,
+                version TEXT NOT NULL,
+                PRIMARY KEY (target, node));
+            """),
     ];
 
     public static async Task MigrateAsync(SqliteDialect dialect, CancellationToken cancellationToken)
