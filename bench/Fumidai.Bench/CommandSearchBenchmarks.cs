@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Fumidai.Bench;
 
-/// <summary>Issue 6: <c>sessions search</c> latency over 100,000 indexed sessions (goal &lt; 100 ms).</summary>
+/// <summary><c>sessions search</c> latency over 100,000 indexed sessions (goal &lt; 100 ms).</summary>
 [MemoryDiagnoser]
 public class CommandSearchBenchmarks
 {

@@ -44,7 +44,7 @@ public class ScreenModelBenchmarks
         return screen.CursorRow;
     }
 
-    /// <summary>Issue 6's figure: a 512 MiB stream through one screen (the 32 MiB stream sixteen times); MB/s = 512 MiB / mean time.</summary>
+    /// <summary>The screen model's throughput figure: a 512 MiB stream through one screen (the 32 MiB stream sixteen times); MB/s = 512 MiB / mean time.</summary>
     [Benchmark]
     public int Feed512MiB()
     {
