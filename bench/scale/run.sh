@@ -140,10 +140,24 @@ fi
 echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$T/data/host_ed25519.pub")" >"$T/known_hosts"
 echo "bastion pid $SERVE_PID on 127.0.0.1:$PORT, target test host pid $HOST_PID on $TARGET_PORT, $USERS users"
 
+pg_writes() { # the database's commits and written rows so far
+  runuser -u postgres -- psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc \
+    "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = 'fumidai'" postgres | tr '|' ' '
+}
+[ "$METADATA" = postgres ] && read -r COMMITS0 ROWS0 <<<"$(pg_writes)"
+
 status=0
 "$SCALE" run --port "$PORT" --known-hosts "$T/known_hosts" --users-file "$T/users.tsv" --key "$T/id_ed25519" --target load01 \
   --mode "$MODE" --sessions "$SESSIONS" --seconds "$SECONDS_" --rate "$RATE" --bytes "$BYTES" --concurrency "$CONCURRENCY" \
   --pid "$SERVE_PID" || status=$?
+
+if [ "$METADATA" = postgres ]; then
+  read -r COMMITS1 ROWS1 <<<"$(pg_writes)"
+  started=$($FUMIDAI sessions list --json 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+  # Counted while the sessions ran (their ends come later); the heartbeats and the generator's reads are in it too.
+  [ "${started:-0}" -gt 0 ] && echo "PostgreSQL during the run: $((COMMITS1 - COMMITS0)) transactions, $((ROWS1 - ROWS0)) rows written for $started sessions" \
+    "($(( (COMMITS1 - COMMITS0) / started )) transactions and $(( (ROWS1 - ROWS0) / started )) rows per session)"
+fi
 
 # Every recording must verify: stop serve (it seals what is still open), then check them all.
 kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
