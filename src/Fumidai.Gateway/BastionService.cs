@@ -110,6 +110,8 @@ public sealed class BastionService
             Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"), options.Targets.CertificateSourceAddress)
         {
             Agents = agentRegistry,
+            TcpKeepalive = Duration.Parse(options.Targets.TcpKeepalive),
+            SshKeepalive = Duration.Parse(options.Targets.KeepaliveInterval),
         };
         using var draining = new CancellationTokenSource();
         using var cut = CancellationTokenSource.CreateLinkedTokenSource(requests.Cut);

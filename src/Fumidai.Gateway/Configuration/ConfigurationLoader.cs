@@ -56,11 +56,12 @@ public static class ConfigurationLoader
     private static void Validate(FumidaiOptions o, string path)
     {
         var errors = new List<string>();
-        void Duration(string key, string? value, bool optional = false)
+        void Duration(string key, string? value, bool optional = false, bool zeroTurnsOff = false)
         {
             if (optional && value is null) return;
-            if (!Configuration.Duration.TryParse(value, out var d) || d <= TimeSpan.Zero)
-                errors.Add(Locate(path, key) + $": {key} = '{value}' is not a duration such as 90s, 15m or 8h");
+            if (!Configuration.Duration.TryParse(value, out var d) || d < TimeSpan.Zero || (d == TimeSpan.Zero && !zeroTurnsOff))
+                errors.Add(Locate(path, key) + $": {key} = '{value}' is not a duration such as 90s, 15m or 8h"
+                    + (zeroTurnsOff ? ", or 0s for off" : ""));
         }
         Duration("Ssh:LoginGraceTime", o.Ssh.LoginGraceTime);
         Duration("Security:LockoutDuration", o.Security.LockoutDuration);
@@ -70,6 +71,8 @@ public static class ConfigurationLoader
         Duration("Sessions:DrainTimeout", o.Sessions.DrainTimeout);
         Duration("Targets:ConnectTimeout", o.Targets.ConnectTimeout);
         Duration("Targets:CertificateLifetime", o.Targets.CertificateLifetime);
+        Duration("Targets:TcpKeepalive", o.Targets.TcpKeepalive, zeroTurnsOff: true);
+        Duration("Targets:KeepaliveInterval", o.Targets.KeepaliveInterval, zeroTurnsOff: true);
         if (!IsSourceAddressSetting(o.Targets.CertificateSourceAddress))
             errors.Add(Locate(path, "Targets:CertificateSourceAddress") + $": Targets:CertificateSourceAddress = '{o.Targets.CertificateSourceAddress}'"
                 + " must be auto, empty, or addresses/CIDRs separated by commas");

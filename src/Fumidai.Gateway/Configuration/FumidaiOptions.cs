@@ -103,6 +103,18 @@ public sealed class TargetOptions
     /// NAT), or empty for none.
     /// </summary>
     public string CertificateSourceAddress { get; set; } = "auto";
+
+    /// <summary>
+    /// Idle time after which the kernel probes a target connection (TCP keepalive; <c>0s</c> turns it off): finds a
+    /// target host that vanished and keeps firewall state alive, without waking the bastion.
+    /// </summary>
+    public string TcpKeepalive { get; set; } = "30s";
+
+    /// <summary>
+    /// Interval of SSH keepalives to targets (<c>0s</c> turns them off); three unanswered end the session. They also catch
+    /// an sshd that hangs on a host that still answers TCP, but each one wakes the bastion, so they are rarer.
+    /// </summary>
+    public string KeepaliveInterval { get; set; } = "5m";
 }
 
 /// <summary>Where recordings go and what happens when they cannot be written.</summary>

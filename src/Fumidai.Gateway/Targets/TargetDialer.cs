@@ -41,6 +41,12 @@ public sealed class TargetDialer : ITargetDialer
     /// <summary>Where targets without an address are reached: their agents' connections to this node; null when there are none.</summary>
     public Agents.IAgentTunnels? Agents { get; init; }
 
+    /// <summary>Idle time before the kernel probes a direct target's socket; zero for none.</summary>
+    public TimeSpan TcpKeepalive { get; init; }
+
+    /// <summary>Interval of SSH keepalives to the target's sshd; zero for none.</summary>
+    public TimeSpan SshKeepalive { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The setting that binds each certificate to the local address of its own TCP connection.</summary>
     public const string AutomaticSourceAddress = "auto";
 
@@ -79,6 +85,8 @@ public sealed class TargetDialer : ITargetDialer
                 KnownHosts = KnownHosts.Parse(KnownHostsText(target)),
                 ConnectTimeout = _connectTimeout,
                 LoginTimeout = _connectTimeout * 2,
+                TcpKeepalive = TcpKeepalive,
+                KeepaliveInterval = SshKeepalive,
                 Logger = _logger,
             };
             return await SshClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
@@ -117,6 +125,7 @@ public sealed class TargetDialer : ITargetDialer
             KnownHosts = KnownHosts.Parse(KnownHostsText(target)),
             ConnectTimeout = _connectTimeout,
             LoginTimeout = _connectTimeout * 2,
+            KeepaliveInterval = SshKeepalive,
             Logger = _logger,
         };
         return await SshClient.ConnectAsync(stream, options, cancellationToken).ConfigureAwait(false);

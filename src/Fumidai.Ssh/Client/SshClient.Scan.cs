@@ -34,7 +34,7 @@ public sealed partial class SshClient
 
         IReadOnlyList<string> offered;
         var remaining = new List<string>();
-        await using (var stream = await OpenTcpAsync(host, port, limit, cancellationToken).ConfigureAwait(false))
+        await using (var stream = await OpenTcpAsync(host, port, limit, TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(limit);
@@ -127,7 +127,7 @@ public sealed partial class SshClient
             presented = key;
             throw new HostKeyCapturedException();
         };
-        await using var stream = await OpenTcpAsync(host, port, timeout, cancellationToken).ConfigureAwait(false);
+        await using var stream = await OpenTcpAsync(host, port, timeout, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try

@@ -66,7 +66,8 @@ public sealed partial class SshClient : IAsyncDisposable
     public static async Task<SshClient> ConnectAsync(SshClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var stream = await OpenTcpAsync(options.Host, options.Port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        var stream = await OpenTcpAsync(options.Host, options.Port, options.ConnectTimeout, options.TcpKeepalive, cancellationToken)
+            .ConfigureAwait(false);
         return await ConnectAsync(stream, options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -160,8 +161,18 @@ public sealed partial class SshClient : IAsyncDisposable
         return local.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(local.Address.MapToIPv4(), local.Port) : local;
     }
 
+    private static void EnableTcpKeepalive(Socket socket, TimeSpan idle)
+    {
+        int seconds = (int)Math.Clamp(idle.TotalSeconds, 1, 32767);
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, seconds);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, Math.Max(1, seconds / 3));
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+    }
+
     /// <summary>Opens the TCP connection; refusals and timeouts become <see cref="SshConnectException"/> naming host:port.</summary>
-    private static async Task<NetworkStream> OpenTcpAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<NetworkStream> OpenTcpAsync(string host, int port, TimeSpan timeout, TimeSpan keepalive,
+        CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -170,6 +181,7 @@ public sealed partial class SshClient : IAsyncDisposable
         {
             await socket.ConnectAsync(host, port, connect.Token).ConfigureAwait(false);
             socket.NoDelay = true;
+            if (keepalive > TimeSpan.Zero) EnableTcpKeepalive(socket, keepalive);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)

@@ -40,6 +40,13 @@ public sealed class SshClientOptions
     /// <summary>Unanswered keepalives after which the connection is given up (OpenSSH ServerAliveCountMax).</summary>
     public int KeepaliveCountMax { get; init; } = 3;
 
+    /// <summary>
+    /// Idle time after which the kernel probes the TCP connection (then every third of it, three times); zero leaves the
+    /// socket without keepalive. Unlike <see cref="KeepaliveInterval"/> it costs the process nothing, but it cannot see a
+    /// server process that hangs while its host still answers.
+    /// </summary>
+    public TimeSpan TcpKeepalive { get; init; }
+
     /// <summary>Algorithms; host key algorithms are reordered per connection to prefer the types pinned for the host.</summary>
     public SshTransportSettings Transport { get; init; } = new();
 
