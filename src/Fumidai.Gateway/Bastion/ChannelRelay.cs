@@ -1,4 +1,3 @@
-using System.Buffers;
 using Fumidai.Gateway.Bastion.Transfers;
 using Fumidai.Gateway.Lifecycle;
 using Fumidai.Gateway.Policy;
@@ -19,7 +18,6 @@ namespace Fumidai.Gateway.Bastion;
 /// </remarks>
 public sealed class ChannelRelay
 {
-    private const int BufferSize = 64 * 1024;
     private readonly SshChannel _operator;
     private readonly bool _recordAll;
     private long _fromOperator;
@@ -55,10 +53,9 @@ public sealed class ChannelRelay
         target.Channel.DeferCredit = true;
         // The upstream pump is not awaited: it catches its own errors and ends when either channel closes.
         _ = PumpUpAsync(target, cancellationToken);
-        var stdout = PumpDownAsync(target.Channel, target.Channel.WaitToReadAsync, target.ReadAsync, (data, ct) => _operator.WriteAsync(data, ct),
-            observe: true, cancellationToken);
-        var stderr = PumpDownAsync(target.Channel, target.Channel.WaitToReadExtendedAsync, target.ReadErrorAsync,
-            (data, ct) => _operator.WriteExtendedAsync(data, ct), observe: false, cancellationToken);
+        var stdout = PumpDownAsync(target.Channel, extended: false, (data, ct) => _operator.WriteAsync(data, ct), observe: true, cancellationToken);
+        var stderr = PumpDownAsync(target.Channel, extended: true, (data, ct) => _operator.WriteExtendedAsync(data, ct), observe: false,
+            cancellationToken);
         var downstream = Task.WhenAll(stdout, stderr);
         var first = await Task.WhenAny(downstream, _operator.Closed, target.Channel.Closed).ConfigureAwait(false);
         if (first == _operator.Closed) return SessionEndReason.ClientClosed;
@@ -83,27 +80,15 @@ public sealed class ChannelRelay
                 Recorder.Input(TypedAhead.Span);
                 await target.WriteAsync(TypedAhead, cancellationToken).ConfigureAwait(false);
             }
-            while (await _operator.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            await _operator.ConsumeAsync(extended: false, async (data, ct) =>
             {
-                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-                try
-                {
-                    int read = await _operator.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                    if (read == 0) break;
-                    var data = buffer.AsMemory(0, read);
-                    Interlocked.Add(ref _fromOperator, read);
-                    FumidaiMetrics.BytesRelayed.Add(read, FromOperator);
-                    InputReceived?.Invoke();
-                    TransferObserver?.FromClient(data.Span);
-                    if (RecordsBytes) Recorder.Input(data.Span);
-                    await target.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                    await _operator.ReturnWindowAsync(read, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-            }
+                Interlocked.Add(ref _fromOperator, data.Length);
+                FumidaiMetrics.BytesRelayed.Add(data.Length, FromOperator);
+                InputReceived?.Invoke();
+                TransferObserver?.FromClient(data.Span);
+                if (RecordsBytes) Recorder.Input(data.Span);
+                await target.WriteAsync(data, ct).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             await target.SendEofAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsChannelGone(ex))
@@ -111,32 +96,17 @@ public sealed class ChannelRelay
         }
     }
 
-    /// <summary>Copies one direction; the buffer is rented per chunk, once data is there, so a quiet session holds none.</summary>
-    private async Task PumpDownAsync(SshChannel source, Func<CancellationToken, ValueTask<bool>> waitToRead,
-        Func<Memory<byte>, CancellationToken, ValueTask<int>> read, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, bool observe,
-        CancellationToken cancellationToken)
-    {
-        while (await waitToRead(cancellationToken).ConfigureAwait(false))
+    /// <summary>Copies one direction of the target's output (stdout or stderr) to the operator.</summary>
+    private Task<long> PumpDownAsync(SshChannel source, bool extended, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, bool observe,
+        CancellationToken cancellationToken) =>
+        source.ConsumeAsync(extended, async (data, ct) =>
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-            try
-            {
-                int count = await read(buffer, cancellationToken).ConfigureAwait(false);
-                if (count == 0) return;
-                var data = buffer.AsMemory(0, count);
-                if (observe) TransferObserver?.FromServer(data.Span);
-                if (!observe || RecordsBytes) Recorder.Output(data.Span);
-                await write(data, cancellationToken).ConfigureAwait(false);
-                await source.ReturnWindowAsync(count, cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _toOperator, count);
-                FumidaiMetrics.BytesRelayed.Add(count, ToOperator);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-    }
+            if (observe) TransferObserver?.FromServer(data.Span);
+            if (!observe || RecordsBytes) Recorder.Output(data.Span);
+            await write(data, ct).ConfigureAwait(false);
+            Interlocked.Add(ref _toOperator, data.Length);
+            FumidaiMetrics.BytesRelayed.Add(data.Length, ToOperator);
+        }, cancellationToken);
 
     /// <summary>Terminals always; transfers once their observer lost track of the protocol (or when there is none).</summary>
     private static readonly KeyValuePair<string, object?> FromOperator = new("direction", "in");

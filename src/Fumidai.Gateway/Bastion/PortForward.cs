@@ -1,4 +1,3 @@
-using System.Buffers;
 using Fumidai.Gateway.Audit;
 using Fumidai.Ssh;
 using Fumidai.Ssh.Connection;
@@ -12,7 +11,6 @@ namespace Fumidai.Gateway.Bastion;
 /// </remarks>
 public sealed class PortForward
 {
-    private const int BufferSize = 32 * 1024;
     private readonly SshChannel _operator;
     private readonly SshChannel _target;
     private readonly IAuditLog _audit;
@@ -80,7 +78,6 @@ public sealed class PortForward
     }
 
     /// <summary>Copies until EOF, then passes the EOF on; the source is credited after each write.</summary>
-    /// <remarks>The buffer is rented per chunk once data is there: an idle forward (a tunnel left open) holds none.</remarks>
     private async Task<long> CopyAsync(SshChannel from, SshChannel to, bool fromOperator, CancellationToken stop)
     {
         long total = 0;
@@ -88,27 +85,16 @@ public sealed class PortForward
         using var writing = CancellationTokenSource.CreateLinkedTokenSource(to.ClosingToken, stop);
         try
         {
-            while (await from.WaitToReadAsync(reading.Token).ConfigureAwait(false))
+            await from.ConsumeAsync(extended: false, async (data, _) =>
             {
-                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-                try
+                if (fromOperator)
                 {
-                    int read = await from.ReadAsync(buffer, reading.Token).ConfigureAwait(false);
-                    if (read == 0) break;
-                    if (fromOperator)
-                    {
-                        _limits.Touch();
-                        OperatorActivity?.Invoke();
-                    }
-                    await to.WriteAsync(buffer.AsMemory(0, read), writing.Token).ConfigureAwait(false);
-                    await from.ReturnWindowAsync(read, stop).ConfigureAwait(false);
-                    total += read;
+                    _limits.Touch();
+                    OperatorActivity?.Invoke();
                 }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-            }
+                await to.WriteAsync(data, writing.Token).ConfigureAwait(false);
+                total += data.Length;
+            }, reading.Token).ConfigureAwait(false);
             await to.SendEofAsync(stop).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SshChannelClosedException or SshConnectionLostException or IOException)
