@@ -105,7 +105,10 @@ public sealed class BastionService
             MaxQueuedConnections = options.Ssh.MaxQueued,
         };
         var agentLogger = _loggers.CreateLogger("agent");
-        var agentRegistry = new Agents.AgentRegistry(store, countedAudit, node, agentLogger);
+        var agentRegistry = new Agents.AgentRegistry(store, countedAudit, node, agentLogger)
+        {
+            KeepaliveInterval = Duration.Parse(options.Agents.KeepaliveInterval),
+        };
         var dialer = new TargetDialer(protector, userCa, Duration.Parse(options.Targets.ConnectTimeout),
             Duration.Parse(options.Targets.CertificateLifetime), _loggers.CreateLogger("target"), options.Targets.CertificateSourceAddress)
         {

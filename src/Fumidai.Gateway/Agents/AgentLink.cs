@@ -18,6 +18,14 @@ public sealed class AgentLink(string target, SshPublicKey key, SshConnection con
 
     public DateTimeOffset Since { get; } = since;
 
+    private int _unansweredKeepalives;
+
+    /// <summary>Counts a keepalive sent and returns how many are now waiting for an answer.</summary>
+    public int KeepaliveSent() => Interlocked.Increment(ref _unansweredKeepalives);
+
+    /// <summary>Any answer (OpenSSH-style failure included) shows the agent alive.</summary>
+    public void KeepaliveAnswered() => Volatile.Write(ref _unansweredKeepalives, 0);
+
     /// <summary>Why this node closed the link itself (revoked, replaced), or null when the agent went away.</summary>
     public string? ClosedBecause { get; set; }
 }

@@ -21,6 +21,11 @@ public sealed class AgentRegistry(MetadataStore store, IAuditLog audit, string n
     private readonly ConcurrentDictionary<string, AgentLink> _links = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>Interval of keepalives to each agent; zero for none. Three unanswered drop the link.</summary>
+    public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    private const int KeepaliveCountMax = 3;
+
     public string Node => node;
 
     public int Count => _links.Count;
@@ -85,6 +90,7 @@ public sealed class AgentRegistry(MetadataStore store, IAuditLog audit, string n
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var lastSeen = Now;
+        var lastKeepalive = Now;
         try
         {
             await store.AgentDisconnectedAsync(null, node, cancellationToken).ConfigureAwait(false);
@@ -92,6 +98,11 @@ public sealed class AgentRegistry(MetadataStore store, IAuditLog audit, string n
             {
                 await Task.Delay(CheckInterval, _time, cancellationToken).ConfigureAwait(false);
                 if (_links.IsEmpty) continue;
+                if (KeepaliveInterval > TimeSpan.Zero && Now - lastKeepalive >= KeepaliveInterval)
+                {
+                    lastKeepalive = Now;
+                    await KeepAliveAsync(cancellationToken).ConfigureAwait(false);
+                }
                 try
                 {
                     await CheckAsync(cancellationToken).ConfigureAwait(false);
@@ -108,6 +119,38 @@ public sealed class AgentRegistry(MetadataStore store, IAuditLog audit, string n
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Drops links whose agent left the last keepalives unanswered (its TCP may look healthy: a hung process, a host gone
+    /// behind a NAT that still answers), then sends each the next one without waiting for its answer.
+    /// </summary>
+    private async Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        foreach (var link in _links.Values)
+        {
+            if (link.KeepaliveSent() > KeepaliveCountMax)
+            {
+                string why = $"no answer to {KeepaliveCountMax} keepalives";
+                logger.LogWarning("dropping agent {Target}: {Reason}", link.Target, why);
+                await CloseAsync(link, why).ConfigureAwait(false);
+                continue;
+            }
+            _ = SendKeepaliveAsync(link, cancellationToken);
+        }
+    }
+
+    private static async Task SendKeepaliveAsync(AgentLink link, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await link.Connection.SendGlobalRequestAsync("keepalive@openssh.com", wantReply: true, ReadOnlyMemory<byte>.Empty, cancellationToken)
+                .ConfigureAwait(false);
+            link.KeepaliveAnswered();
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SshConnectionLostException or IOException or ObjectDisposedException)
         {
         }
     }

@@ -73,6 +73,7 @@ public static class ConfigurationLoader
         Duration("Targets:CertificateLifetime", o.Targets.CertificateLifetime);
         Duration("Targets:TcpKeepalive", o.Targets.TcpKeepalive, zeroTurnsOff: true);
         Duration("Targets:KeepaliveInterval", o.Targets.KeepaliveInterval, zeroTurnsOff: true);
+        Duration("Agents:KeepaliveInterval", o.Agents.KeepaliveInterval, zeroTurnsOff: true);
         if (!IsSourceAddressSetting(o.Targets.CertificateSourceAddress))
             errors.Add(Locate(path, "Targets:CertificateSourceAddress") + $": Targets:CertificateSourceAddress = '{o.Targets.CertificateSourceAddress}'"
                 + " must be auto, empty, or addresses/CIDRs separated by commas");

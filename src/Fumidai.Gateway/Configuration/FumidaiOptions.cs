@@ -33,6 +33,8 @@ public sealed class FumidaiOptions
     public HealthOptions Health { get; set; } = new();
 
     public SecretsOptions Secrets { get; set; } = new();
+
+    public AgentsOptions Agents { get; set; } = new();
 }
 
 /// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>
@@ -115,6 +117,16 @@ public sealed class TargetOptions
     /// an sshd that hangs on a host that still answers TCP, but each one wakes the bastion, so they are rarer.
     /// </summary>
     public string KeepaliveInterval { get; set; } = "5m";
+}
+
+/// <summary>How the node watches the connections of agents (targets without an inbound port).</summary>
+public sealed class AgentsOptions
+{
+    /// <summary>
+    /// Interval of SSH keepalives to each connected agent (<c>0s</c> turns them off); three unanswered drop the agent, so a
+    /// hung agent or a vanished host shows as disconnected and sessions are not sent into it.
+    /// </summary>
+    public string KeepaliveInterval { get; set; } = "15s";
 }
 
 /// <summary>Where recordings go and what happens when they cannot be written.</summary>

@@ -25,6 +25,8 @@ public sealed class AgentNetworkFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Keepalives to agents every second instead of every 15: a hung agent is dropped within the tests' patience.
+        Harness.BastionEnvironment["FUMIDAI__Agents__KeepaliveInterval"] = "1s";
         await Harness.InitializeAsync();
         Agents = await AgentNetwork.StartAsync(Harness, Harness.Bastion.Port);
         MainToken = await AddAgentTargetAsync("webagent", "--yes");
