@@ -425,7 +425,7 @@ public sealed partial class TerminalScreen : IVtHandler
         for (int r = Math.Max(from, 0); r < Math.Min(to, Rows); r++)
         {
             _lines[r].Clear();
-            if (background != 0) Array.Fill(_lines[r].Attributes, background);
+            _lines[r].FillAttributes(background, 0, _lines[r].Cells.Length);
         }
     }
 
