@@ -35,8 +35,8 @@ public sealed class ConsoleServices
     /// <summary>Browser approvals of SSH logins; null while <c>Oidc:Authority</c> is not set.</summary>
     public Gateway.Identity.LoginApprovals? Approvals { get; init; }
 
-    /// <summary>Wrong approval codes per address and per user: ten in five minutes, then a pause.</summary>
-    public Gateway.Identity.SourceThrottle ApprovalThrottle { get; } = new(10, TimeSpan.FromMinutes(5));
+    /// <summary>Wrong approval codes per address and per user.</summary>
+    public ApprovalThrottle ApprovalThrottle { get; } = new();
 
     public TimeSpan IdleTimeout => Duration.Parse(Options.Web.IdleTimeout);
 

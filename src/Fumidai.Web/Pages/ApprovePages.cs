@@ -79,17 +79,15 @@ public static class ApprovePages
         ConsoleServices console, string user, string? code)
     {
         var now = DateTimeOffset.UtcNow;
-        string address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        string userKey = "user:" + user;
-        if (console.ApprovalThrottle.IsThrottled(address, now) || console.ApprovalThrottle.IsThrottled(userKey, now))
+        var address = context.Connection.RemoteIpAddress;
+        if (console.ApprovalThrottle.IsThrottled(address, user, now))
         {
             await AuditAsync(console, context, user, AuditOutcome.Failure, null, "refused: too many wrong codes").ConfigureAwait(false);
             return (null, (Throttled, StatusCodes.Status429TooManyRequests));
         }
         var (record, refusal) = await console.Approvals!.FindForApproverAsync(code, user, context.RequestAborted).ConfigureAwait(false);
         if (record is not null) return (record, null);
-        console.ApprovalThrottle.RecordFailure(address, now);
-        console.ApprovalThrottle.RecordFailure(userKey, now);
+        console.ApprovalThrottle.RecordFailure(address, user, now);
         await AuditAsync(console, context, user, AuditOutcome.Failure, null, "refused: " + refusal).ConfigureAwait(false);
         return (null, (InvalidCode, StatusCodes.Status400BadRequest));
     }
