@@ -146,6 +146,8 @@ public sealed class BastionService
         {
             LoginCertificates = loginCertificates,
             MachineAccounts = store,
+            Approvals = options.Oidc.Enabled ? new LoginApprovals(store, Duration.Parse(options.Oidc.ApprovalLifetime), node) : null,
+            ApprovalUrl = options.Web.PublicBase() + "/approve",
         };
         var server = new SshServer(new SshServerOptions
         {

@@ -11,7 +11,8 @@ namespace Fumidai.Web.Tests;
 /// </summary>
 /// <remarks>
 /// IdP users: <c>ada</c>, <c>tampa</c> (group <c>fumidai-admins</c>, mapped to admin), <c>aud</c>, <c>leaver</c> (<c>fumidai-auditors</c>, auditor),
-/// <c>ollie</c> and <c>glass</c> (only <c>marketing</c>, which maps to nothing). Bastion users made by the CLI: <c>glass</c> (admin, the break-glass user),
+/// <c>ollie</c> and <c>glass</c> (only <c>marketing</c>, which maps to nothing), <c>sam</c> and <c>sid</c> (<c>fumidai-sso</c>, the role
+/// <c>ssoops</c> whose SSH logins are approved in the browser). Bastion users made by the CLI: <c>glass</c> (admin, the break-glass user),
 /// <c>localadm</c> (admin with a password, refused the form). Users the bastion does not know are created at first sign-in.
 /// </remarks>
 public sealed class OidcHarness : IAsyncLifetime
@@ -42,6 +43,9 @@ public sealed class OidcHarness : IAsyncLifetime
                 ["FUMIDAI__Oidc__RoleMap__fumidai-admins"] = "admin",
                 ["FUMIDAI__Oidc__RoleMap__fumidai-auditors"] = "auditor",
                 ["FUMIDAI__Oidc__RoleMap__fumidai-ops"] = "ops",
+                ["FUMIDAI__Oidc__RoleMap__fumidai-sso"] = "ssoops",
+                ["FUMIDAI__Oidc__ApprovalLifetime"] = $"{(int)ApprovalLifetime.TotalSeconds}s",
+                ["FUMIDAI__Web__PublicUrl"] = $"https://127.0.0.1:{WebPort}",
                 ["FUMIDAI__Oidc__AutoCreate"] = "true",
                 ["FUMIDAI__Oidc__LocalSignIn"] = "false",
                 ["FUMIDAI__Oidc__BreakGlassUser"] = "glass",
@@ -57,7 +61,12 @@ public sealed class OidcHarness : IAsyncLifetime
         ["leaver"] = new(IdpPassword, ["fumidai-auditors"]),
         ["ollie"] = new(IdpPassword, ["marketing"]),
         ["glass"] = new(IdpPassword, ["marketing"]),
+        ["sam"] = new(IdpPassword, ["fumidai-sso"]),
+        ["sid"] = new(IdpPassword, ["fumidai-sso"]),
     };
+
+    /// <summary>How long an SSH login's approval code lives here: short enough to wait out, long enough for chromium under load.</summary>
+    public static readonly TimeSpan ApprovalLifetime = TimeSpan.FromSeconds(40);
 
     public OidcProvider Idp { get; }
 
@@ -79,6 +88,9 @@ public sealed class OidcHarness : IAsyncLifetime
             throw new InvalidOperationException("the console did not start:\n" + Bastion.Bastion.Log);
         foreach (var (name, role) in new[] { ("glass", "admin"), ("localadm", "admin") })
             Users[name] = await Bastion.AddOperatorAsync(name, role, Password);
+        // Operators whose SSH logins are approved in the browser; neither has a console role.
+        await Bastion.MustAsync("role", "add", "ssoops", "--targets", "web*", "--logins", "root", "--auth", "sso");
+        foreach (string name in new[] { "sam", "sid" }) Users[name] = await Bastion.AddOperatorAsync(name, "ssoops");
     }
 
     /// <summary>The console's and the IdP's public keys, pinned by the browser.</summary>

@@ -110,17 +110,21 @@ public static class RoleCommands
     {
         var options = new RoleOptions(adding: true);
         var certificates = new RoleCertificateOptions();
+        var auth = new RoleAuthOption();
         var command = options.Command("add", "Add a role");
         certificates.AddTo(command);
+        auth.AddTo(command);
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var role = options.Read(result, options.RoleName(result), null);
             certificates.Read(result, role.Name, null);
+            auth.Read(result);
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             if (!await store.AddRoleAsync(role, context.CancellationToken).ConfigureAwait(false))
                 throw CliException.Conflict($"role '{role.Name}' already exists");
             var added = Details(role);
             await certificates.SaveAsync(store, result, role.Name, added, context.CancellationToken).ConfigureAwait(false);
+            await auth.SaveAsync(store, result, role.Name, added, context.CancellationToken).ConfigureAwait(false);
             await context.RecordChangeAsync("role.add", details: added).ConfigureAwait(false);
             context.Out.WriteLine($"added role {role.Name}");
         }, ct));
@@ -131,8 +135,10 @@ public static class RoleCommands
     {
         var options = new RoleOptions(adding: false);
         var certificates = new RoleCertificateOptions();
+        var auth = new RoleAuthOption();
         var command = options.Command("set", "Change a role: each option given replaces that part; open sessions it no longer allows end");
         certificates.AddTo(command);
+        auth.AddTo(command);
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             string name = options.RoleName(result);
@@ -140,6 +146,7 @@ public static class RoleCommands
             var current = (await store.ListRolesAsync(context.CancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Name == name)
                 ?? throw CliException.NotFound($"role '{name}' does not exist");
             var role = options.Read(result, name, current);
+            auth.Read(result);
             if (!await store.UpdateRoleAsync(role, context.CancellationToken).ConfigureAwait(false))
                 throw CliException.NotFound($"role '{name}' does not exist");
             await UserCommands.RevokeAsync(context, store, Gateway.Storage.RevocationScopes.Policy, null, $"role {name} changed").ConfigureAwait(false);
@@ -147,6 +154,7 @@ public static class RoleCommands
             foreach (var (key, value) in Details(current)) details["previous_" + key] = value;
             details.Remove("previous_role");
             await certificates.SaveAsync(store, result, name, details, context.CancellationToken).ConfigureAwait(false);
+            await auth.SaveAsync(store, result, name, details, context.CancellationToken).ConfigureAwait(false);
             await context.RecordChangeAsync("role.set", details: details).ConfigureAwait(false);
             context.Out.WriteLine($"changed role {name}: targets {details["targets"]}, logins {details["logins"]}, allow {details["allow"]}");
         }, ct));

@@ -34,6 +34,9 @@ public static class AuditTypes
 
     /// <summary>An admin revoked a user's login certificates.</summary>
     public const string CertificatesRevoked = "login.certificate.revoke";
+
+    /// <summary>An SSH login's holder approved or denied it in the browser, or its code expired or was refused there.</summary>
+    public const string LoginApproval = "login.approval";
     /// <summary>An audit export (syslog, stdout, webhook) has fallen behind past its warning threshold: the receiver is down or slow.</summary>
     public const string ExportBacklog = "audit.export.backlog";
     public const string ServiceStart = "service.start";

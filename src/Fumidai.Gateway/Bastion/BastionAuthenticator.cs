@@ -23,7 +23,7 @@ namespace Fumidai.Gateway.Bastion;
 /// whether or not the user exists or has a password) and the server's uniform failure delay. Once the first factor has
 /// proven who she is, the operator is told why she is refused (wrong code, code already used, locked) in a banner.
 /// </remarks>
-public sealed class BastionAuthenticator : IServerAuthenticator
+public sealed partial class BastionAuthenticator : IServerAuthenticator
 {
     public const string CodePrompt = "Verification code: ";
     public const string WrongCodeNotice = "Fumidai: wrong verification code.\r\n";
@@ -249,13 +249,14 @@ public sealed class BastionAuthenticator : IServerAuthenticator
     private async Task<AuthenticationDecision> FirstFactorDoneAsync(Attempt call, UserRecord user, LoginName name, string method,
         SshPublicKey? key, CancellationToken cancellationToken)
     {
-        if (!user.HasTotp)
+        bool byApproval = await ApprovalRequiredAsync(user, cancellationToken).ConfigureAwait(false);
+        if (!user.HasTotp && !byApproval)
         {
             await _audit.RecordAsync(AuditTypes.LoginFailure, AuditOutcome.Failure, user.Name, call.Address, name.Target,
                 new Dictionary<string, string> { ["method"] = method, ["reason"] = "no TOTP enrolled" }, cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(FirstFactors);
         }
-        call.Context.State = new BastionLogin(user, name, method, key?.Fingerprint) { Key = key };
+        call.Context.State = new BastionLogin(user, name, method, key?.Fingerprint) { Key = key, ByApproval = byApproval };
         // OpenSSH offers a key before its certificate: when her roles issue certificates, publickey stays open after the key,
         // so the client goes on to offer the certificate (both factors) and asks for a code only when it has none.
         if (key is not null && LoginCertificates is not null && await LoginCertificates.GrantAsync(user, cancellationToken).ConfigureAwait(false) is not null)
@@ -266,6 +267,7 @@ public sealed class BastionAuthenticator : IServerAuthenticator
     private async Task<AuthenticationDecision> SecondFactorAsync(Attempt call, KeyboardInteractiveAttempt attempt, BastionLogin login,
         CancellationToken cancellationToken)
     {
+        if (login.ByApproval) return await ApprovalAsync(call, attempt, login, cancellationToken).ConfigureAwait(false);
         var answers = await attempt.Prompter.PromptAsync("", "", [new KeyboardInteractivePrompt(CodePrompt, Echo: false)], cancellationToken)
             .ConfigureAwait(false);
         var user = login.User;

@@ -12,6 +12,9 @@ public sealed record BastionLogin(UserRecord User, LoginName Name, string FirstF
     /// <summary>The login certificate that stood for both factors, or null when she typed a code.</summary>
     public LoginCertificateRecord? Certificate { get; init; }
 
+    /// <summary>Her second factor is an approval in the browser through the IdP rather than a TOTP code.</summary>
+    public bool ByApproval { get; init; }
+
     /// <summary>A machine account: key or certificate alone, from its allowed addresses only.</summary>
     public bool Machine { get; init; }
 

@@ -47,6 +47,9 @@ public sealed class OidcOptions
     /// <summary>The one user who may still sign in with password and TOTP while <see cref="LocalSignIn"/> is false.</summary>
     public string? BreakGlassUser { get; set; }
 
+    /// <summary>How long an SSH login's approval code may wait for its holder in the browser (at most 10m).</summary>
+    public string ApprovalLifetime { get; set; } = "2m";
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
 
     /// <summary>The scopes as a list.</summary>
@@ -99,6 +102,8 @@ public sealed class OidcOptions
         if (RoleMap.Count == 0) yield return "Oidc:RoleMap must map at least one IdP group to a role (Oidc:RoleMap:GROUP = ROLE)";
         foreach (var (group, role) in RoleMap.Where(m => string.IsNullOrWhiteSpace(m.Value)))
             yield return $"Oidc:RoleMap:{group} names no role";
+        if (!Duration.TryParse(ApprovalLifetime, out var approval) || approval <= TimeSpan.Zero || approval > TimeSpan.FromMinutes(10))
+            yield return $"Oidc:ApprovalLifetime = '{ApprovalLifetime}' must be a duration of at most 10m";
         if (CaFile is not null && !File.Exists(CaFile)) yield return $"Oidc:CaFile = '{CaFile}' does not exist";
         if (!LocalSignIn && BreakGlassUser is { Length: 0 }) yield return "Oidc:BreakGlassUser is empty; leave it out or name a user";
     }

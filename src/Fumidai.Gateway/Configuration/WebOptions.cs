@@ -19,10 +19,27 @@ public sealed class WebOptions
     /// <summary>A sign-in ends after this long whatever the activity (at most 12h).</summary>
     public string MaxSignIn { get; set; } = "12h";
 
+    /// <summary>
+    /// The console's address as operators reach it (<c>https://bastion.example.com:8443</c>), shown in the SSH prompt that asks
+    /// for a browser approval; by default the host's name and the port of <see cref="Listen"/>.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>The console's public address, without a trailing slash.</summary>
+    public string PublicBase()
+    {
+        if (PublicUrl is { Length: > 0 } url) return url.TrimEnd('/');
+        string port = ConfigurationLoader.TryParseEndPoint(Listen, out var endPoint) ? endPoint!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) : "8443";
+        return $"https://{System.Net.Dns.GetHostName()}:{port}";
+    }
+
     /// <summary>The problems of these settings, each starting with its key.</summary>
     public IEnumerable<string> Validate()
     {
         if (!ConfigurationLoader.TryParseEndPoint(Listen, out _)) yield return $"Web:Listen = '{Listen}' is not ADDRESS:PORT";
+        if (PublicUrl is { Length: > 0 } && (!Uri.TryCreate(PublicUrl, UriKind.Absolute, out var publicUrl) || publicUrl.Scheme != Uri.UriSchemeHttps
+                || publicUrl.Query.Length > 0 || publicUrl.AbsolutePath.Trim('/').Length > 0))
+            yield return $"Web:PublicUrl = '{PublicUrl}' must be an https URL without a path (https://HOST:PORT)";
         if ((Certificate is null) != (CertificateKey is null))
             yield return "Web:Certificate and Web:CertificateKey must be given together (PEM files)";
         if (!Duration.TryParse(IdleTimeout, out var idle) || idle <= TimeSpan.Zero || idle > TimeSpan.FromMinutes(15))

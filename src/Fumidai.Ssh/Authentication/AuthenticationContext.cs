@@ -21,6 +21,15 @@ public sealed class AuthenticationContext
     /// <summary>Run by the server just before USERAUTH_SUCCESS leaves, so a client told it succeeded no longer counts as unauthenticated.</summary>
     internal Action? Succeeding { get; set; }
 
+    /// <summary>Set by the server: moves the end of the login grace time to the given time from now, if that is later.</summary>
+    internal Action<TimeSpan>? GraceExtender { get; set; }
+
+    /// <summary>
+    /// Gives this login at least <paramref name="left"/> more before the login grace time ends it, e.g. while its holder, who has
+    /// proven her first factor, approves it elsewhere. Never shortens it.
+    /// </summary>
+    public void ExtendLoginGrace(TimeSpan left) => GraceExtender?.Invoke(left);
+
     /// <summary>Free slot for the application to carry state between attempts (e.g. the verified first factor).</summary>
     public object? State { get; set; }
 }

@@ -193,7 +193,24 @@ public sealed class SshServer : IAsyncDisposable
         {
             transport = SshTransport.CreateServer(stream, _options.HostKeys, _options.Transport, _logger);
             await transport.HandshakeAsync(grace.Token).ConfigureAwait(false);
-            var context = new AuthenticationContext(remote, transport.RemoteVersion) { Succeeding = () => _unauthenticated.Release(slot) };
+            var deadline = Stopwatch.GetTimestamp() + (long)(left.TotalSeconds * Stopwatch.Frequency);
+            var context = new AuthenticationContext(remote, transport.RemoteVersion)
+            {
+                Succeeding = () => _unauthenticated.Release(slot),
+                GraceExtender = extra =>
+                {
+                    long wanted = Stopwatch.GetTimestamp() + (long)(extra.TotalSeconds * Stopwatch.Frequency);
+                    if (wanted <= Interlocked.Read(ref deadline)) return;
+                    Interlocked.Exchange(ref deadline, wanted);
+                    try
+                    {
+                        grace.CancelAfter(extra);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                    }
+                },
+            };
             var user = await ServerAuthentication.RunAsync(transport, _application, _options.Authentication, _options.Limits.MaxAuthAttempts, context, _logger, grace.Token).ConfigureAwait(false);
             authenticated = true;
             _unauthenticated.Release(slot);

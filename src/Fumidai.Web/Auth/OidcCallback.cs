@@ -28,6 +28,14 @@ public static class OidcCallback
             await RefuseAsync(http, message!).ConfigureAwait(false);
             return;
         }
+        if (purpose == ApprovalAuthentication.Purpose)
+        {
+            // Any role will do: she approves her own SSH logins there and sees nothing else of the console.
+            await console.Audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user.Name, http.Connection.RemoteIpAddress?.ToString(), null,
+                new Dictionary<string, string> { ["method"] = "oidc", ["via"] = "web", ["purpose"] = purpose }, CancellationToken.None).ConfigureAwait(false);
+            await SignInAndContinueAsync(context, ApprovalAuthentication.Principal(user.Name), "/approve", ApprovalAuthentication.Scheme).ConfigureAwait(false);
+            return;
+        }
         string returnPath = SignInPages.LocalPath(context.ReturnUri) ?? "/sessions";
         if (ConsoleUser.ConsoleRole(user) is not { } role)
         {
@@ -47,12 +55,13 @@ public static class OidcCallback
     /// navigation that began at the IdP, and the browser withholds SameSite=Strict cookies from every redirect of such a chain,
     /// so a redirect would land on a page that does not see the fresh sign-in.
     /// </summary>
-    internal static async Task SignInAndContinueAsync(TicketReceivedContext context, System.Security.Claims.ClaimsPrincipal principal, string path)
+    internal static async Task SignInAndContinueAsync(TicketReceivedContext context, System.Security.Claims.ClaimsPrincipal principal, string path,
+        string scheme = CookieAuthenticationDefaults.AuthenticationScheme)
     {
         context.HandleResponse();
         var http = context.HttpContext;
         // Only the console's own claims go into the cookie; nothing else the IdP sent is kept.
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal).ConfigureAwait(false);
+        await http.SignInAsync(scheme, principal).ConfigureAwait(false);
         string target = Html.E(path);
         await Html.Page("Signed in", $"<p id=\"continue\">Signed in. <a href=\"{target}\">Continue</a></p>", null, http, StatusCodes.Status200OK,
             $"<meta http-equiv=\"refresh\" content=\"0;url={target}\">").ExecuteAsync(http).ConfigureAwait(false);

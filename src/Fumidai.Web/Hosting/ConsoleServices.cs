@@ -32,6 +32,12 @@ public sealed class ConsoleServices
     /// <summary>Sign-in through the IdP; null while <c>Oidc:Authority</c> is not set.</summary>
     public OidcSignIn? Oidc { get; init; }
 
+    /// <summary>Browser approvals of SSH logins; null while <c>Oidc:Authority</c> is not set.</summary>
+    public Gateway.Identity.LoginApprovals? Approvals { get; init; }
+
+    /// <summary>Wrong approval codes per address and per user.</summary>
+    public ApprovalThrottle ApprovalThrottle { get; } = new();
+
     public TimeSpan IdleTimeout => Duration.Parse(Options.Web.IdleTimeout);
 
     public TimeSpan MaxSignIn => Duration.Parse(Options.Web.MaxSignIn);

@@ -77,6 +77,7 @@ public sealed class WebConsole
                     new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),
                     options.Security.LockoutThreshold, Duration.Parse(options.Security.LockoutDuration)),
                 Oidc = options.Oidc.Enabled ? new OidcSignIn(store, audit, options.Oidc, protector) : null,
+                Approvals = options.Oidc.Enabled ? new LoginApprovals(store, Duration.Parse(options.Oidc.ApprovalLifetime), options.Node.Name) : null,
             };
             await using var app = Build(services, endPoint!, certificate);
             try
@@ -135,6 +136,7 @@ public sealed class WebConsole
         builder.Services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRing());
         ConsoleAuthentication.Add(builder.Services, services);
         OidcAuthentication.Add(builder.Services, services);
+        ApprovalAuthentication.Add(builder.Services);
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "__Host-fumidai-af";

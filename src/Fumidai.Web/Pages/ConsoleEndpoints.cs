@@ -11,6 +11,7 @@ public static class ConsoleEndpoints
     {
         app.MapGet("/", () => Results.Redirect("/sessions"));
         SignInPages.Map(app);
+        ApprovePages.Map(app);
         SessionsPage.Map(app);
         RecordingPages.Map(app);
         RecordingWindowPages.Map(app);

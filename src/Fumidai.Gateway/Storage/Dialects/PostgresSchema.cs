@@ -152,6 +152,25 @@ internal static class PostgresSchema
                 version TEXT NOT NULL,
                 PRIMARY KEY (target, node));
             """),
+        (9, """
+            CREATE TABLE login_approvals (
+                code_hash BYTEA PRIMARY KEY,
+                connection_hash BYTEA NOT NULL,
+                user_name TEXT NOT NULL,
+                source TEXT NOT NULL,
+                target TEXT,
+                login TEXT,
+                node TEXT NOT NULL,
+                created TEXT COLLATE "C" NOT NULL,
+                expires TEXT COLLATE "C" NOT NULL,
+                status TEXT NOT NULL,
+                decided_by TEXT,
+                decided TEXT COLLATE "C");
+            CREATE INDEX login_approvals_expires ON login_approvals(expires);
+            CREATE TABLE role_auth (
+                role TEXT PRIMARY KEY,
+                method TEXT NOT NULL);
+            """),
     ];
 
     public static async Task MigrateAsync(PostgresDialect dialect, CancellationToken cancellationToken)

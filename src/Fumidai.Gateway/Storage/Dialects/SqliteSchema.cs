@@ -77,6 +77,27 @@ internal static class SqliteSchema
                 version TEXT NOT NULL,
                 PRIMARY KEY (target, node));
             """),
+        // 9: SSH logins waiting for approval in the browser (the code only hashed, bound to one connection), and which roles
+        // take that approval instead of a TOTP code.
+        (9, [], """
+            CREATE TABLE IF NOT EXISTS login_approvals (
+                code_hash BLOB PRIMARY KEY,
+                connection_hash BLOB NOT NULL,
+                user_name TEXT NOT NULL,
+                source TEXT NOT NULL,
+                target TEXT,
+                login TEXT,
+                node TEXT NOT NULL,
+                created TEXT NOT NULL,
+                expires TEXT NOT NULL,
+                status TEXT NOT NULL,
+                decided_by TEXT,
+                decided TEXT);
+            CREATE INDEX IF NOT EXISTS login_approvals_expires ON login_approvals(expires);
+            CREATE TABLE IF NOT EXISTS role_auth (
+                role TEXT PRIMARY KEY,
+                method TEXT NOT NULL);
+            """),
     ];
 
     public static async Task MigrateAsync(SqliteDialect dialect, CancellationToken cancellationToken)
