@@ -119,6 +119,7 @@ public sealed class BastionService
             SessionLog = store,
             Commands = store,
             Revocations = store,
+            LoginFacts = store,
             Audit = countedAudit,
             Dialer = dialer,
             Recordings = recordings,
@@ -140,6 +141,7 @@ public sealed class BastionService
         {
             LoginCertificates = loginCertificates,
             MachineAccounts = store,
+            LoginFacts = store,
         };
         var server = new SshServer(new SshServerOptions
         {
