@@ -21,24 +21,12 @@ internal sealed class PostgresDialect : MetadataDialect
 
     public override Task MigrateAsync(CancellationToken cancellationToken) => PostgresSchema.MigrateAsync(this, cancellationToken);
 
-    public override async Task<DbTransaction> BeginAuditAppendAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // Held until the transaction ends: writers on every node take turns, so the chain never forks.
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"SELECT pg_advisory_xact_lock({AuditChainLock})";
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return transaction;
-        }
-        catch
-        {
-            await transaction.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    public override async Task<DbTransaction> BeginAuditAppendAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    // Held until the transaction ends: writers on every node take turns, so the chain never forks. A statement of its own,
+    // before the read: under READ COMMITTED the read's snapshot is then taken after the lock, never before it.
+    public override string AuditChainLockStatement => $"SELECT pg_advisory_xact_lock({AuditChainLock});";
 
     // No trigram index here (pg_trgm is an extension an operator may not be allowed to create): a scan, fine for an audit search.
     public override string CommandContains(int textLength) => "c.command ILIKE @like ESCAPE '\\'";
