@@ -19,7 +19,8 @@
 # RATE*15 for storms), CONCURRENCY (32), NO_BUILD=1, SERVE_ENV ("VAR=value ..." for serve), METADATA (sqlite | postgres:
 # initdb + pg_ctl as the postgres account, fsync on as in production), NODES (1 | 2: a second node joins the first's
 # database and master key, both behind Debian's haproxy in TCP mode with send-proxy-v2; the load goes to haproxy and
-# RSS/CPU are node 1's). Every process is stopped by PID.
+# RSS/CPU are node 1's), PG_STATEMENTS (a file: with METADATA=postgres, every statement PostgreSQL ran during the run,
+# counted by its first line, most frequent first: which queries a login makes). Every process is stopped by PID.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -145,6 +146,11 @@ pg_writes() { # the database's commits and written rows so far
     "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = 'fumidai'" postgres | tr '|' ' '
 }
 [ "$METADATA" = postgres ] && read -r COMMITS0 ROWS0 <<<"$(pg_writes)"
+PG_STATEMENTS=${PG_STATEMENTS:-}
+pg_log_statements() { # all | none
+  runuser -u postgres -- psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "ALTER SYSTEM SET log_statement = '$1'" -c "SELECT pg_reload_conf()" postgres >/dev/null
+}
+[ "$METADATA" = postgres ] && [ -n "$PG_STATEMENTS" ] && pg_log_statements all
 
 status=0
 "$SCALE" run --port "$PORT" --known-hosts "$T/known_hosts" --users-file "$T/users.tsv" --key "$T/id_ed25519" --target load01 \
@@ -153,6 +159,13 @@ status=0
 
 if [ "$METADATA" = postgres ]; then
   read -r COMMITS1 ROWS1 <<<"$(pg_writes)"
+  if [ -n "$PG_STATEMENTS" ]; then
+    pg_log_statements none
+    # Parameters are numbered ($1, ...) in the log; the first line of each statement names its call site well enough.
+    grep -oP '(?<=LOG:  )(execute [^:]*|statement): .*' "$T/pg/server.log" | sed -E 's/^(execute [^:]*|statement): //' \
+      | sort | uniq -c | sort -rn >"$PG_STATEMENTS"
+    echo "statements PostgreSQL ran during the run, by text: $PG_STATEMENTS"
+  fi
   started=$($FUMIDAI sessions list --json 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
   # Counted while the sessions ran (their ends come later); the heartbeats and the generator's reads are in it too.
   [ "${started:-0}" -gt 0 ] && echo "PostgreSQL during the run: $((COMMITS1 - COMMITS0)) transactions, $((ROWS1 - ROWS0)) rows written for $started sessions" \

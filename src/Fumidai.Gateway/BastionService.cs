@@ -78,7 +78,6 @@ public sealed class BastionService
             _loggers.CreateLogger("node"));
         await nodes.StartAsync(stop).ConfigureAwait(false);
         await RecoverInterruptedSessionsAsync(store, audit, recordings, node, stop).ConfigureAwait(false);
-        await nodes.SweepAsync(stop).ConfigureAwait(false);
         // Only after recovery: the scanner would otherwise take this run's open audit period for a crashed one.
         await using var auditShipper = recordings.CreateAuditShipper(node);
         var auditExporter = new AuditExporter(store, auditShipper, Path.Combine(_data.SpoolPath, "audit-shipped.seq"), _loggers.CreateLogger("audit"))
@@ -125,6 +124,7 @@ public sealed class BastionService
             SessionLog = store,
             Commands = store,
             Revocations = store,
+            LoginFacts = store,
             Audit = countedAudit,
             Dialer = dialer,
             Recordings = recordings,
@@ -148,6 +148,7 @@ public sealed class BastionService
             MachineAccounts = store,
             Approvals = options.Oidc.Enabled ? new LoginApprovals(store, Duration.Parse(options.Oidc.ApprovalLifetime), node) : null,
             ApprovalUrl = options.Web.PublicBase() + "/approve",
+            LoginFacts = store,
         };
         var server = new SshServer(new SshServerOptions
         {

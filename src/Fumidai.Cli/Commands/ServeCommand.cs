@@ -34,10 +34,14 @@ public static class ServeCommand
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             RequireOwnerOnly(context.Data);
-            await context.OpenStoreAsync().ConfigureAwait(false);
+            var store = await context.OpenStoreAsync().ConfigureAwait(false);
             bool ssh = !result.GetValue(noSsh);
             bool web = context.Options.Web.Enabled;
             if (!ssh && !web) throw CliException.Usage("--no-ssh with Web:Enabled = false leaves nothing to serve");
+            // The console alone reads the cluster's keys too (audit key to verify, CAs to show): a fresh member's directory has
+            // none until they are taken from the database, as the SSH half does when it runs.
+            if (!ssh && context.Options.Metadata.IsPostgres)
+                await context.Data.SyncClusterKeysAsync(store, context.Data.LoadProtector(), context.CancellationToken).ConfigureAwait(false);
             // With the audit log as JSON lines on stdout, the log goes to stderr so a collector reads stdout as pure JSON.
             using var loggers = EscapingConsoleFormatter.CreateFactory(toStandardError: context.Options.Audit.Stdout);
             LogOpenFileLimit(loggers.CreateLogger("fumidai.serve"));

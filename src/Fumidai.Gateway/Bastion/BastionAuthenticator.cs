@@ -93,9 +93,10 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
                 Details(attempt, "source throttled"), cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(next);
         }
-        var user = await _store.GetUserAsync(name!.User, cancellationToken).ConfigureAwait(false);
-        if (await _store.GetLockedUntilAsync(name.User, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false) is { } until)
-            return await LockedAsync(call, user, name, until, cancellationToken).ConfigureAwait(false);
+        var facts = await LoginFacts.GetLoginFactsAsync(name!.User, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
+        var user = facts.User;
+        if (facts.LockedUntil is { } until)
+            return await LockedAsync(call, facts, name, until, cancellationToken).ConfigureAwait(false);
         switch (attempt)
         {
             case RefusedCertificateAttempt refused:
@@ -105,15 +106,15 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
                     countForThrottle: !refused.FromTrustedCa).ConfigureAwait(false);
                 return AuthenticationDecision.Failure(next);
             case PublicKeyAttempt { Key: SshCertificate certificate }:
-                return await CertificateLoginAsync(call, user, name, certificate, cancellationToken).ConfigureAwait(false);
+                return await CertificateLoginAsync(call, facts, name, certificate, cancellationToken).ConfigureAwait(false);
             case PublicKeyAttempt pk when !firstDone:
             {
-                if (await KeyRefusalAsync(user, pk, cancellationToken).ConfigureAwait(false) is { } reason)
+                if (KeyRefusal(facts, pk) is { } reason)
                 {
                     await FailAsync(call, name, reason, countForLockout: false, cancellationToken).ConfigureAwait(false);
                     return AuthenticationDecision.Failure(next);
                 }
-                if (await MachineAddressesAsync(user!, cancellationToken).ConfigureAwait(false) is { } allowed)
+                if (MachineAddresses(facts) is { } allowed)
                     return await MachineLoginAsync(call, user!, name, pk.Key, allowed, null, cancellationToken).ConfigureAwait(false);
                 return await FirstFactorDoneAsync(call, user!, name, "publickey", pk.Key, cancellationToken).ConfigureAwait(false);
             }
@@ -145,9 +146,10 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
     /// A login certificate is both factors while it is valid: it was issued after key + TOTP, and every check that made
     /// that login good is made again here (the authority's checks; the lock was checked before).
     /// </summary>
-    private async Task<AuthenticationDecision> CertificateLoginAsync(Attempt call, UserRecord? user, LoginName name, SshCertificate certificate,
+    private async Task<AuthenticationDecision> CertificateLoginAsync(Attempt call, LoginFacts facts, LoginName name, SshCertificate certificate,
         CancellationToken cancellationToken)
     {
+        var user = facts.User;
         var (record, refusal) = LoginCertificates is null
             ? (null, "login certificates are not accepted")
             : await LoginCertificates.CheckAsync(certificate, user, name.User, call.Address, cancellationToken).ConfigureAwait(false);
@@ -158,7 +160,7 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
             await FailAsync(call, name, "certificate: " + refusal, countForLockout: false, cancellationToken, countForThrottle: false).ConfigureAwait(false);
             return AuthenticationDecision.Failure(call.Context.State is BastionLogin ? SecondFactor : FirstFactors);
         }
-        if (await MachineAddressesAsync(user!, cancellationToken).ConfigureAwait(false) is { } allowed)
+        if (MachineAddresses(facts) is { } allowed)
             return await MachineLoginAsync(call, user!, name, certificate.Key, allowed, record, cancellationToken).ConfigureAwait(false);
         call.Context.State = new BastionLogin(user!, name, "certificate", certificate.Key.Fingerprint) { Key = certificate.Key, Certificate = record };
         await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user!.Name, call.Address, name.Target, new Dictionary<string, string>
@@ -174,8 +176,16 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
     /// <summary>Tells machine accounts apart; null: every user is a person.</summary>
     public IMachineAccountStore? MachineAccounts { get; init; }
 
-    private async Task<string?> MachineAddressesAsync(UserRecord user, CancellationToken cancellationToken) =>
-        MachineAccounts is null ? null : await MachineAccounts.GetMachineAccountAsync(user.Name, cancellationToken).ConfigureAwait(false);
+    private string? MachineAddresses(LoginFacts facts) => MachineAccounts is null ? null : facts.MachineAllowedFrom;
+
+    /// <summary>Reads a login step's facts in one go; by default the separate reads of the credential and machine-account stores.</summary>
+    public ILoginFactsStore LoginFacts
+    {
+        get => _loginFacts ??= new SeparateLoginFacts(_store, null, MachineAccounts);
+        init => _loginFacts = value;
+    }
+
+    private ILoginFactsStore? _loginFacts;
 
     /// <summary>
     /// A machine account has no code to type: its key (or certificate) is the login, so where it comes from is the other
@@ -213,12 +223,11 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
         return ok && user?.PasswordHash is not null;
     }
 
-    private async Task<string?> KeyRefusalAsync(UserRecord? user, PublicKeyAttempt attempt, CancellationToken cancellationToken)
+    private static string? KeyRefusal(LoginFacts facts, PublicKeyAttempt attempt)
     {
-        if (user is null) return "unknown user";
-        var keys = await _store.ListUserKeysAsync(user.Name, cancellationToken).ConfigureAwait(false);
+        if (facts.User is not { } user) return "unknown user";
         // Compare whole blobs, not only fingerprints, so a fingerprint collision cannot matter.
-        if (!keys.Any(k => SshPublicKey.ParseOpenSsh(k.PublicKey).BlobEquals(attempt.Key))) return "key not registered";
+        if (!facts.Keys.Any(k => SshPublicKey.ParseOpenSsh(k.PublicKey).BlobEquals(attempt.Key))) return "key not registered";
         return user.Disabled ? "user disabled" : null;
     }
 
@@ -226,14 +235,15 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
     /// Logins of the user from this source are locked. Only her key (or, later, her code) earns the notice: a password
     /// would not, since answering "locked" to the right password alone would tell a guesser that it was right.
     /// </summary>
-    private async Task<AuthenticationDecision> LockedAsync(Attempt call, UserRecord? user, LoginName name, DateTimeOffset until,
+    private async Task<AuthenticationDecision> LockedAsync(Attempt call, LoginFacts facts, LoginName name, DateTimeOffset until,
         CancellationToken cancellationToken)
     {
+        var user = facts.User;
         bool proven = call.Context.State is BastionLogin;
         switch (call.Request)
         {
             case PublicKeyAttempt pk when !proven:
-                proven = await KeyRefusalAsync(user, pk, cancellationToken).ConfigureAwait(false) is null;
+                proven = KeyRefusal(facts, pk) is null;
                 break;
             case PasswordAttempt pw when !proven:
                 VerifyPassword(user, pw.Password);
@@ -291,8 +301,8 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
             return await CodeRefusedAsync(call, login, answers[0], "verification code already used", AuditTypes.MfaReplay, ReplayedCodeNotice,
                 cancellationToken).ConfigureAwait(false);
         // Re-read: the account may have been disabled or locked while the operator typed the code.
-        var current = await _store.GetUserAsync(user.Name, cancellationToken).ConfigureAwait(false);
-        var lockedUntil = await _store.GetLockedUntilAsync(user.Name, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
+        var now = await LoginFacts.GetLoginFactsAsync(user.Name, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
+        var (current, lockedUntil) = (now.User, now.LockedUntil);
         if (current is null || current.Disabled || lockedUntil is not null)
         {
             await FailAsync(call, login.Name, "account disabled or locked", countForLockout: false, cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,15 @@ public sealed class BastionContext
 
     public required IRevocationStore Revocations { get; init; }
 
+    /// <summary>A user, her lock and her revocation read in one go; by default the separate reads of the two stores above.</summary>
+    public ILoginFactsStore LoginFacts
+    {
+        get => _loginFacts ??= new SeparateLoginFacts(Credentials, Revocations, null);
+        init => _loginFacts = value;
+    }
+
+    private ILoginFactsStore? _loginFacts;
+
     public required IAuditLog Audit { get; init; }
 
     public required ITargetDialer Dialer { get; init; }

@@ -111,9 +111,8 @@ public sealed class OperatorConnection : IChannelOpenHandler
     public async Task<BastionLogin?> CurrentLoginAsync(string request, CancellationToken cancellationToken)
     {
         string name = _login.User.Name;
-        var user = await _context.Credentials.GetUserAsync(name, cancellationToken).ConfigureAwait(false);
-        bool locked = await _context.Credentials.GetLockedUntilAsync(name, SourceKey, _context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false) is not null;
-        var revoked = await _context.Revocations.GetUserRevokedAsync(name, cancellationToken).ConfigureAwait(false);
+        var facts = await _context.LoginFacts.GetLoginFactsAsync(name, SourceKey, _context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var (user, locked, revoked) = (facts.User, facts.LockedUntil is not null, facts.Revoked);
         if (Refusal(user, locked, revoked) is { } refusal)
         {
             await _context.Audit.RecordAsync(AuditTypes.RequestDenied, AuditOutcome.Failure, name, _source, _login.Name.Target,

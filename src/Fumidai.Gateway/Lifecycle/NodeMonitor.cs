@@ -35,14 +35,26 @@ public sealed class NodeMonitor
 
     public TimeSpan DeadAfter { get; }
 
-    /// <summary>Announces the node as started (a first heartbeat), before it recovers anything.</summary>
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        _store.HeartbeatAsync(Node, _time.GetUtcNow(), starting: true, cancellationToken);
+    // Since when this node's heartbeats have reached the store without a failure; null while they fail.
+    private DateTimeOffset? _reachedSince;
 
-    /// <summary>Marks the running sessions of dead nodes interrupted, auditing each one this node was first to mark; returns how many.</summary>
+    /// <summary>Announces the node as started (a first heartbeat), before it recovers anything.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await _store.HeartbeatAsync(Node, now, starting: true, cancellationToken).ConfigureAwait(false);
+        _reachedSince = now;
+    }
+
+    /// <summary>
+    /// Marks the running sessions of dead nodes interrupted, auditing each one this node was first to mark; returns how many.
+    /// Only once this node itself has reached the store for a whole <see cref="DeadAfter"/>: a peer's silence while the
+    /// database was away (or before this node came up) says nothing about the peer, which may be serving all along.
+    /// </summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
+        if (_reachedSince is not { } since || now - since < DeadAfter) return 0;
         int marked = 0;
         foreach (var session in await _store.ListRunningSessionsOfDeadNodesAsync(Node, now - DeadAfter, cancellationToken).ConfigureAwait(false))
         {
@@ -72,11 +84,14 @@ public sealed class NodeMonitor
                 await Task.Delay(Interval, _time, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await _store.HeartbeatAsync(Node, _time.GetUtcNow(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    var now = _time.GetUtcNow();
+                    await _store.HeartbeatAsync(Node, now, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    _reachedSince ??= now;
                     FumidaiMetrics.Heartbeats.Add(1, new KeyValuePair<string, object?>("result", "ok"));
                 }
                 catch (Exception) when (!cancellationToken.IsCancellationRequested)
                 {
+                    _reachedSince = null;
                     FumidaiMetrics.Heartbeats.Add(1, new KeyValuePair<string, object?>("result", "failed"));
                     throw;
                 }

@@ -19,8 +19,11 @@ public sealed partial class MetadataStore
         await using (var last = connection.CreateCommand())
         {
             last.Transaction = transaction;
-            last.CommandText = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
-            previous = await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string ?? GenesisHash;
+            string chainLock = _dialect.AuditChainLockStatement;
+            last.CommandText = chainLock + "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
+            await using var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (chainLock.Length > 0) await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            previous = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetString(0) : GenesisHash;
         }
         string hash = AuditHash(previous, auditEvent);
         long sequence;

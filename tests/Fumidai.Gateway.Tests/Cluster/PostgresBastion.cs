@@ -74,6 +74,10 @@ public sealed class PostgresBastion : IAsyncLifetime
         return process;
     }
 
+    /// <summary>The data directory of the node <paramref name="name"/> (the first node is <c>node-a</c>, the harness's own).</summary>
+    public string DataPathOf(string name) =>
+        name == "node-a" ? Harness.DataPath : _nodes.Last(n => n.Name == name).Directory.Combine("data");
+
     /// <summary>
     /// <c>fumidai init --data DIR</c> of a new node on the cluster's database, its master key named by
     /// <c>Secrets:MasterKeyFile</c> (default: the first node's); the directory is removed with the fixture.

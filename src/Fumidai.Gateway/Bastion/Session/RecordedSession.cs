@@ -75,9 +75,12 @@ internal sealed class RecordedSession
         if (_command is not null) details["command"] = _command;
         if (_login.Machine) details["account"] = "machine";
         if (_login.Via is { } via) details["via"] = via;
-        await _context.Audit.RecordAsync(AuditTypes.SessionStart, AuditOutcome.Success, user, _source, target.Name, details).ConfigureAwait(false);
+        // The row is written: from here on its events are retried through an outage rather than left out.
+        await RetriedAsync(() => _context.Audit.RecordAsync(AuditTypes.SessionStart, AuditOutcome.Success, user, _source, target.Name, details),
+            sessionId, AuditTypes.SessionStart).ConfigureAwait(false);
         if (_kind is ChannelKinds.Exec or ChannelKinds.Scp)
-            await _context.Audit.RecordAsync(AuditTypes.Exec, AuditOutcome.Info, user, _source, target.Name, details).ConfigureAwait(false);
+            await RetriedAsync(() => _context.Audit.RecordAsync(AuditTypes.Exec, AuditOutcome.Info, user, _source, target.Name, details),
+                sessionId, AuditTypes.Exec).ConfigureAwait(false);
 
         var transfers = new FileTransferAuditor(_context.Audit, recorder, user, _source, target.Name, sessionId);
         var observer = _kind switch
@@ -153,9 +156,10 @@ internal sealed class RecordedSession
     private async Task EndAsync(string sessionId, DateTimeOffset start, SessionEndReason reason, long bytesIn, long bytesOut)
     {
         var end = _context.Time.GetUtcNow();
-        await _context.SessionLog.EndSessionAsync(sessionId, end, reason, bytesIn, bytesOut).ConfigureAwait(false);
+        await RetriedAsync(() => _context.SessionLog.EndSessionAsync(sessionId, end, reason, bytesIn, bytesOut), sessionId, "row end")
+            .ConfigureAwait(false);
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        await _context.Audit.RecordAsync(AuditTypes.SessionEnd, reason.Status == SessionStatus.Closed ? AuditOutcome.Success : AuditOutcome.Failure,
+        await RetriedAsync(() => _context.Audit.RecordAsync(AuditTypes.SessionEnd, reason.Status == SessionStatus.Closed ? AuditOutcome.Success : AuditOutcome.Failure,
             _login.User.Name, _source, _selected.Target.Name, new Dictionary<string, string>
             {
                 ["session"] = sessionId,
@@ -164,8 +168,11 @@ internal sealed class RecordedSession
                 ["bytes_in"] = bytesIn.ToString(invariant),
                 ["bytes_out"] = bytesOut.ToString(invariant),
                 ["duration_seconds"] = ((long)(end - start).TotalSeconds).ToString(invariant),
-            }).ConfigureAwait(false);
+            }), sessionId, AuditTypes.SessionEnd).ConfigureAwait(false);
     }
+
+    private Task RetriedAsync(Func<Task> write, string sessionId, string what) =>
+        StoreRetry.RunAsync(write, $"session {sessionId}: {what}", _context.Logger, TimeProvider.System);
 
     private RecordingDescriptor Descriptor(string sessionId, DateTimeOffset start)
     {

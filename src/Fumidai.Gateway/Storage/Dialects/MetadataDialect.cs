@@ -17,6 +17,12 @@ internal abstract class MetadataDialect : IAsyncDisposable
     /// <summary>A transaction in which the caller alone may read the audit chain's last link and append the next.</summary>
     public abstract Task<DbTransaction> BeginAuditAppendAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A statement (with its <c>;</c>) that takes the chain's lock inside that transaction, sent in the same round trip as the
+    /// read of the last link; empty when <see cref="BeginAuditAppendAsync"/> took the lock already.
+    /// </summary>
+    public virtual string AuditChainLockStatement => "";
+
     /// <summary>The condition on <c>c</c> (session_commands) that a command contains the text in <c>@match</c> or <c>@like</c>.</summary>
     public abstract string CommandContains(int textLength);
 

@@ -12,7 +12,11 @@ internal sealed class PostgresDialect : MetadataDialect
 
     private readonly NpgsqlDataSource _dataSource;
 
-    public PostgresDialect(string connectionString) => _dataSource = NpgsqlDataSource.Create(connectionString);
+    // No reset on close: every operation returns its connection at once, and the DISCARD ALL that Npgsql would send before
+    // the next use was a statement and a transaction of its own each time (half of all on a login storm). Nothing here
+    // leaves session state behind: locks are transaction-scoped, except migration's, which is released in a finally.
+    public PostgresDialect(string connectionString) =>
+        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true });
 
     public override string Name => "postgres";
 
@@ -21,24 +25,12 @@ internal sealed class PostgresDialect : MetadataDialect
 
     public override Task MigrateAsync(CancellationToken cancellationToken) => PostgresSchema.MigrateAsync(this, cancellationToken);
 
-    public override async Task<DbTransaction> BeginAuditAppendAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // Held until the transaction ends: writers on every node take turns, so the chain never forks.
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"SELECT pg_advisory_xact_lock({AuditChainLock})";
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return transaction;
-        }
-        catch
-        {
-            await transaction.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    public override async Task<DbTransaction> BeginAuditAppendAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    // Held until the transaction ends: writers on every node take turns, so the chain never forks. A statement of its own,
+    // before the read: under READ COMMITTED the read's snapshot is then taken after the lock, never before it.
+    public override string AuditChainLockStatement => $"SELECT pg_advisory_xact_lock({AuditChainLock});";
 
     // No trigram index here (pg_trgm is an extension an operator may not be allowed to create): a scan, fine for an audit search.
     public override string CommandContains(int textLength) => "c.command ILIKE @like ESCAPE '\\'";
