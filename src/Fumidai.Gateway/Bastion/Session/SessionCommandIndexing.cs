@@ -6,16 +6,23 @@ using Microsoft.Extensions.Logging;
 namespace Fumidai.Gateway.Bastion.Session;
 
 /// <summary>Fills the search index once a session ended; a failure here costs search, never the recording.</summary>
-/// <remarks>Shell commands, and the stdin lines of an exec that runs a shell, are read back from the store once uploaded
-/// (bounded wait); a write-only S3 policy leaves them to <c>fumidai sessions reindex</c>, run by someone who may read.</remarks>
+/// <remarks>The commands found as the recording was made (with its keyframes) are indexed as they are. Without them, shell
+/// commands, and the stdin lines of an exec that runs a shell, are read back from the store once uploaded (bounded wait); a
+/// write-only S3 policy leaves them to <c>fumidai sessions reindex</c>, run by someone who may read.</remarks>
 internal sealed class SessionCommandIndexing(BastionContext context)
 {
     private static readonly TimeSpan UploadWait = TimeSpan.FromSeconds(10);
 
-    public async Task IndexAsync(string sessionId, SessionRecorder recorder)
+    /// <summary>Indexes the session's commands: <paramref name="collected"/> when they were found as the recording was made, else read back.</summary>
+    public async Task IndexAsync(string sessionId, SessionRecorder recorder, IReadOnlyList<(TimeSpan Offset, string Command, string? Mark)>? collected = null)
     {
         try
         {
+            if (collected is not null)
+            {
+                await context.Commands.IndexSessionCommandsAsync(sessionId, collected).ConfigureAwait(false);
+                return;
+            }
             if (await context.SessionLog.GetSessionAsync(sessionId).ConfigureAwait(false) is not { } ended) return;
             // An exec's own command line is indexed at once, whether or not its recording can be read back below.
             if (ended.Kind != Policy.ChannelKinds.Shell)
