@@ -118,8 +118,11 @@ internal sealed class RecordedSession
             // Likewise its keyframes: the first viewer then reads one chunk, not the whole recording.
             var commands = keyframes is null ? null
                 : await keyframes.PublishedAsync(recorder.Failure is not null, RowUploadWait).ConfigureAwait(false);
+            // Commands found as it was recorded are searchable once the row says it ended; read back, they come after.
+            var indexing = new SessionCommandIndexing(_context);
+            if (commands is not null) await indexing.IndexCollectedAsync(sessionId, commands).ConfigureAwait(false);
             await EndAsync(sessionId, start, reason, run.BytesFromOperator, run.BytesToOperator).ConfigureAwait(false);
-            await new SessionCommandIndexing(_context).IndexAsync(sessionId, recorder, commands).ConfigureAwait(false);
+            if (commands is null) await indexing.IndexAsync(sessionId, recorder).ConfigureAwait(false);
         }
     }
 

@@ -13,16 +13,24 @@ internal sealed class SessionCommandIndexing(BastionContext context)
 {
     private static readonly TimeSpan UploadWait = TimeSpan.FromSeconds(10);
 
-    /// <summary>Indexes the session's commands: <paramref name="collected"/> when they were found as the recording was made, else read back.</summary>
-    public async Task IndexAsync(string sessionId, SessionRecorder recorder, IReadOnlyList<(TimeSpan Offset, string Command, string? Mark)>? collected = null)
+    /// <summary>Indexes the commands found as the recording was made.</summary>
+    public async Task IndexCollectedAsync(string sessionId, IReadOnlyList<(TimeSpan Offset, string Command, string? Mark)> collected)
     {
         try
         {
-            if (collected is not null)
-            {
-                await context.Commands.IndexSessionCommandsAsync(sessionId, collected).ConfigureAwait(false);
-                return;
-            }
+            await context.Commands.IndexSessionCommandsAsync(sessionId, collected).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            context.Logger.LogWarning("session {Session}: command index not updated: {Message}", sessionId, ex.Message);
+        }
+    }
+
+    /// <summary>Indexes the session's commands from its row and, where they need it, its recording read back from the store.</summary>
+    public async Task IndexAsync(string sessionId, SessionRecorder recorder)
+    {
+        try
+        {
             if (await context.SessionLog.GetSessionAsync(sessionId).ConfigureAwait(false) is not { } ended) return;
             // An exec's own command line is indexed at once, whether or not its recording can be read back below.
             if (ended.Kind != Policy.ChannelKinds.Shell)
