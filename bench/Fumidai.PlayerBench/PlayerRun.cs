@@ -44,8 +44,8 @@ internal static class PlayerRun
     }
 
     /// <summary>
-    /// Opens the player page at the recording's first output (<c>?t=</c>, as a search hit links) until the terminal shows it, then
-    /// seeks to 90 % until the screen changes; both in ms, from navigation and from the seek call.
+    /// Opens the player page and shows the recording's first output, then seeks to 90 % until the screen changes; both in ms,
+    /// from navigation and from the seek call.
     /// </summary>
     private static async Task<(double First, double Seek)> OpenAndSeekAsync(BenchBastion bench, string id, double firstOutput)
     {
@@ -53,20 +53,28 @@ internal static class PlayerRun
         try
         {
             var clock = Stopwatch.StartNew();
-            await page.GotoAsync(string.Create(Invariant, $"/sessions/{id}?t={firstOutput:0.000}"), new PageGotoOptions { Timeout = 300_000 });
-            await page.WaitForFunctionAsync($"() => ({TermText}).includes('user@web01')", null, new() { Timeout = 300_000, PollingInterval = 5 });
+            await OpenAtAsync(page, id, firstOutput, 5);
             double first = clock.Elapsed.TotalMilliseconds;
             string before = await page.EvaluateAsync<string>($"() => {TermText}");
             clock.Restart();
             await page.EvaluateAsync("() => window.fumidaiPlayer.seek('90%')");
             await page.WaitForFunctionAsync($"(before) => ({TermText}) !== before && ({TermText}).trim() !== ''", before,
-                new() { Timeout = 300_000, PollingInterval = 5 });
+                new() { Timeout = 120_000, PollingInterval = 5 });
             return (first, clock.Elapsed.TotalMilliseconds);
         }
         finally
         {
             await page.CloseAsync();
         }
+    }
+
+    /// <summary>The session page, its player created, then a seek to the first output (as a command link does) until the terminal shows it.</summary>
+    private static async Task OpenAtAsync(IPage page, string id, double firstOutput, int polling)
+    {
+        await page.GotoAsync($"/sessions/{id}", new PageGotoOptions { Timeout = 120_000 });
+        await page.WaitForFunctionAsync("() => window.fumidaiPlayer !== undefined", null, new() { Timeout = 120_000, PollingInterval = polling });
+        await page.EvaluateAsync(string.Create(Invariant, $"() => window.fumidaiPlayer.seek({firstOutput:0.000})"));
+        await page.WaitForFunctionAsync($"() => ({TermText}).includes('user@web01')", null, new() { Timeout = 120_000, PollingInterval = polling });
     }
 
     /// <summary>When the recording's first output was printed (seconds), from its first window.</summary>
@@ -101,8 +109,7 @@ internal static class PlayerRun
             await Task.WhenAll(pages.Select(async (page, v) =>
             {
                 // As a viewer does: open at the start, then seek to a place of its own.
-                await page.GotoAsync(string.Create(Invariant, $"/sessions/{id}?t={firstOutput:0.000}"), new PageGotoOptions { Timeout = 300_000 });
-                await page.WaitForFunctionAsync($"() => ({TermText}).includes('user@web01')", null, new() { Timeout = 120_000, PollingInterval = 20 });
+                await OpenAtAsync(page, id, firstOutput, 20);
                 string before = await page.EvaluateAsync<string>($"() => {TermText}");
                 await page.EvaluateAsync($"() => window.fumidaiPlayer.seek('{20 + v * 70 / viewers}%')");
                 await page.WaitForFunctionAsync($"(before) => ({TermText}) !== before", before, new() { Timeout = 120_000, PollingInterval = 20 });
