@@ -13,13 +13,17 @@ namespace Fumidai.Web.Pages;
 /// listed hashes, one listing of the folder), then the cached keyframe index is used; each chunk is hashed again as it is served.
 /// </summary>
 /// <remarks>
-/// The node that recorded a session leaves the index as it seals the chunks (<see cref="SealedChunkKeyframes"/>). When it is
+/// The node that recorded a session leaves the index as it seals the chunks (<see cref="SealedChunkKeyframes"/>), made from its
+/// spool; the first view then checks the stored chunks' hashes once (no decompression, no screen model). When the index is
 /// missing (an older node, a crash before the end, a console on another host), the first view reads every chunk once, checking
 /// each against the manifest as the full verifier does, to build the keyframes, the windows and the command list; a recording
 /// that fails that pass is not opened here, and the page falls back to the full read, which names the bad piece in the banner.
 /// </remarks>
 public static class FastRecordings
 {
+    /// <summary>Present once the stored chunks were checked whole against the manifest (by the first-view pass, or by hash alone).</summary>
+    private const string StoreVerifiedName = "store-verified";
+
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Builds = new(StringComparer.Ordinal);
 
     /// <summary>A recording ready to be served in windows, with its command list.</summary>
@@ -45,7 +49,7 @@ public static class FastRecordings
         if (manifest is null) return null;
         var cache = Cache(console);
         var (index, commands) = await ReadCachedAsync(cache, manifest, cancellationToken).ConfigureAwait(false);
-        if (index is null || commands is null)
+        if (index is null || commands is null || await cache.ReadAsync(manifest, StoreVerifiedName, cancellationToken).ConfigureAwait(false) is null)
         {
             var gate = Builds.GetOrAdd(manifest.FinalChain, _ => new SemaphoreSlim(1, 1));
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -53,9 +57,22 @@ public static class FastRecordings
             {
                 (index, commands) = await ReadCachedAsync(cache, manifest, cancellationToken).ConfigureAwait(false);
                 if (index is null || commands is null)
+                {
                     (index, commands) = await BuildAsync(session, console.Recordings, manifest, cache, cancellationToken).ConfigureAwait(false);
+                }
+                else if (await cache.ReadAsync(manifest, StoreVerifiedName, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    // Made by the recording node from its spool: the copy in the store is checked whole once, by hash only.
+                    await ChunkFetcher.CheckAllAsync(console.Recordings, manifest, cancellationToken).ConfigureAwait(false);
+                }
+                await cache.WriteAsync(manifest, StoreVerifiedName, [], cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RecordingTamperedException or ObjectStoreException or InvalidDataException)
+            catch (RecordingTamperedException)
+            {
+                cache.Forget(manifest);
+                return null;
+            }
+            catch (Exception ex) when (ex is ObjectStoreException or InvalidDataException)
             {
                 return null;
             }
