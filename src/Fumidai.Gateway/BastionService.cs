@@ -1,6 +1,7 @@
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Audit.Export;
 using Fumidai.Recording.Chunks;
+using Fumidai.Recording.Keyframes;
 using Fumidai.Gateway.Bastion;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Identity;
@@ -262,7 +263,11 @@ public sealed class BastionService
         _logger.LogInformation("recordings go to {Store} ({Mode}); spool {Spool}; manifests signed by {KeyId}", objects.Description,
             options.Recording.Mode, _data.SpoolPath, signer.KeyId);
         return new RecordingStorage(objects, signer, _data.SpoolPath, options.Recording.IsStrict, audit, _loggers.CreateLogger("recording"),
-            new ChunkingOptions { MaxChunkBytes = options.Recording.ChunkKiB * 1024 });
+            new ChunkingOptions { MaxChunkBytes = options.Recording.ChunkKiB * 1024 })
+        {
+            // Made as chunks are sealed, so a recording's first viewer reads one chunk, not all of them.
+            Keyframes = new KeyframeCache(_data.KeyframeCachePath),
+        };
     }
 
     /// <summary>After a crash: finalise spooled recordings (signed, <c>interrupted</c>) and mark this node's sessions left "running"

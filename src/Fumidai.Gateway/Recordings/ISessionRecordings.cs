@@ -1,5 +1,6 @@
 using Fumidai.Recording.Asciicast;
 using Fumidai.Recording.Chunks;
+using Keyframes = Fumidai.Recording.Keyframes;
 using Fumidai.Recording.Recorder;
 using Fumidai.Recording.Storage;
 
@@ -22,4 +23,10 @@ public interface ISessionRecordings
 
     /// <summary>A new recorder for one session.</summary>
     SessionRecorder NewRecorder(RecordingDescriptor descriptor, AsciicastHeader header);
+
+    /// <summary>Where the node leaves the keyframes it makes while recording; null: it makes none, the first viewer does.</summary>
+    Keyframes.KeyframeCache? Keyframes => null;
+
+    /// <summary>A new recorder whose chunks <paramref name="observer"/> sees as they are sealed.</summary>
+    SessionRecorder NewRecorder(RecordingDescriptor descriptor, AsciicastHeader header, IChunkObserver? observer) => NewRecorder(descriptor, header);
 }

@@ -1,6 +1,7 @@
 using Fumidai.Gateway.Audit;
 using Fumidai.Recording.Asciicast;
 using Fumidai.Recording.Chunks;
+using Fumidai.Recording.Keyframes;
 using Fumidai.Recording.Recorder;
 using Fumidai.Recording.Storage;
 using Microsoft.Extensions.Logging;
@@ -65,9 +66,15 @@ public sealed class RecordingStorage : ISessionRecordings, IAsyncDisposable
         return recovered;
     }
 
+    /// <summary>Where recorders leave keyframes as they seal chunks (set by <c>serve</c>); null: the first viewer makes them.</summary>
+    public KeyframeCache? Keyframes { get; init; }
+
     /// <summary>A chunked session recorder writing to the spool and shipping to the store.</summary>
-    public SessionRecorder NewRecorder(RecordingDescriptor descriptor, AsciicastHeader header) =>
-        SessionRecorder.CreateChunked(ChunkedRecordingWriter.Create(SpoolRoot, descriptor, Uploader, _signer, _chunking), header);
+    public SessionRecorder NewRecorder(RecordingDescriptor descriptor, AsciicastHeader header) => NewRecorder(descriptor, header, null);
+
+    /// <summary>The same, with <paramref name="observer"/> seeing each chunk as it is sealed.</summary>
+    public SessionRecorder NewRecorder(RecordingDescriptor descriptor, AsciicastHeader header, IChunkObserver? observer) =>
+        SessionRecorder.CreateChunked(ChunkedRecordingWriter.Create(SpoolRoot, descriptor, Uploader, _signer, _chunking, observer), header);
 
     /// <summary>Ships the audit event log like recordings: chained JSON-line chunks, a signed manifest per period.</summary>
     public AuditLogShipper CreateAuditShipper(string node) => new(SpoolRoot, Uploader, _signer, node);

@@ -107,7 +107,9 @@ public sealed class ChunkSpool
     public IReadOnlyList<ChunkEntry> UnuploadedChunks() => _entries.Where(e => File.Exists(ChunkPath(e))).ToList();
 
     /// <summary>Compresses part <paramref name="index"/> into a chunk, chains it, journals it, removes the part; null for an empty part.</summary>
-    public ChunkEntry? Seal(int index)
+    /// <param name="index">The part to seal, the next in order.</param>
+    /// <param name="sealedText">Called once the chunk is journalled, with its raw lines (valid only during the call).</param>
+    public ChunkEntry? Seal(int index, Action<ChunkEntry, ReadOnlySpan<byte>>? sealedText = null)
     {
         string part = PartPath(index);
         if (index < _entries.Count)
@@ -126,32 +128,31 @@ public sealed class ChunkSpool
             buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
             file.ReadExactly(buffer, 0, length);
         }
-        int rawLength;
-        byte[] stored;
         try
         {
             // A line cut by a crash would break players; the writer itself only seals at line ends.
-            rawLength = buffer.AsSpan(0, length).LastIndexOf((byte)'\n') + 1;
+            int rawLength = buffer.AsSpan(0, length).LastIndexOf((byte)'\n') + 1;
             if (rawLength == 0)
             {
                 File.Delete(part);
                 return null;
             }
-            stored = ChunkCodec.Compress(buffer.AsSpan(0, rawLength), Descriptor.Compression);
+            byte[] stored = ChunkCodec.Compress(buffer.AsSpan(0, rawLength), Descriptor.Compression);
+            byte[] sha = SHA256.HashData(stored);
+            byte[] chain = ChunkChain.Next(_chain, sha);
+            var entry = new ChunkEntry(index, ChunkName(index), rawLength, stored.Length, ChunkChain.Hex(sha), ChunkChain.Hex(chain));
+            DurableFile.WriteAtomic(ChunkPath(entry), stored);
+            DurableFile.AppendLine(Path.Combine(Directory, JournalFile), JsonSerializer.SerializeToUtf8Bytes(entry, ManifestCodec.Json));
+            _entries.Add(entry);
+            _chain = chain;
+            File.Delete(part);
+            sealedText?.Invoke(entry, buffer.AsSpan(0, rawLength));
+            return entry;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        byte[] sha = SHA256.HashData(stored);
-        byte[] chain = ChunkChain.Next(_chain, sha);
-        var entry = new ChunkEntry(index, ChunkName(index), rawLength, stored.Length, ChunkChain.Hex(sha), ChunkChain.Hex(chain));
-        DurableFile.WriteAtomic(ChunkPath(entry), stored);
-        DurableFile.AppendLine(Path.Combine(Directory, JournalFile), JsonSerializer.SerializeToUtf8Bytes(entry, ManifestCodec.Json));
-        _entries.Add(entry);
-        _chain = chain;
-        File.Delete(part);
-        return entry;
     }
 
     /// <summary>Builds, signs and stores the manifest locally; it is uploaded after every chunk.</summary>

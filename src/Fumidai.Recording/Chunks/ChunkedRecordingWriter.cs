@@ -18,6 +18,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     private readonly RecordingShipper _shipper;
     private readonly IManifestSigner _signer;
     private readonly ChunkingOptions _options;
+    private readonly IChunkObserver? _observer;
     private readonly Timer _flushTimer;
     private Task _sealTail = Task.CompletedTask;
     private FileStream? _part;
@@ -32,19 +33,20 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     private bool _flushTimerStopped;
     private long _flushTicks;
 
-    private ChunkedRecordingWriter(ChunkSpool spool, SpoolUploader uploader, IManifestSigner signer, ChunkingOptions options)
+    private ChunkedRecordingWriter(ChunkSpool spool, SpoolUploader uploader, IManifestSigner signer, ChunkingOptions options, IChunkObserver? observer)
     {
         _spool = spool;
+        _observer = observer;
         _shipper = new RecordingShipper(spool, uploader);
         _signer = signer;
         _options = options;
         _flushTimer = new Timer(static state => ((ChunkedRecordingWriter)state!).OnFlushTimer(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
-    /// <summary>Creates the spool folder <c>spoolRoot/ID/</c> and starts writing.</summary>
+    /// <summary>Creates the spool folder <c>spoolRoot/ID/</c> and starts writing; <paramref name="observer"/> sees each chunk as it is sealed.</summary>
     public static ChunkedRecordingWriter Create(string spoolRoot, RecordingDescriptor descriptor, SpoolUploader uploader,
-        IManifestSigner signer, ChunkingOptions? options = null) =>
-        new(ChunkSpool.Create(spoolRoot, descriptor), uploader, signer, options ?? new ChunkingOptions());
+        IManifestSigner signer, ChunkingOptions? options = null, IChunkObserver? observer = null) =>
+        new(ChunkSpool.Create(spoolRoot, descriptor), uploader, signer, options ?? new ChunkingOptions(), observer);
 
     public RecordingDescriptor Descriptor => _spool.Descriptor;
 
@@ -169,9 +171,19 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
         if (Failure is not null) return;
         try
         {
+            bool shipped = false;
             ChunkEntry? entry;
-            lock (_spool) entry = _spool.Seal(index);
-            if (entry is not null) _shipper.Ship(entry);
+            lock (_spool)
+            {
+                entry = _spool.Seal(index, _observer is null ? null : (sealedEntry, text) =>
+                {
+                    // Shipped first: the upload never waits for what the observer derives.
+                    _shipper.Ship(sealedEntry);
+                    shipped = true;
+                    _observer.Sealed(sealedEntry, text);
+                });
+            }
+            if (entry is not null && !shipped) _shipper.Ship(entry);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -239,6 +251,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
         lock (_spool) manifest = _spool.WriteManifest(endReason, DateTimeOffset.UtcNow, _signer);
         lock (_lock) _manifest = manifest;
         _shipper.ManifestReady();
+        _observer?.Completed(manifest);
         return manifest;
     }
 

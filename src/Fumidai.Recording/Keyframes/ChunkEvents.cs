@@ -32,11 +32,11 @@ internal static class ChunkEvents
         else if (e.TryGetSize(out int columns, out int rows)) screen.Resize(columns, rows);
     }
 
-    /// <summary>The asciicast header of chunk 0, which is its first line.</summary>
-    public static AsciicastHeader Header(byte[] text)
+    /// <summary>The asciicast header of chunk 0 (its first <paramref name="length"/> bytes hold it), which is its first line.</summary>
+    public static AsciicastHeader Header(byte[] text, int length)
     {
-        int end = Array.IndexOf(text, (byte)'\n');
-        using var reader = new AsciicastReader(new StringReader(Encoding.UTF8.GetString(text, 0, end < 0 ? text.Length : end)));
+        int end = Array.IndexOf(text, (byte)'\n', 0, length);
+        using var reader = new AsciicastReader(new StringReader(Encoding.UTF8.GetString(text, 0, end < 0 ? length : end)));
         return reader.Header;
     }
 }

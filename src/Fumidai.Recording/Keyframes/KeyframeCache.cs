@@ -40,8 +40,7 @@ public sealed class KeyframeCache(string root)
 
     /// <summary>Stores the redraw of the screen as it is before chunk <paramref name="chunk"/>.</summary>
     public Task WriteKeyframeAsync(RecordingManifest manifest, int chunk, int columns, int rows, string redraw, CancellationToken cancellationToken) =>
-        WriteAsync(manifest, KeyframeName(chunk),
-            Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{ChainBefore(manifest, chunk)}\n{columns}x{rows}\n{redraw}")), cancellationToken);
+        WriteAsync(manifest, KeyframeName(chunk), KeyframeBytes(ChainBefore(manifest, chunk), columns, rows, redraw), cancellationToken);
 
     /// <summary>The keyframe before chunk <paramref name="chunk"/>, or null when missing or made for other chunks than this manifest's.</summary>
     public async Task<(int Columns, int Rows, string Redraw)?> ReadKeyframeAsync(RecordingManifest manifest, int chunk, CancellationToken cancellationToken)
@@ -96,15 +95,53 @@ public sealed class KeyframeCache(string root)
         File.Move(temporary, Path.Combine(folder, name), overwrite: true);
     }
 
-    private string Folder(RecordingManifest manifest)
+    /// <summary>A new, empty folder beside the recording's entries where a recorder assembles them before its manifest names the final one.</summary>
+    internal string NewStagingFolder(string recordingId)
     {
-        // The id comes from a signed manifest, but a path is built from it: anything beyond plain characters is hex-encoded.
-        string id = manifest.Id.Length <= 128 && manifest.Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
-            ? manifest.Id : Convert.ToHexStringLower(Encoding.UTF8.GetBytes(manifest.Id))[..Math.Min(128, manifest.Id.Length * 2)];
-        return Path.Combine(Root, id, manifest.FinalChain);
+        string folder = Path.Combine(RecordingFolder(recordingId), StagingPrefix + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return folder;
     }
 
-    private static string KeyframeName(int chunk) => string.Create(CultureInfo.InvariantCulture, $"{chunk:D6}.keyframe");
+    /// <summary>Makes a staging folder the manifest's entries in one rename, so a viewer sees all of them or none; false when some were there already.</summary>
+    internal bool Publish(string staging, RecordingManifest manifest)
+    {
+        string folder = Folder(manifest);
+        if (!Directory.Exists(folder))
+        {
+            try
+            {
+                Directory.Move(staging, folder);
+                return true;
+            }
+            catch (IOException) when (Directory.Exists(folder))
+            {
+                // A first viewer built them meanwhile; theirs are as good.
+            }
+        }
+        Directory.Delete(staging, recursive: true);
+        return false;
+    }
+
+    internal static string KeyframeName(int chunk) => string.Create(CultureInfo.InvariantCulture, $"{chunk:D6}.keyframe");
+
+    /// <summary>A keyframe entry: the chain value before its chunk, the screen size, the redraw.</summary>
+    internal static byte[] KeyframeBytes(string chainBefore, int columns, int rows, string redraw) =>
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{chainBefore}\n{columns}x{rows}\n{redraw}"));
+
+    internal const string IndexFileName = IndexName;
+
+    private const string StagingPrefix = ".staging-";
+
+    private string Folder(RecordingManifest manifest) => Path.Combine(RecordingFolder(manifest.Id), manifest.FinalChain);
+
+    private string RecordingFolder(string recordingId)
+    {
+        // The id comes from a signed manifest, but a path is built from it: anything beyond plain characters is hex-encoded.
+        string id = recordingId.Length <= 128 && recordingId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? recordingId : Convert.ToHexStringLower(Encoding.UTF8.GetBytes(recordingId))[..Math.Min(128, recordingId.Length * 2)];
+        return Path.Combine(Root, id);
+    }
 
     private static string ChainBefore(RecordingManifest manifest, int chunk) =>
         chunk == 0 ? ChunkChain.Hex(ChunkChain.Genesis(manifest.Kind, manifest.Id)) : manifest.Chunks[chunk - 1].Chain;

@@ -12,7 +12,7 @@ public static class CommandExtractor
     /// <summary>Replays events on a terminal of the given size and returns the commands in the order they were run.</summary>
     public static IReadOnlyList<TypedCommand> Extract(IEnumerable<AsciicastEvent> events, int columns = 80, int rows = 24)
     {
-        var builder = new TranscriptBuilder(columns, rows);
+        var builder = new TranscriptBuilder(columns, rows, keepTranscript: false);
         foreach (var e in events)
             builder.Add(e);
         builder.Complete();

@@ -18,6 +18,7 @@ public sealed class TranscriptBuilder : IScreenObserver
     private readonly TerminalScreen _screen;
     private readonly CommandTracker _commands;
     private readonly List<TranscriptLine> _lines = [];
+    private readonly bool _keepTranscript;
     private readonly StringBuilder _wrappedPart = new();
     private TimeSpan _wrappedPartTime = TimeSpan.MinValue;
     private TimeSpan _alternateStart;
@@ -26,9 +27,10 @@ public sealed class TranscriptBuilder : IScreenObserver
     private TimeSpan _lastTime;
     private bool _completed;
 
-    /// <summary>Starts a replay on a terminal of the recording's size.</summary>
-    public TranscriptBuilder(int columns = 80, int rows = 24)
+    /// <summary>Starts a replay on a terminal of the recording's size; without <paramref name="keepTranscript"/> only the commands are kept (memory stays flat however long the recording).</summary>
+    public TranscriptBuilder(int columns = 80, int rows = 24, bool keepTranscript = true)
     {
+        _keepTranscript = keepTranscript;
         _screen = new TerminalScreen(columns, rows);
         _commands = new CommandTracker(_screen);
         _screen.Observer = this;
@@ -131,7 +133,7 @@ public sealed class TranscriptBuilder : IScreenObserver
 
     private void CloseAlternateEpisode(TimeSpan end)
     {
-        _lines.Add(new TranscriptLine(_alternateStart, $"[{_alternateName} — {FormatDuration(end - _alternateStart)}]"));
+        if (_keepTranscript) _lines.Add(new TranscriptLine(_alternateStart, $"[{_alternateName} — {FormatDuration(end - _alternateStart)}]"));
         _alternateEnd = end;
     }
 
@@ -168,7 +170,7 @@ public sealed class TranscriptBuilder : IScreenObserver
     {
         if (_wrappedPartTime == TimeSpan.MinValue)
             return;
-        _lines.Add(new TranscriptLine(_wrappedPartTime, _wrappedPart.ToString().TrimEnd()));
+        if (_keepTranscript) _lines.Add(new TranscriptLine(_wrappedPartTime, _wrappedPart.ToString().TrimEnd()));
         _wrappedPart.Clear();
         _wrappedPartTime = TimeSpan.MinValue;
     }

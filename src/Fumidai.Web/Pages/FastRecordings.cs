@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
-using System.Text.Json;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Recording.Chunks;
 using Fumidai.Recording.Keyframes;
@@ -11,23 +10,26 @@ namespace Fumidai.Web.Pages;
 
 /// <summary>
 /// Opens a finished, signed recording for the player without reading it whole: the manifest is checked (signature, chain over the
-/// listed hashes, one listing of the folder), then the keyframe index built by the first viewer is used; each chunk is hashed again
-/// as it is served.
+/// listed hashes, one listing of the folder), then the cached keyframe index is used; each chunk is hashed again as it is served.
 /// </summary>
 /// <remarks>
-/// The first view of a recording reads every chunk once, checking each against the manifest as the full verifier does, to build
-/// the keyframes, the windows and the command list; a recording that fails that pass is not opened here, and the page falls back
-/// to the full read, which names the bad piece in the banner.
+/// The node that recorded a session leaves the index as it seals the chunks (<see cref="SealedChunkKeyframes"/>), made from its
+/// spool; the first view then checks the stored chunks' hashes once (no decompression, no screen model). When the index is
+/// missing (an older node, a crash before the end, a console on another host), the first view reads every chunk once, checking
+/// each against the manifest as the full verifier does, to build the keyframes, the windows and the command list; a recording
+/// that fails that pass is not opened here, and the page falls back to the full read, which names the bad piece in the banner.
 /// </remarks>
 public static class FastRecordings
 {
-    private const string CommandsName = "commands.json";
+    /// <summary>Present once the stored chunks were checked whole against the manifest (by the first-view pass, or by hash alone).</summary>
+    private const string StoreVerifiedName = "store-verified";
+
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Builds = new(StringComparer.Ordinal);
 
     /// <summary>A recording ready to be served in windows, with its command list.</summary>
     public sealed record Opened(RecordingWindows Windows, IReadOnlyList<(TimeSpan Offset, string Command, string? Mark)> Commands);
 
-    public static KeyframeCache Cache(ConsoleServices console) => new(Path.Combine(console.Data.Root, "cache", "keyframes"));
+    public static KeyframeCache Cache(ConsoleServices console) => new(console.Data.KeyframeCachePath);
 
     /// <summary>The recording ready to play in windows; null when it is not a finished chunked recording whose manifest checks, or its chunks do not verify.</summary>
     public static async Task<Opened?> OpenAsync(SessionRecord session, ConsoleServices console, CancellationToken cancellationToken)
@@ -47,7 +49,7 @@ public static class FastRecordings
         if (manifest is null) return null;
         var cache = Cache(console);
         var (index, commands) = await ReadCachedAsync(cache, manifest, cancellationToken).ConfigureAwait(false);
-        if (index is null || commands is null)
+        if (index is null || commands is null || await cache.ReadAsync(manifest, StoreVerifiedName, cancellationToken).ConfigureAwait(false) is null)
         {
             var gate = Builds.GetOrAdd(manifest.FinalChain, _ => new SemaphoreSlim(1, 1));
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -55,9 +57,22 @@ public static class FastRecordings
             {
                 (index, commands) = await ReadCachedAsync(cache, manifest, cancellationToken).ConfigureAwait(false);
                 if (index is null || commands is null)
+                {
                     (index, commands) = await BuildAsync(session, console.Recordings, manifest, cache, cancellationToken).ConfigureAwait(false);
+                }
+                else if (await cache.ReadAsync(manifest, StoreVerifiedName, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    // Made by the recording node from its spool: the copy in the store is checked whole once, by hash only.
+                    await ChunkFetcher.CheckAllAsync(console.Recordings, manifest, cancellationToken).ConfigureAwait(false);
+                }
+                await cache.WriteAsync(manifest, StoreVerifiedName, [], cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RecordingTamperedException or ObjectStoreException or InvalidDataException)
+            catch (RecordingTamperedException)
+            {
+                cache.Forget(manifest);
+                return null;
+            }
+            catch (Exception ex) when (ex is ObjectStoreException or InvalidDataException)
             {
                 return null;
             }
@@ -112,8 +127,7 @@ public static class FastRecordings
             }
             commands = await extract.ConfigureAwait(false);
         }
-        var stored = commands.Select(c => new StoredCommand(c.Item1.Ticks, c.Item2, c.Item3)).ToList();
-        await cache.WriteAsync(manifest, CommandsName, JsonSerializer.SerializeToUtf8Bytes(stored), cancellationToken).ConfigureAwait(false);
+        await cache.WriteAsync(manifest, CachedCommands.Name, CachedCommands.Write(commands), cancellationToken).ConfigureAwait(false);
         return (index, commands);
     }
 
@@ -121,18 +135,7 @@ public static class FastRecordings
         CancellationToken cancellationToken)
     {
         var index = await cache.ReadIndexAsync(manifest, cancellationToken).ConfigureAwait(false);
-        byte[]? bytes = await cache.ReadAsync(manifest, CommandsName, cancellationToken).ConfigureAwait(false);
-        if (index is null || bytes is null) return (index, null);
-        try
-        {
-            var stored = JsonSerializer.Deserialize<List<StoredCommand>>(bytes);
-            return (index, stored?.Select(c => (TimeSpan.FromTicks(c.Ticks), c.Command, c.Mark)).ToList());
-        }
-        catch (JsonException)
-        {
-            return (index, null);
-        }
+        byte[]? bytes = await cache.ReadAsync(manifest, CachedCommands.Name, cancellationToken).ConfigureAwait(false);
+        return (index, bytes is null ? null : CachedCommands.Read(bytes));
     }
-
-    private sealed record StoredCommand(long Ticks, string Command, string? Mark);
 }

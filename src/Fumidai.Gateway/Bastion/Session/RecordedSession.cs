@@ -64,7 +64,8 @@ internal sealed class RecordedSession
         await _context.SessionLog.AddSessionAsync(new SessionRecord(sessionId, user, target.Name, login, _kind, _command, _source, start, null,
             SessionStatus.Running, null, 0, 0, descriptor.Prefix)).ConfigureAwait(false);
         var header = Header(start);
-        var recorder = _context.Recordings.NewRecorder(descriptor, header);
+        var keyframes = SessionKeyframes.Start(_context, descriptor, header, _kind, _command);
+        var recorder = _context.Recordings.NewRecorder(descriptor, header, keyframes?.Observer);
         _terminal.Recorder = recorder;
         // File transfers carry file bytes, not a screen: there is nothing to watch.
         if (_kind is not (ChannelKinds.Sftp or ChannelKinds.Scp)) recorder.Live = new LiveScreen(header.Width, header.Height);
@@ -117,8 +118,14 @@ internal sealed class RecordedSession
             // The row says the session ended once its recording is in the store (bounded, so an outage does not hold the
             // row): whoever sees it ended can open the recording at once.
             await SessionCommandIndexing.UploadedAsync(recorder.Chunks.Uploaded, RowUploadWait).ConfigureAwait(false);
+            // Likewise its keyframes: the first viewer then reads one chunk, not the whole recording.
+            var commands = keyframes is null ? null
+                : await keyframes.PublishedAsync(recorder.Failure is not null, RowUploadWait).ConfigureAwait(false);
+            // Commands found as it was recorded are searchable once the row says it ended; read back, they come after.
+            var indexing = new SessionCommandIndexing(_context);
+            if (commands is not null) await indexing.IndexCollectedAsync(sessionId, commands).ConfigureAwait(false);
             await EndAsync(sessionId, start, reason, run.BytesFromOperator, run.BytesToOperator).ConfigureAwait(false);
-            await new SessionCommandIndexing(_context).IndexAsync(sessionId, recorder).ConfigureAwait(false);
+            if (commands is null) await indexing.IndexAsync(sessionId, recorder).ConfigureAwait(false);
         }
     }
 

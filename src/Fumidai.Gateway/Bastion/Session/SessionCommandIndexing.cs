@@ -6,12 +6,27 @@ using Microsoft.Extensions.Logging;
 namespace Fumidai.Gateway.Bastion.Session;
 
 /// <summary>Fills the search index once a session ended; a failure here costs search, never the recording.</summary>
-/// <remarks>Shell commands, and the stdin lines of an exec that runs a shell, are read back from the store once uploaded
-/// (bounded wait); a write-only S3 policy leaves them to <c>fumidai sessions reindex</c>, run by someone who may read.</remarks>
+/// <remarks>The commands found as the recording was made (with its keyframes) are indexed as they are. Without them, shell
+/// commands, and the stdin lines of an exec that runs a shell, are read back from the store once uploaded (bounded wait); a
+/// write-only S3 policy leaves them to <c>fumidai sessions reindex</c>, run by someone who may read.</remarks>
 internal sealed class SessionCommandIndexing(BastionContext context)
 {
     private static readonly TimeSpan UploadWait = TimeSpan.FromSeconds(10);
 
+    /// <summary>Indexes the commands found as the recording was made.</summary>
+    public async Task IndexCollectedAsync(string sessionId, IReadOnlyList<(TimeSpan Offset, string Command, string? Mark)> collected)
+    {
+        try
+        {
+            await context.Commands.IndexSessionCommandsAsync(sessionId, collected).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            context.Logger.LogWarning("session {Session}: command index not updated: {Message}", sessionId, ex.Message);
+        }
+    }
+
+    /// <summary>Indexes the session's commands from its row and, where they need it, its recording read back from the store.</summary>
     public async Task IndexAsync(string sessionId, SessionRecorder recorder)
     {
         try
