@@ -83,30 +83,7 @@ public sealed class KeyframesAtSessionEndTests(ConsoleHarness h) : IAsyncLifetim
     private static SortedDictionary<string, DateTime> Snapshot(string folder) =>
         new(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc), StringComparer.Ordinal);
 
-    private async Task<(string Id, string Prefix)> RecordAsync(string user)
-    {
-        var op = await h.Bastion.AddOperatorAsync(user);
-        var run = await h.Bastion.SshExecAsync(op, $"{user}:web01", Script, await Totp.CodeAsync(op.Secret, Totp.CurrentStep()));
-        Assert.True(run.ExitCode == 0, $"ssh failed: {run.StandardError}");
-        var session = await h.Bastion.WaitForSessionAsync(user, s => s.GetProperty("status").GetString() != "running", "ended");
-        return (session.GetProperty("id").GetString()!, session.GetProperty("recording").GetString()!);
-    }
+    private Task<(string Id, string Prefix)> RecordAsync(string user) => RecordedScripts.RecordAsync(h.Bastion, user, Script);
 
-    private async Task<RecordingManifest> ManifestAsync(string prefix)
-    {
-        var store = RecordingStores.Open(new RecordingOptions(), new DataDirectory(h.Bastion.DataPath));
-        try
-        {
-            for (int i = 0; i < 100; i++)
-            {
-                if (await store.GetAsync(ObjectLayout.ManifestKey(prefix)) is { } manifest) return ManifestCodec.Read(manifest).Manifest;
-                await Task.Delay(200);
-            }
-            throw new TimeoutException("no manifest for " + prefix);
-        }
-        finally
-        {
-            (store as IDisposable)?.Dispose();
-        }
-    }
+    private Task<RecordingManifest> ManifestAsync(string prefix) => RecordedScripts.ManifestAsync(h.Bastion, prefix);
 }
