@@ -43,7 +43,13 @@ public sealed class RecordingFailureEndToEndTests
         }
         catch (TimeoutException)
         {
-            throw new Xunit.Sdk.XunitException($"ssh did not exit:\n{ssh.Output}\n--- serve ---\n{b.Serve!.Log}");
+            // Once seen on a fresh clone and not since: say where the session stood, in the row, the spool and the audit log.
+            var sessions = await b.CliAsync("sessions", "list", "--user", "dialfail", "--json");
+            var audit = await b.CliAsync("audit");
+            string spoolRoot = Path.Combine(b.DataPath, "spool");
+            string files = string.Join('\n', Directory.Exists(spoolRoot) ? Directory.EnumerateFileSystemEntries(spoolRoot, "*", SearchOption.AllDirectories) : []);
+            throw new Xunit.Sdk.XunitException($"ssh did not exit:\n{ssh.Output}\n--- sessions ---\n{sessions.Out}\n--- audit ---\n{audit.Out}{audit.Error}"
+                + $"\n--- spool ---\n{files}\n--- serve ---\n{b.Serve!.Log}");
         }
         Assert.True(exit == 1, $"exit {exit}:\n{ssh.Output}");
         Assert.Contains("the recording could not be written", ssh.Output);
