@@ -34,14 +34,14 @@ public sealed class AgentRegistry(MetadataStore store, IAuditLog audit, string n
 
     public bool IsConnected(string target) => _links.ContainsKey(target);
 
-    public async Task<Stream> OpenForwardAsync(string target, CancellationToken cancellationToken)
+    public async Task<AgentForward> OpenForwardAsync(string target, CancellationToken cancellationToken)
     {
         if (!_links.TryGetValue(target, out var link))
             throw new SshConnectException(target, 0, $"the agent of {target} is not connected to this node ({node})");
         try
         {
             var channel = await link.Connection.OpenChannelAsync(new ChannelOpenRequest(AgentProtocol.ForwardChannel), cancellationToken).ConfigureAwait(false);
-            return new SshChannelStream(channel);
+            return new AgentForward(new SshChannelStream(channel), link);
         }
         catch (Exception ex) when (ex is SshChannelOpenException or SshConnectionLostException or IOException or ObjectDisposedException)
         {

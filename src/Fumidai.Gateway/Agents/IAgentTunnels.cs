@@ -4,5 +4,5 @@ namespace Fumidai.Gateway.Agents;
 public interface IAgentTunnels
 {
     /// <exception cref="Fumidai.Ssh.Client.SshConnectException">The target's agent is not connected to this node, or it refused.</exception>
-    Task<Stream> OpenForwardAsync(string target, CancellationToken cancellationToken);
+    Task<AgentForward> OpenForwardAsync(string target, CancellationToken cancellationToken);
 }

@@ -10,4 +10,7 @@ public interface ITargetDialer
     /// <exception cref="Fumidai.Ssh.SshHostKeyException">The target's host key differs from the pinned one.</exception>
     /// <exception cref="Fumidai.Ssh.Authentication.ClientAuthenticationException">The target refused the credential.</exception>
     Task<SshClient> DialAsync(TargetRecord target, string login, string user, string sessionId, TargetUse use, CancellationToken cancellationToken);
+
+    /// <summary>For a client dialled through an agent: why that agent's connection ended, or null (still there, or a direct target).</summary>
+    Task<string?> AgentLostAsync(SshClient client, TimeSpan grace) => Task.FromResult<string?>(null);
 }

@@ -22,6 +22,8 @@ public sealed class TargetDialer : ITargetDialer
     private readonly TimeSpan _certificateLifetime;
     private readonly string _sourceAddress;
     private readonly ILogger _logger;
+    // Which agent connection carries each client dialled through one; entries go with their client.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SshClient, Agents.AgentForward> _forwards = [];
 
     /// <param name="certificateSourceAddress">
     /// The <c>source-address</c> bound into certificates: empty for none, <see cref="AutomaticSourceAddress"/> for the local
@@ -107,10 +109,10 @@ public sealed class TargetDialer : ITargetDialer
         var agents = Agents ?? throw new SshConnectException(target.Name, 0, "this node takes no agent connections");
         using var opening = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         opening.CancelAfter(_connectTimeout);
-        Stream stream;
+        Agents.AgentForward forward;
         try
         {
-            stream = await agents.OpenForwardAsync(target.Name, opening.Token).ConfigureAwait(false);
+            forward = await agents.OpenForwardAsync(target.Name, opening.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -128,8 +130,13 @@ public sealed class TargetDialer : ITargetDialer
             KeepaliveInterval = SshKeepalive,
             Logger = _logger,
         };
-        return await SshClient.ConnectAsync(stream, options, cancellationToken).ConfigureAwait(false);
+        var client = await SshClient.ConnectAsync(forward.Stream, options, cancellationToken).ConfigureAwait(false);
+        _forwards.AddOrUpdate(client, forward);
+        return client;
     }
+
+    public Task<string?> AgentLostAsync(SshClient client, TimeSpan grace) =>
+        _forwards.TryGetValue(client, out var forward) ? forward.LostBecauseAsync(grace) : Task.FromResult<string?>(null);
 
     private string? SourceAddressFor(IPAddress local) => _sourceAddress switch
     {

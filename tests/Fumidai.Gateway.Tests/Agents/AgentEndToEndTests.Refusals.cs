@@ -53,9 +53,13 @@ public sealed partial class AgentEndToEndTests
             await _f.MainAgent.KillAsync();
 
             Assert.NotEqual(0, await ssh.WaitForExitAsync(AgentNetworkFixture.Wait));
+            // The operator is told it was the agent that went, not only that the target did.
+            Assert.Contains("the connection to the target was lost (webagent: its agent disconnected)", ssh.Output);
         }
         var session = await _h.WaitForSessionAsync("agentcut", s => s.GetProperty("status").GetString() != "running", "ended");
         Assert.Equal("target-closed", session.GetProperty("endReason").GetString());
+        var events = await _h.RecordingEventsAsync(session.GetProperty("id").GetString()!);
+        Assert.Contains(events, e => e.Data.Contains("agent of webagent: its agent disconnected", StringComparison.Ordinal));
         await _h.WaitForAuditAsync(e => e.Type == "agent.disconnect" && e.Target == "webagent", "agent disconnect");
 
         var restarted = System.Diagnostics.Stopwatch.StartNew();

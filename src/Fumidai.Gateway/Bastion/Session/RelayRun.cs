@@ -23,6 +23,7 @@ internal sealed class RelayRun
 
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PumpStopWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan AgentLossWait = TimeSpan.FromSeconds(1);
     private readonly BastionContext _context;
     private readonly BastionLogin _login;
     private readonly OperatorTerminal _terminal;
@@ -32,6 +33,7 @@ internal sealed class RelayRun
     private readonly string? _command;
     private readonly string _sessionId;
     private readonly ChannelRelay _relay;
+    private SshClient? _client;
 
     public RelayRun(BastionContext context, BastionLogin login, OperatorTerminal terminal, SessionSetup setup, SelectedTarget selected, string kind,
         string? command, string sessionId, SessionRecorder recorder, ITransferObserver? transfers)
@@ -53,6 +55,7 @@ internal sealed class RelayRun
 
     public async Task<SessionEndReason> RunAsync(SshClient client)
     {
+        _client = client;
         var recorder = _relay.Recorder;
         // A failure while the target was dialled was raised before anyone listened: its state tells, and nothing may reach the target.
         if (recorder.Failure is not null) return await CutAsync(SessionEndReason.RecordingFailure, RecordingFailedNotice).ConfigureAwait(false);
@@ -159,7 +162,14 @@ internal sealed class RelayRun
         }
         if (reason == SessionEndReason.TargetClosed)
         {
-            await _terminal.NoticeAsync($"session closed: the connection to the target was lost ({_selected.Target.Name})").ConfigureAwait(false);
+            string lost = _selected.Target.Name;
+            // Through an agent, the operator learns whether the agent's own connection went (the agent or its host), not only the target's.
+            if (_selected.Target.ViaAgent && _client is not null && await _context.Dialer.AgentLostAsync(_client, AgentLossWait).ConfigureAwait(false) is { } why)
+            {
+                lost += ": " + why;
+                _relay.Recorder.Marker($"agent of {_selected.Target.Name}: {why}");
+            }
+            await _terminal.NoticeAsync($"session closed: the connection to the target was lost ({lost})").ConfigureAwait(false);
             await _terminal.FinishAsync(LostTargetExitStatus).ConfigureAwait(false);
             return reason;
         }
