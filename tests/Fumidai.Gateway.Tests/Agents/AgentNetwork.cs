@@ -37,7 +37,8 @@ public sealed class AgentNetwork : IAsyncDisposable
         try
         {
             var ca = SshPublicKey.ParseOpenSsh((await harness.MustAsync("ca", "show")).Output.Trim());
-            network.InnerSshd = await PrivateSshd.StartAsync([], [ca], inNamespace: network.Network);
+            // The harness's hop key lets a session on the target go on to another host (here the same sshd): a nested hop.
+            network.InnerSshd = await PrivateSshd.StartAsync([File.ReadAllText(harness.HopKeyFile + ".pub").Trim()], [ca], inNamespace: network.Network);
             foreach (int port in bastionPorts) network._relays.Add(new TcpRelay(IPAddress.Parse(network.Network.HostAddress), port));
             return network;
         }
