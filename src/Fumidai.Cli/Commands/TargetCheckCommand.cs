@@ -24,7 +24,8 @@ public static class TargetCheckCommand
         var name = TargetCommands.NameArgument();
         var login = new Option<string?>("--login") { Description = "The login to try (default: the target's first)", HelpName = "LOGIN" };
         var json = CliRuntime.JsonOption();
-        var command = new Command("check", "Log in to a target as a session would (TCP, pinned host key, certificate, shell) and report each step. Exit 1 on a failed step")
+        var command = new Command("check",
+            "Log in to a target as a session would (TCP, pinned host key, certificate, shell) and report each step; for an agent target, its agent's connections and host keys. Exit 1 on a failed step")
         {
             name, login, json,
         };
@@ -34,7 +35,9 @@ public static class TargetCheckCommand
             var target = await TargetCommands.RequireTargetAsync(store, result.GetValue(name)!, context.CancellationToken).ConfigureAwait(false);
             string who = result.GetValue(login) is { } l ? InputValidation.Name("login", l) : (target.Logins.Count > 0 ? target.Logins[0] : null)
                 ?? throw CliException.Usage($"target {target.Name} has no login; give one with --login");
-            var steps = await RunAsync(context, target, who).ConfigureAwait(false);
+            var steps = target.ViaAgent
+                ? await TargetCheckAgent.RunAsync(store, target, context.CancellationToken).ConfigureAwait(false)
+                : await RunAsync(context, target, who).ConfigureAwait(false);
             var failed = steps.FirstOrDefault(s => !s.Ok);
             await context.RecordAsync(AuditTypes.TargetCheck, "target.check", null, target.Name, new Dictionary<string, string>
             {
@@ -47,9 +50,11 @@ public static class TargetCheckCommand
             }
             else
             {
-                context.Out.WriteLine($"checking {target.Name} ({target.Host}:{target.Port}) as {who}");
+                context.Out.WriteLine($"checking {target.Name} ({(target.ViaAgent ? "through its agent" : $"{target.Host}:{target.Port}")}) as {who}");
                 foreach (var s in steps) context.Out.WriteLine($"  {(s.Ok ? "ok  " : "FAIL")}  {s.Detail}");
-                if (failed is null) context.Out.WriteLine($"{target.Name} is ready: sessions to {who} will work");
+                if (failed is null && target.ViaAgent)
+                    context.Out.WriteLine($"{target.Name}'s agent is connected and its host keys are pinned; the login as {who} is tried by the first session");
+                else if (failed is null) context.Out.WriteLine($"{target.Name} is ready: sessions to {who} will work");
             }
             if (failed is not null) throw CliException.Failure($"target {target.Name}: {failed.Step} failed" + (failed.Hint is null ? "" : "; " + failed.Hint));
         }, ct));

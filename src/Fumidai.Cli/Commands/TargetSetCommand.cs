@@ -31,6 +31,10 @@ public static class TargetSetCommand
 
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
             var current = await TargetCommands.RequireTargetAsync(store, result.GetValue(o.Name)!, context.CancellationToken).ConfigureAwait(false);
+            // An address would silently turn an agent target into a direct one behind its agent's back; its keys come from the agent.
+            if (current.ViaAgent && (address is not null || portNumber is not null || scanning))
+                throw CliException.Usage($"target {current.Name} is reached through its agent: it has no address or port to change, and its host keys "
+                    + $"come from the agent's report (fumidai target confirm-agent {current.Name}); to reach it directly instead, remove it and add it with --host");
             var updated = current with
             {
                 Host = address ?? current.Host,

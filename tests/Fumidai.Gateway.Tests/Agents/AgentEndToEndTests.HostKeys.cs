@@ -22,6 +22,10 @@ public sealed partial class AgentEndToEndTests
         var before = await _h.SshExecAsync(op, "agentconfirm:webconfirm", "echo TOO_EARLY", await Totp.CodeAsync(op.Secret, step));
         Assert.DoesNotContain("TOO_EARLY", before.Output);
         Assert.Contains("confirm-agent", before.StandardError + before.Output);
+        var unpinned = await _h.CliAsync(["target", "check", "webconfirm"]);
+        Assert.Equal(1, unpinned.ExitCode);
+        Assert.Contains("ok    agent connected: ", unpinned.Output);
+        Assert.Contains("FAIL  host keys: none pinned (", unpinned.Output);
 
         var refused = await _h.CliAsync(["target", "confirm-agent", "webconfirm"], "n\n");
         Assert.NotEqual(0, refused.ExitCode);
@@ -31,5 +35,8 @@ public sealed partial class AgentEndToEndTests
         var after = await _h.SshExecAsync(op, "agentconfirm:webconfirm", "echo CONFIRMED_$((6*7))", await Totp.CodeAsync(op.Secret, step + 1));
         Assert.True(after.ExitCode == 0, $"{after.Output} {after.StandardError}");
         Assert.Contains("CONFIRMED_42", after.Output);
+        var check = await _h.MustAsync("target", "check", "webconfirm");
+        Assert.Contains("host key(s) pinned from the agent's report", check.Output);
+        Assert.Contains("webconfirm's agent is connected and its host keys are pinned", check.Output);
     }
 }

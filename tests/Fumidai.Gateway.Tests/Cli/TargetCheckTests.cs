@@ -83,6 +83,38 @@ public sealed class TargetCheckTests
         Assert.Contains("FAIL  TCP connection to 127.0.0.1:1: ConnectionRefused", closed.Out);
     }
 
+    [Fact]
+    public async Task An_agent_target_is_checked_by_its_agents_state_and_cannot_be_given_an_address()
+    {
+        using var cli = new CliHarness();
+        await cli.OkAsync("init");
+        await cli.OkAsync("target", "add", "webagent", "--agent", "--login", "root");
+
+        // No agent has joined yet: the check says so and how to start one, instead of trying an address it does not have.
+        var waiting = await cli.RunAsync("target", "check", "webagent");
+        Assert.Equal(ExitCodes.Failure, waiting.ExitCode);
+        Assert.Contains("checking webagent (through its agent) as root", waiting.Out);
+        Assert.Contains("FAIL  agent: waiting-for-join", waiting.Out);
+        Assert.DoesNotContain("TCP connection", waiting.Out);
+        Assert.Contains("fumidai agent --bastion", waiting.Error);
+        var json = JsonDocument.Parse((await cli.RunAsync("target", "check", "webagent", "--json")).Out).RootElement;
+        var step = Assert.Single(json.EnumerateArray());
+        Assert.Equal("agent", step.GetProperty("step").GetString());
+        Assert.False(step.GetProperty("ok").GetBoolean());
+
+        // An address, a port or a scan would turn it into a direct target behind its agent's back: refused, nothing changed.
+        foreach (string[] change in new[] { new[] { "--host", "10.0.0.9" }, ["--port", "2200"], ["--scan", "--yes"] })
+        {
+            var refused = await cli.RunAsync(["target", "set", "webagent", .. change]);
+            Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+            Assert.Contains("is reached through its agent", refused.Error);
+        }
+        var shown = JsonDocument.Parse((await cli.OkAsync("target", "show", "webagent", "--json")).Out).RootElement;
+        Assert.Equal("", shown.GetProperty("host").GetString());
+        // Logins still change as for any target.
+        await cli.OkAsync("target", "set", "webagent", "--login", "deploy");
+    }
+
     private static Task<CliResult> AddAsync(CliHarness cli, string name, int port, SshPublicKey hostKey) =>
         cli.OkAsync("target", "add", name, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--login", "root", "--host-key", hostKey.ToString());
