@@ -2,6 +2,7 @@ using System.Net;
 using Fumidai.Ssh;
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Client;
+using Fumidai.Ssh.Framing;
 using Fumidai.Ssh.Keys;
 using Fumidai.Ssh.Transport;
 
@@ -95,7 +96,7 @@ public sealed class AgentRunner(AgentOptions options)
             // Publickey first: once joined the key alone logs in, and the token is never sent again.
             Credentials = new ClientCredentials(AgentProtocol.UserName(options.Name)) { Keys = [state.Key], Password = options.Token },
             HostKeyVerifier = (key, _) => VerifyBastion(state, bastion, key),
-            Transport = new SshTransportSettings { HostKeyAlgorithms = [SshKeyTypes.Ed25519] },
+            Transport = new SshTransportSettings { HostKeyAlgorithms = [SshKeyTypes.Ed25519], Ciphers = CipherAlgorithms.ClientDefaultNames },
             KeepaliveInterval = options.KeepaliveInterval,
             KeepaliveCountMax = 3,
             ConnectTimeout = TimeSpan.FromSeconds(15),

@@ -48,7 +48,7 @@ public sealed class SshClientOptions
     public TimeSpan TcpKeepalive { get; init; }
 
     /// <summary>Algorithms; host key algorithms are reordered per connection to prefer the types pinned for the host.</summary>
-    public SshTransportSettings Transport { get; init; } = new();
+    public SshTransportSettings Transport { get; init; } = new() { Ciphers = Framing.CipherAlgorithms.ClientDefaultNames };
 
     public ILogger? Logger { get; init; }
 }

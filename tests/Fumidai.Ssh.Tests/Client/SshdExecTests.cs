@@ -1,5 +1,6 @@
 using Fumidai.Ssh.Authentication;
 using Fumidai.Ssh.Client;
+using Fumidai.Ssh.Framing;
 using Fumidai.Ssh.Keys;
 
 namespace Fumidai.Ssh.Tests.Client;
@@ -24,6 +25,18 @@ public sealed class SshdExecTests(SshdFixture fixture) : IClassFixture<SshdFixtu
         Assert.Equal(fixture.Sshd.HostKeys[0].Fingerprint, client.ServerHostKey.Fingerprint);
         Assert.True(client.Transport.StrictKex);
         Assert.StartsWith("SSH-2.0-OpenSSH_", client.Transport.RemoteVersion);
+    }
+
+    [Fact]
+    public async Task With_hardware_aes_our_client_negotiates_aes128_gcm_with_sshd_and_otherwise_chacha20()
+    {
+        await using var client = await fixture.ConnectAsync(fixture.Ed25519Key);
+
+        // sshd offers chacha20-poly1305 first; the client's order decides.
+        string expected = CipherAlgorithms.HardwareAesGcm ? "aes128-gcm@openssh.com" : "chacha20-poly1305@openssh.com";
+        Assert.Equal(expected, client.Transport.Algorithms!.CipherClientToServer);
+        Assert.Equal(expected, client.Transport.Algorithms.CipherServerToClient);
+        Assert.Equal("FIRST", (await client.RunCommandAsync("echo FIRST")).Output.Trim());
     }
 
     [Fact]
