@@ -74,29 +74,15 @@ public sealed partial class BastionAuthenticator
         }
     }
 
-    private async Task<AuthenticationDecision> ApprovedAsync(Attempt call, BastionLogin login, LoginApprovalRecord record,
-        CancellationToken cancellationToken)
-    {
-        var user = login.User;
-        // Re-read: the account may have been disabled or locked while she was in the browser.
-        var current = await _store.GetUserAsync(user.Name, cancellationToken).ConfigureAwait(false);
-        var lockedUntil = await _store.GetLockedUntilAsync(user.Name, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
-        if (current is null || current.Disabled || lockedUntil is not null)
-        {
-            await FailAsync(call, login.Name, "account disabled or locked", countForLockout: false, cancellationToken).ConfigureAwait(false);
-            var refused = AuthenticationDecision.Failure(SecondFactor);
-            return lockedUntil is { } until ? refused with { Notice = LockedNotice(until) } : refused;
-        }
-        await _store.ClearFailuresAsync(user.Name, call.SourceKey, cancellationToken).ConfigureAwait(false);
-        await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user.Name, call.Address, login.Name.Target, new Dictionary<string, string>
+    private Task<AuthenticationDecision> ApprovedAsync(Attempt call, BastionLogin login, LoginApprovalRecord record,
+        CancellationToken cancellationToken) =>
+        SecondFactorPassedAsync(call, login, new Dictionary<string, string>
         {
             ["method"] = login.FirstFactor + "+sso",
             ["key"] = login.KeyFingerprint ?? "",
             ["approved_by"] = record.DecidedBy ?? "",
             ["approved"] = record.Decided?.ToString("u", CultureInfo.InvariantCulture) ?? "",
-        }, cancellationToken).ConfigureAwait(false);
-        return AuthenticationDecision.Success;
-    }
+        }, cancellationToken);
 
     private Task<AuditEvent> ApprovalFailedAsync(Attempt call, BastionLogin login, string type, string reason, DateTimeOffset expires,
         CancellationToken cancellationToken) =>

@@ -300,7 +300,23 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
         if (!await _store.TryUseTotpStepAsync(user.Name, step.Value, cancellationToken).ConfigureAwait(false))
             return await CodeRefusedAsync(call, login, answers[0], "verification code already used", AuditTypes.MfaReplay, ReplayedCodeNotice,
                 cancellationToken).ConfigureAwait(false);
-        // Re-read: the account may have been disabled or locked while the operator typed the code.
+        // The operator took time to type the code: the account may have been disabled or locked meanwhile.
+        return await SecondFactorPassedAsync(call, login, new Dictionary<string, string>
+        {
+            ["method"] = login.FirstFactor + "+totp",
+            ["key"] = login.KeyFingerprint ?? "",
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends a login whose second factor (a code, a browser approval) passed: the account is read again, since the operator
+    /// took time over that factor and it may have been disabled or locked meanwhile; then this source's failure count starts
+    /// again and the success is audited with <paramref name="details"/>.
+    /// </summary>
+    private async Task<AuthenticationDecision> SecondFactorPassedAsync(Attempt call, BastionLogin login, Dictionary<string, string> details,
+        CancellationToken cancellationToken)
+    {
+        var user = login.User;
         var now = await LoginFacts.GetLoginFactsAsync(user.Name, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
         var (current, lockedUntil) = (now.User, now.LockedUntil);
         if (current is null || current.Disabled || lockedUntil is not null)
@@ -311,11 +327,8 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
         }
         // A success says nothing about guesses from other sources: only this source's count starts again.
         await _store.ClearFailuresAsync(user.Name, call.SourceKey, cancellationToken).ConfigureAwait(false);
-        await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user.Name, call.Address, login.Name.Target, new Dictionary<string, string>
-        {
-            ["method"] = login.FirstFactor + "+totp",
-            ["key"] = login.KeyFingerprint ?? "",
-        }, cancellationToken).ConfigureAwait(false);
+        await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user.Name, call.Address, login.Name.Target, details, cancellationToken)
+            .ConfigureAwait(false);
         return AuthenticationDecision.Success;
     }
 
