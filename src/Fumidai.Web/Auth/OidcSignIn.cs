@@ -46,7 +46,7 @@ public sealed class OidcSignIn(MetadataStore store, IAuditLog audit, OidcOptions
         if (roles.Count == 0)
         {
             if (user is { Disabled: false })
-                await UserAccess.DisableAsync(store, audit, user, "no role at the identity provider", actor, cancellationToken).ConfigureAwait(false);
+                await UserAccess.DisableAsync(store, audit, user, LeaverSync.NoRoleReason, actor, cancellationToken).ConfigureAwait(false);
             await FailAsync(name, address, purpose, "no IdP group maps to a role", cancellationToken).ConfigureAwait(false);
             return (null, NoMappedRole);
         }

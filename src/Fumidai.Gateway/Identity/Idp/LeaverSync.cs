@@ -24,6 +24,12 @@ public sealed class LeaverSync(MetadataStore store, IAuditLog audit, OidcOptions
     /// <summary>The revocation reason, audited and shown to her client, when the IdP no longer knows her.</summary>
     public const string LeftReason = "left the identity provider";
 
+    /// <summary>The revocation reason when her IdP groups no longer map to any role.</summary>
+    public const string NoRoleReason = "no role at the identity provider";
+
+    /// <summary>Whether a revocation's reason is one of the IdP's, which her client is told (an admin's own reason is not shown to her).</summary>
+    public static bool IsIdpReason(string reason) => reason is LeftReason or NoRoleReason;
+
     /// <summary>Reports what would change and changes nothing (a rotated refresh token is still kept, or the next sync could not ask).</summary>
     public bool DryRun { get; init; }
 
@@ -80,7 +86,7 @@ public sealed class LeaverSync(MetadataStore store, IAuditLog audit, OidcOptions
         if (known.Groups is null)
             return await FailedAsync(user, $"the IdP's answer has no {options.RolesClaim} claim", cancellationToken).ConfigureAwait(false);
         var roles = options.MapRoles(known.Groups);
-        if (roles.Count == 0) return await LeaveAsync(user, "no role at the identity provider", "no IdP group maps to a role", cancellationToken).ConfigureAwait(false);
+        if (roles.Count == 0) return await LeaveAsync(user, NoRoleReason, "no IdP group maps to a role", cancellationToken).ConfigureAwait(false);
         if (roles.ToHashSet(StringComparer.Ordinal).SetEquals(user.Roles))
         {
             if (!DryRun) await RecordAsync(user.Name, "user-synced", null, roles, cancellationToken).ConfigureAwait(false);
