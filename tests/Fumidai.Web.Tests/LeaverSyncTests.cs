@@ -186,6 +186,54 @@ public sealed class LeaverSyncTests(OidcHarness h) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public Task A_leaver_waiting_at_the_approval_prompt_cannot_approve_whether_removed_at_the_idp_or_her_group_gone() =>
+        _browser.RunAsync(h.BaseUri, "leaver-approval", async page =>
+        {
+            var (terminal, _) = await h.ConnectForApprovalAsync("gus", "gus:root@web01");
+            await using var owned = terminal;
+            try
+            {
+                // Removed at the IdP: its own form refuses her, so nothing reaches the bastion.
+                h.Idp.SetUsers(UsersWith(u => u.Remove("gus")));
+                await SignInToApproveAsync(page, "gus");
+                await page.WaitForSelectorAsync("#idp-message");
+                Assert.DoesNotContain(await h.Bastion.AuditAsync(), e => e.Type == "login" && e.User == "gus");
+
+                // Back, but in no mapped group: refused at the callback and disabled, as at a console sign-in.
+                h.Idp.SetUsers(UsersWith(u => u["gus"] = new IdpUser(OidcHarness.IdpPassword, ["alumni"])));
+                await SignInToApproveAsync(page, "gus");
+                await page.WaitForSelectorAsync("#error");
+                Assert.Equal(Fumidai.Web.Auth.OidcSignIn.NoMappedRole, await page.InnerTextAsync("#error"));
+                var disabled = await h.Bastion.WaitForAuditAsync(e => e.Type == "admin.change" && e.User == "gus" && e.Detail("action") == "user.disable",
+                    "gus disabled");
+                Assert.Equal("no role at the identity provider", disabled.Detail("reason"));
+                var refused = await h.Bastion.WaitForAuditAsync(e => e.Type == "login.failure" && e.User == "gus" && e.Detail("method") == "oidc",
+                    "gus refused");
+                Assert.Equal("approve", refused.Detail("purpose"));
+
+                // Her login cannot be approved any more: it only waits.
+                terminal.PressEnter();
+                Assert.StartsWith("(gus:root@web01@127.0.0.1) Not approved yet.", await terminal.WaitForPromptAsync(2, Wait));
+                Assert.DoesNotContain(await h.Bastion.AuditAsync(), e => e.Type == "login" && e.User == "gus");
+            }
+            finally
+            {
+                h.Idp.SetUsers(OidcHarness.InitialUsers());
+                await h.Bastion.CliAsync("user", "enable", "gus");
+            }
+        });
+
+    private static async Task SignInToApproveAsync(IPage page, string user)
+    {
+        await page.GotoAsync("/approve");
+        await page.ClickAsync("#approve-signin");
+        await page.WaitForSelectorAsync("#idp-user");
+        await page.FillAsync("#idp-user", user);
+        await page.FillAsync("#idp-password", OidcHarness.IdpPassword);
+        await page.ClickAsync("#idp-submit");
+    }
+
     private async Task RestartBastionAsync(string? interval)
     {
         await h.Bastion.Bastion.DisposeAsync();

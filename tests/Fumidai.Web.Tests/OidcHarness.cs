@@ -12,7 +12,7 @@ namespace Fumidai.Web.Tests;
 /// <remarks>
 /// IdP users: <c>ada</c>, <c>tampa</c> (group <c>fumidai-admins</c>, mapped to admin), <c>aud</c>, <c>leaver</c> (<c>fumidai-auditors</c>, auditor),
 /// <c>ollie</c> and <c>glass</c> (only <c>marketing</c>, which maps to nothing), <c>sam</c> and <c>sid</c> (<c>fumidai-sso</c>, the role
-/// <c>ssoops</c> whose SSH logins are approved in the browser; <c>lea</c>, <c>una</c> and <c>pia</c> likewise, for the leaver sync),
+/// <c>ssoops</c> whose SSH logins are approved in the browser; <c>lea</c>, <c>una</c>, <c>pia</c> and <c>gus</c> likewise, for leavers),
 /// <c>rosa</c> (<c>fumidai-auditors</c>, her groups changed by the leaver sync). Bastion users made by the CLI: <c>glass</c> (admin, the break-glass user),
 /// <c>localadm</c> (admin with a password, refused the form). Users the bastion does not know are created at first sign-in.
 /// </remarks>
@@ -69,6 +69,7 @@ public sealed class OidcHarness : IAsyncLifetime
         ["lea"] = new(IdpPassword, ["fumidai-sso"]),
         ["una"] = new(IdpPassword, ["fumidai-sso"]),
         ["pia"] = new(IdpPassword, ["fumidai-sso"]),
+        ["gus"] = new(IdpPassword, ["fumidai-sso"]),
         ["rosa"] = new(IdpPassword, ["fumidai-auditors"]),
     };
 
@@ -97,7 +98,7 @@ public sealed class OidcHarness : IAsyncLifetime
             Users[name] = await Bastion.AddOperatorAsync(name, role, Password);
         // Operators whose SSH logins are approved in the browser; neither has a console role.
         await Bastion.MustAsync("role", "add", "ssoops", "--targets", "web*", "--logins", "root", "--auth", "sso");
-        foreach (string name in new[] { "sam", "sid", "lea", "una", "pia" }) Users[name] = await Bastion.AddOperatorAsync(name, "ssoops");
+        foreach (string name in new[] { "sam", "sid", "lea", "una", "pia", "gus" }) Users[name] = await Bastion.AddOperatorAsync(name, "ssoops");
     }
 
     /// <summary>How long a test waits for a prompt, a page or an exit.</summary>
