@@ -182,6 +182,7 @@ public sealed class BastionService
         var revocations = new RevocationWatcher(context, RevocationInterval).RunAsync(watching.Token);
         var heartbeats = nodes.RunAsync(watching.Token);
         var agentChecks = agentRegistry.RunAsync(watching.Token);
+        var idpSync = Identity.Idp.LeaverSyncLoop.StartIfConfigured(options, store, countedAudit, protector, node, _loggers.CreateLogger("idp"), watching.Token);
         var bound = server.LocalEndPoint!;
         // Ready as soon as logins are taken, before the line that says so: whoever waits for that line finds health ready.
         Health.Ready(store.PingAsync);
@@ -214,6 +215,7 @@ public sealed class BastionService
         await revocations.ConfigureAwait(false);
         await heartbeats.ConfigureAwait(false);
         await agentChecks.ConfigureAwait(false);
+        await idpSync.ConfigureAwait(false);
         await server.DisposeAsync().ConfigureAwait(false);
         await audit.RecordAsync(AuditTypes.ServiceStop, AuditOutcome.Info, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         // The audit period ends with the service: ship what is left, then sign its manifest; it goes up with the recordings.

@@ -12,7 +12,8 @@ namespace Fumidai.Web.Tests;
 /// <remarks>
 /// IdP users: <c>ada</c>, <c>tampa</c> (group <c>fumidai-admins</c>, mapped to admin), <c>aud</c>, <c>leaver</c> (<c>fumidai-auditors</c>, auditor),
 /// <c>ollie</c> and <c>glass</c> (only <c>marketing</c>, which maps to nothing), <c>sam</c> and <c>sid</c> (<c>fumidai-sso</c>, the role
-/// <c>ssoops</c> whose SSH logins are approved in the browser). Bastion users made by the CLI: <c>glass</c> (admin, the break-glass user),
+/// <c>ssoops</c> whose SSH logins are approved in the browser; <c>lea</c>, <c>una</c>, <c>pia</c> and <c>gus</c> likewise, for leavers),
+/// <c>rosa</c> (<c>fumidai-auditors</c>, her groups changed by the leaver sync). Bastion users made by the CLI: <c>glass</c> (admin, the break-glass user),
 /// <c>localadm</c> (admin with a password, refused the form). Users the bastion does not know are created at first sign-in.
 /// </remarks>
 public sealed class OidcHarness : IAsyncLifetime
@@ -49,6 +50,8 @@ public sealed class OidcHarness : IAsyncLifetime
                 ["FUMIDAI__Oidc__AutoCreate"] = "true",
                 ["FUMIDAI__Oidc__LocalSignIn"] = "false",
                 ["FUMIDAI__Oidc__BreakGlassUser"] = "glass",
+                // Leaver tests run the sync themselves (or restart the bastion with an interval) so they know who acted.
+                ["FUMIDAI__Oidc__SyncInterval"] = "off",
             },
         };
     }
@@ -63,6 +66,11 @@ public sealed class OidcHarness : IAsyncLifetime
         ["glass"] = new(IdpPassword, ["marketing"]),
         ["sam"] = new(IdpPassword, ["fumidai-sso"]),
         ["sid"] = new(IdpPassword, ["fumidai-sso"]),
+        ["lea"] = new(IdpPassword, ["fumidai-sso"]),
+        ["una"] = new(IdpPassword, ["fumidai-sso"]),
+        ["pia"] = new(IdpPassword, ["fumidai-sso"]),
+        ["gus"] = new(IdpPassword, ["fumidai-sso"]),
+        ["rosa"] = new(IdpPassword, ["fumidai-auditors"]),
     };
 
     /// <summary>How long an SSH login's approval code lives here: short enough to wait out, long enough for chromium under load.</summary>
@@ -90,7 +98,55 @@ public sealed class OidcHarness : IAsyncLifetime
             Users[name] = await Bastion.AddOperatorAsync(name, role, Password);
         // Operators whose SSH logins are approved in the browser; neither has a console role.
         await Bastion.MustAsync("role", "add", "ssoops", "--targets", "web*", "--logins", "root", "--auth", "sso");
-        foreach (string name in new[] { "sam", "sid" }) Users[name] = await Bastion.AddOperatorAsync(name, "ssoops");
+        foreach (string name in new[] { "sam", "sid", "lea", "una", "pia", "gus" }) Users[name] = await Bastion.AddOperatorAsync(name, "ssoops");
+    }
+
+    /// <summary>How long a test waits for a prompt, a page or an exit.</summary>
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    /// <summary>Connects with OpenSSH as <paramref name="user"/>; returns the client waiting at the approval prompt and its code.</summary>
+    public async Task<(ApprovalTerminal Terminal, string Code)> ConnectForApprovalAsync(string user, string loginName)
+    {
+        var terminal = ApprovalTerminal.Start(Bastion, Users[user], loginName);
+        string prompt = await terminal.WaitForPromptAsync(1, Wait);
+        // OpenSSH puts "(LOGIN@HOST) " before a keyboard-interactive prompt.
+        Assert.StartsWith($"({loginName}@127.0.0.1) Open {BaseUri}approve and enter ", prompt);
+        Assert.EndsWith(", then press Enter ", prompt);
+        return (terminal, ApprovalTerminal.CodeIn(prompt));
+    }
+
+    /// <summary>Signs in at <c>/approve</c> through the IdP as <paramref name="user"/> and enters the code; waits for the details or a refusal.</summary>
+    public static async Task EnterCodeAsync(IPage page, string user, string code)
+    {
+        await page.GotoAsync("/approve");
+        await page.ClickAsync("#approve-signin");
+        await page.WaitForSelectorAsync("#idp-user");
+        await page.FillAsync("#idp-user", user);
+        await page.FillAsync("#idp-password", IdpPassword);
+        await page.ClickAsync("#idp-submit");
+        await page.WaitForSelectorAsync("#approve-code");
+        Assert.Equal(user, await page.InnerTextAsync("#approver"));
+        await SubmitCodeAsync(page, code);
+    }
+
+    public static async Task SubmitCodeAsync(IPage page, string code)
+    {
+        await page.FillAsync("#approve-code", code);
+        await page.ClickAsync("#approve-lookup");
+        await page.WaitForSelectorAsync("#approval, #error");
+    }
+
+    /// <summary>
+    /// <c>fumidai user sync ARGS</c> as its own process with the bastion's settings (the IdP's are in its environment), some
+    /// replaced by <paramref name="overrides"/>.
+    /// </summary>
+    public async Task<BastionHarness.CliResult> UserSyncAsync(IReadOnlyDictionary<string, string>? overrides, params string[] args)
+    {
+        var environment = new Dictionary<string, string>(Bastion.BastionEnvironment);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) environment[key] = value;
+        var run = await ProcessRunner.RunAsync("dotnet", [BastionProcess.FumidaiDll, "user", "sync", .. args, "--data", Bastion.DataPath],
+            BastionHarness.ProcessTimeout, null, environment: environment);
+        return new BastionHarness.CliResult(run.ExitCode, run.Output, run.StandardError);
     }
 
     /// <summary>The console's and the IdP's public keys, pinned by the browser.</summary>

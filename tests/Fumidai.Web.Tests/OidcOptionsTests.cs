@@ -25,6 +25,8 @@ public sealed class OidcOptionsTests
         Assert.Empty(options.MapRoles(["unmapped"]));
         Assert.True(options.AllowsLocalSignIn("root"));
         Assert.False(options.AllowsLocalSignIn("alice"));
+        Assert.Equal(TimeSpan.FromMinutes(15), options.SyncEvery);
+        Assert.Null(new OidcOptions { SyncInterval = "off" }.SyncEvery);
     }
 
     [Theory]
@@ -47,6 +49,7 @@ public sealed class OidcOptionsTests
     [InlineData("\"Authority\": \"https://idp.example\", \"ClientId\": \"c\", \"ClientSecret\": \"s\", \"Scopes\": \"profile\", \"RoleMap\": {\"g\": \"admin\"}", "Oidc:Scopes", "must include openid")]
     [InlineData("\"Authority\": \"https://idp.example\", \"ClientId\": \"c\", \"ClientSecret\": \"s\", \"CaFile\": \"/nonexistent/ca.pem\", \"RoleMap\": {\"g\": \"admin\"}", "Oidc:CaFile", "does not exist")]
     [InlineData("\"LocalSignIn\": false", "Oidc:LocalSignIn", "needs Oidc:Authority")]
+    [InlineData("\"Authority\": \"https://idp.example\", \"ClientId\": \"c\", \"ClientSecret\": \"s\", \"SyncInterval\": \"soon\", \"RoleMap\": {\"g\": \"admin\"}", "Oidc:SyncInterval", "at least 1s, or off")]
     public void Wrong_settings_are_refused_naming_the_key(string body, string key, string why)
     {
         using var dir = new TempDirectory("fumidai-config");

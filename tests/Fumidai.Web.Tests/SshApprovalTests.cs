@@ -11,7 +11,7 @@ namespace Fumidai.Web.Tests;
 [Collection(OidcCollection.Name)]
 public sealed class SshApprovalTests(OidcHarness h) : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Wait = OidcHarness.Wait;
     private ConsoleBrowser _browser = null!;
 
     public async Task InitializeAsync()
@@ -22,44 +22,13 @@ public sealed class SshApprovalTests(OidcHarness h) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _browser.DisposeAsync();
 
-    /// <summary>Signs in at <c>/approve</c> through the IdP as <paramref name="user"/> and enters the code; waits for the details or a refusal.</summary>
-    private static async Task EnterCodeAsync(IPage page, string user, string code)
-    {
-        await page.GotoAsync("/approve");
-        await page.ClickAsync("#approve-signin");
-        await page.WaitForSelectorAsync("#idp-user");
-        await page.FillAsync("#idp-user", user);
-        await page.FillAsync("#idp-password", OidcHarness.IdpPassword);
-        await page.ClickAsync("#idp-submit");
-        await page.WaitForSelectorAsync("#approve-code");
-        Assert.Equal(user, await page.InnerTextAsync("#approver"));
-        await SubmitCodeAsync(page, code);
-    }
-
-    private static async Task SubmitCodeAsync(IPage page, string code)
-    {
-        await page.FillAsync("#approve-code", code);
-        await page.ClickAsync("#approve-lookup");
-        await page.WaitForSelectorAsync("#approval, #error");
-    }
-
-    private async Task<(ApprovalTerminal Terminal, string Code)> ConnectAsync(string user, string loginName)
-    {
-        var terminal = ApprovalTerminal.Start(h.Bastion, h.Users[user], loginName);
-        string prompt = await terminal.WaitForPromptAsync(1, Wait);
-        // OpenSSH puts "(LOGIN@HOST) " before a keyboard-interactive prompt.
-        Assert.StartsWith($"({loginName}@127.0.0.1) Open {h.BaseUri}approve and enter ", prompt);
-        Assert.EndsWith(", then press Enter ", prompt);
-        return (terminal, ApprovalTerminal.CodeIn(prompt));
-    }
-
     [Fact]
     public Task An_approved_login_opens_a_recorded_shell_and_its_code_is_refused_when_entered_again() =>
         _browser.RunAsync(h.BaseUri, "approve-yes", async page =>
         {
-            var (terminal, code) = await ConnectAsync("sam", "sam:root@web01");
+            var (terminal, code) = await h.ConnectForApprovalAsync("sam", "sam:root@web01");
             await using var owned = terminal;
-            await EnterCodeAsync(page, "sam", code);
+            await OidcHarness.EnterCodeAsync(page, "sam", code);
             Assert.Equal("127.0.0.1", await page.InnerTextAsync("#approval-source"));
             Assert.Equal("web01", await page.InnerTextAsync("#approval-target"));
             Assert.Equal("root", await page.InnerTextAsync("#approval-login"));
@@ -86,7 +55,7 @@ public sealed class SshApprovalTests(OidcHarness h) : IAsyncLifetime
 
             // Once used, the code is nothing: the page refuses it like any wrong code.
             await page.GotoAsync("/approve");
-            await SubmitCodeAsync(page, code);
+            await OidcHarness.SubmitCodeAsync(page, code);
             Assert.Equal(ApprovePages.InvalidCode, await page.InnerTextAsync("#error"));
             await h.Bastion.WaitForAuditAsync(e => e.Type == "login.approval" && e.User == "sam" && e.Detail("decision") == "refused: code already used",
                 "the reused code refused");
@@ -100,9 +69,9 @@ public sealed class SshApprovalTests(OidcHarness h) : IAsyncLifetime
     public Task A_denied_login_fails_at_the_terminal_with_a_clear_line() =>
         _browser.RunAsync(h.BaseUri, "approve-no", async page =>
         {
-            var (terminal, code) = await ConnectAsync("sam", "sam:web01");
+            var (terminal, code) = await h.ConnectForApprovalAsync("sam", "sam:web01");
             await using var owned = terminal;
-            await EnterCodeAsync(page, "sam", code);
+            await OidcHarness.EnterCodeAsync(page, "sam", code);
             await page.ClickAsync("#approve-no");
             await page.WaitForSelectorAsync("#denied");
 
@@ -117,7 +86,7 @@ public sealed class SshApprovalTests(OidcHarness h) : IAsyncLifetime
     [Fact]
     public async Task A_code_left_unapproved_past_its_lifetime_fails_the_login_with_a_clear_line()
     {
-        var (terminal, _) = await ConnectAsync("sid", "sid:web01");
+        var (terminal, _) = await h.ConnectForApprovalAsync("sid", "sid:web01");
         await using var owned = terminal;
         // Past the code's lifetime (and past Ssh:LoginGraceTime, which the approval extends).
         await Task.Delay(OidcHarness.ApprovalLifetime + TimeSpan.FromSeconds(2));
@@ -133,9 +102,9 @@ public sealed class SshApprovalTests(OidcHarness h) : IAsyncLifetime
     public Task Another_idp_user_cannot_approve_and_the_login_keeps_waiting() =>
         _browser.RunAsync(h.BaseUri, "approve-other", async page =>
         {
-            var (terminal, code) = await ConnectAsync("sam", "sam:web01");
+            var (terminal, code) = await h.ConnectForApprovalAsync("sam", "sam:web01");
             await using var owned = terminal;
-            await EnterCodeAsync(page, "sid", code);
+            await OidcHarness.EnterCodeAsync(page, "sid", code);
             Assert.Equal(ApprovePages.InvalidCode, await page.InnerTextAsync("#error"));
             await h.Bastion.WaitForAuditAsync(e => e.Type == "login.approval" && e.User == "sid" && e.Detail("decision") == "refused: code of another user (sam)",
                 "sid refused sam's code");

@@ -21,6 +21,9 @@ const provider = new Provider(issuer, {
   claims: { openid: ['sub'], profile: ['preferred_username', 'name'], email: ['email'], groups: ['groups'] },
   // The id_token carries the profile and groups as many IdPs do (Entra ID, Keycloak with a mapper); userinfo has them too.
   conformIdTokenClaims: false,
+  // Like Keycloak and others, a refresh token for every client allowed the grant, with or without offline_access (which
+  // oidc-provider would otherwise grant only with prompt=consent): the bastion asks about absent users with it.
+  issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
   features: { devInteractions: { enabled: false }, userinfo: { enabled: true }, introspection: { enabled: true } },
   ttl: { Session: 3600, Interaction: 600, Grant: 3600, AccessToken: 300, IdToken: 300, RefreshToken: 3600 },
   async findAccount(ctx, id) {

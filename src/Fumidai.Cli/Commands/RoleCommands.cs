@@ -168,22 +168,24 @@ public static class RoleCommands
         command.SetAction((result, ct) => runtime.RunAsync(result, async context =>
         {
             var store = await context.OpenStoreAsync().ConfigureAwait(false);
+            var auth = await store.ListRoleAuthAsync(context.CancellationToken).ConfigureAwait(false);
+            string Auth(string role) => auth.TryGetValue(role, out var method) ? method : RoleAuthMethods.Totp;
             var views = new[] { BuiltInRoles.Admin, BuiltInRoles.Auditor, BuiltInRoles.User }
-                .Select(r => new RoleView(r, true, [], [], [], null, null))
+                .Select(r => new RoleView(r, true, [], [], [], null, null, Auth(r)))
                 .Concat((await store.ListRolesAsync(context.CancellationToken).ConfigureAwait(false)).Select(r => new RoleView(r.Name, false,
                     r.TargetPatterns, r.Logins, r.Allow, r.IdleTimeout is { } it ? Duration.Format(it) : null,
-                    r.MaxSession is { } ms ? Duration.Format(ms) : null)))
+                    r.MaxSession is { } ms ? Duration.Format(ms) : null, Auth(r.Name))))
                 .ToList();
             if (result.GetValue(json))
             {
                 JsonOutput.Write(context.Out, views);
                 return;
             }
-            var table = new TableWriter("NAME", "TARGETS", "LOGINS", "ALLOW", "IDLE", "MAX");
+            var table = new TableWriter("NAME", "TARGETS", "LOGINS", "ALLOW", "IDLE", "MAX", "AUTH");
             foreach (var v in views)
             {
-                if (v.BuiltIn) table.Add(v.Name, "(built-in)", "-", "-", "-", "-");
-                else table.Add(v.Name, string.Join(',', v.Targets), string.Join(',', v.Logins), string.Join(',', v.Allow), v.IdleTimeout, v.MaxSession);
+                if (v.BuiltIn) table.Add(v.Name, "(built-in)", "-", "-", "-", "-", v.Auth);
+                else table.Add(v.Name, string.Join(',', v.Targets), string.Join(',', v.Logins), string.Join(',', v.Allow), v.IdleTimeout, v.MaxSession, v.Auth);
             }
             table.Write(context.Out);
         }, ct));
@@ -226,7 +228,7 @@ public static class RoleCommands
         ? value
         : throw CliException.Usage($"--allow: unknown channel kind '{value}'; use {string.Join(", ", ChannelKinds.All)}");
 
-    /// <summary>A role as shown and as written by <c>--json</c>.</summary>
+    /// <summary>A role as shown and as written by <c>--json</c>; <see cref="Auth"/> is its SSH second factor (totp or sso).</summary>
     public sealed record RoleView(string Name, bool BuiltIn, IReadOnlyList<string> Targets, IReadOnlyList<string> Logins,
-        IReadOnlyList<string> Allow, string? IdleTimeout, string? MaxSession);
+        IReadOnlyList<string> Allow, string? IdleTimeout, string? MaxSession, string Auth);
 }

@@ -13,7 +13,7 @@ public static class UserCommands
 {
     public static Command Create(CliRuntime runtime)
     {
-        var command = new Command("user", "Manage users: add, list, show, set roles, keys, disable/enable, lock/unlock, reset MFA, set a password");
+        var command = new Command("user", "Manage users: add, list, show, set roles, keys, disable/enable, lock/unlock, reset MFA, set a password, sync with the IdP");
         command.Subcommands.Add(UserAddCommand.Create(runtime));
         command.Subcommands.Add(UserQueryCommands.List(runtime));
         command.Subcommands.Add(UserQueryCommands.Show(runtime));
@@ -26,6 +26,7 @@ public static class UserCommands
         command.Subcommands.Add(ResetMfa(runtime));
         command.Subcommands.Add(UserPasswordCommand.Create(runtime));
         command.Subcommands.Add(UserRevokeCertsCommand.Create(runtime));
+        command.Subcommands.Add(UserSyncCommand.Create(runtime));
         return command;
     }
 

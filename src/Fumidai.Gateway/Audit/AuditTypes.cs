@@ -37,6 +37,9 @@ public static class AuditTypes
 
     /// <summary>An SSH login's holder approved or denied it in the browser, or its code expired or was refused there.</summary>
     public const string LoginApproval = "login.approval";
+
+    /// <summary>A user was checked against the IdP without her: still there, roles changed, left, or the check failed (detail <c>result</c>).</summary>
+    public const string IdpSync = "idp.sync";
     /// <summary>An audit export (syslog, stdout, webhook) has fallen behind past its warning threshold: the receiver is down or slow.</summary>
     public const string ExportBacklog = "audit.export.backlog";
     public const string ServiceStart = "service.start";

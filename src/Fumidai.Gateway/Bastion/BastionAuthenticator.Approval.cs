@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Identity;
+using Fumidai.Ssh;
 using Fumidai.Ssh.Authentication;
 
 namespace Fumidai.Gateway.Bastion;
@@ -49,7 +50,19 @@ public sealed partial class BastionAuthenticator
         string prompt = ApprovalPrompt(ApprovalUrl, code);
         for (int round = 0; ; round++)
         {
-            await attempt.Prompter.PromptAsync("", "", [new KeyboardInteractivePrompt(prompt, Echo: true)], cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await attempt.Prompter.PromptAsync("", "", [new KeyboardInteractivePrompt(prompt, Echo: true)], cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SshConnectionLostException or IOException)
+            {
+                // Nobody pressed Enter: the grace time (extended past the code's lifetime) ran out, or she hung up.
+                string why = ex is OperationCanceledException && _clock.GetUtcNow() >= expires
+                    ? "approval code expired unanswered (login grace time over)"
+                    : ex is OperationCanceledException ? "login ended while waiting for approval" : "the client left while waiting for approval";
+                await ApprovalFailedAsync(call, login, AuditTypes.LoginApproval, why, expires, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
             var (state, record) = await approvals.CheckAsync(code, secret, cancellationToken).ConfigureAwait(false);
             switch (state)
             {

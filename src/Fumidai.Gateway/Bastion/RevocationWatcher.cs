@@ -63,7 +63,10 @@ public sealed class RevocationWatcher
         if (connections.Count == 0) return;
         var locks = await store.ListLocksAsync(now, cancellationToken).ConfigureAwait(false);
         if (!changed && !connections.Any(c => c.IsLocked(locks))) return;
-        await RecheckAsync(connections, locks, cancellationToken).ConfigureAwait(false);
+        // The IdP's reasons are hers to read (she left, or lost her groups); an admin's own reason stays in the audit log.
+        var told = requests.Where(r => r.Scope == RevocationScopes.User && r.User is not null && Identity.Idp.LeaverSync.IsIdpReason(r.Reason))
+            .GroupBy(r => r.User!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Reason, StringComparer.Ordinal);
+        await RecheckAsync(connections, locks, told, cancellationToken).ConfigureAwait(false);
     }
 
     private void EndKilledSessions(DateTimeOffset now)
@@ -82,7 +85,8 @@ public sealed class RevocationWatcher
         }
     }
 
-    private async Task RecheckAsync(IReadOnlyList<OperatorConnection> connections, IReadOnlySet<(string User, string Source)> locks, CancellationToken cancellationToken)
+    private async Task RecheckAsync(IReadOnlyList<OperatorConnection> connections, IReadOnlySet<(string User, string Source)> locks,
+        Dictionary<string, string> told, CancellationToken cancellationToken)
     {
         var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
         var targets = (await _context.Access.ListTargetsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, StringComparer.Ordinal);
@@ -96,6 +100,7 @@ public sealed class RevocationWatcher
         {
             var (user, revoked) = users[connection.UserName];
             string? why = connection.Refusal(user, connection.IsLocked(locks), revoked);
+            if (why is not null && told.TryGetValue(connection.UserName, out var reason)) why += $" ({reason})";
             if (why is null && connection.Name.Target is { } targetName)
             {
                 // A connection for one target outlives its sessions (ControlMaster): it goes when the target is no longer hers.

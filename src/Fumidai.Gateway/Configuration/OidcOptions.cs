@@ -50,6 +50,15 @@ public sealed class OidcOptions
     /// <summary>How long an SSH login's approval code may wait for its holder in the browser (at most 10m).</summary>
     public string ApprovalLifetime { get; set; } = "2m";
 
+    /// <summary>
+    /// How often <c>fumidai serve</c> asks the IdP about every user whose refresh token it keeps (as <c>fumidai user sync</c>
+    /// does), ending a leaver's live sessions; <c>off</c> (or <c>0</c>) leaves it to the command.
+    /// </summary>
+    public string SyncInterval { get; set; } = "15m";
+
+    /// <summary>The periodic check's interval, or null when it is off.</summary>
+    public TimeSpan? SyncEvery => SyncInterval.Trim() is "off" or "0" ? null : Duration.Parse(SyncInterval);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
 
     /// <summary>The scopes as a list.</summary>
@@ -104,6 +113,8 @@ public sealed class OidcOptions
             yield return $"Oidc:RoleMap:{group} names no role";
         if (!Duration.TryParse(ApprovalLifetime, out var approval) || approval <= TimeSpan.Zero || approval > TimeSpan.FromMinutes(10))
             yield return $"Oidc:ApprovalLifetime = '{ApprovalLifetime}' must be a duration of at most 10m";
+        if (SyncInterval.Trim() is not ("off" or "0") && (!Duration.TryParse(SyncInterval, out var sync) || sync < TimeSpan.FromSeconds(1)))
+            yield return $"Oidc:SyncInterval = '{SyncInterval}' must be a duration of at least 1s, or off";
         if (CaFile is not null && !File.Exists(CaFile)) yield return $"Oidc:CaFile = '{CaFile}' does not exist";
         if (!LocalSignIn && BreakGlassUser is { Length: 0 }) yield return "Oidc:BreakGlassUser is empty; leave it out or name a user";
     }

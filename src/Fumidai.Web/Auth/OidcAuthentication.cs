@@ -1,7 +1,6 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Configuration;
+using Fumidai.Gateway.Identity.Idp;
 using Fumidai.Web.Hosting;
 using Fumidai.Web.Pages;
 using Microsoft.AspNetCore.Authentication;
@@ -25,6 +24,9 @@ public static class OidcAuthentication
 
     /// <summary>The key in the challenge's properties that says what the sign-in is for.</summary>
     public const string PurposeItem = "fumidai:purpose";
+
+    /// <summary>The key in the request's items under which the IdP's refresh token waits for the callback.</summary>
+    public const string RefreshTokenItem = "fumidai:refresh-token";
 
     public static void Add(IServiceCollection services, ConsoleServices console)
     {
@@ -59,38 +61,20 @@ public static class OidcAuthentication
             o.NonceCookie.SameSite = SameSiteMode.Lax;
             o.NonceCookie.SecurePolicy = CookieSecurePolicy.Always;
             o.RemoteAuthenticationTimeout = TimeSpan.FromMinutes(10);
-            if (options.CaFile is not null) o.BackchannelHttpHandler = TrustingOnly(options.CaFile);
+            if (options.CaFile is not null) o.BackchannelHttpHandler = IdpBackchannel.Handler(options.CaFile);
             o.Events = new OpenIdConnectEvents
             {
+                OnTokenValidated = context =>
+                {
+                    // Kept for the callback only: it is stored, sealed, once the bastion user she stands for is known.
+                    if (context.TokenEndpointResponse?.RefreshToken is { Length: > 0 } refresh) context.HttpContext.Items[RefreshTokenItem] = refresh;
+                    return Task.CompletedTask;
+                },
                 OnTicketReceived = context => OidcCallback.TicketReceivedAsync(context, console),
                 OnRemoteFailure = context => OidcCallback.RemoteFailureAsync(context, console),
                 OnAccessDenied = context => OidcCallback.AccessDeniedAsync(context, console),
             };
         });
-    }
-
-    /// <summary>A client to the IdP that trusts the CAs of <paramref name="caFile"/> and no others.</summary>
-    private static SocketsHttpHandler TrustingOnly(string caFile)
-    {
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(caFile);
-        return new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(30),
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None) return false;
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-                },
-            },
-        };
     }
 
     /// <summary>Starts a sign-in at the IdP that comes back to <paramref name="returnPath"/> (a local path).</summary>

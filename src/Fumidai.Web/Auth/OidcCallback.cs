@@ -28,6 +28,8 @@ public static class OidcCallback
             await RefuseAsync(http, message!).ConfigureAwait(false);
             return;
         }
+        if (http.Items[OidcAuthentication.RefreshTokenItem] is string refresh)
+            await console.Oidc!.KeepRefreshTokenAsync(user.Name, context.Principal!, refresh, http.RequestAborted).ConfigureAwait(false);
         if (purpose == ApprovalAuthentication.Purpose)
         {
             // Any role will do: she approves her own SSH logins there and sees nothing else of the console.

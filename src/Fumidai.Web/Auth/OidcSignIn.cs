@@ -4,6 +4,7 @@ using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Configuration;
 using Fumidai.Gateway.Identity;
+using Fumidai.Gateway.Identity.Idp;
 using Fumidai.Gateway.Storage;
 
 namespace Fumidai.Web.Auth;
@@ -45,7 +46,7 @@ public sealed class OidcSignIn(MetadataStore store, IAuditLog audit, OidcOptions
         if (roles.Count == 0)
         {
             if (user is { Disabled: false })
-                await UserAccess.DisableAsync(store, audit, user, "no role at the identity provider", actor, cancellationToken).ConfigureAwait(false);
+                await UserAccess.DisableAsync(store, audit, user, LeaverSync.NoRoleReason, actor, cancellationToken).ConfigureAwait(false);
             await FailAsync(name, address, purpose, "no IdP group maps to a role", cancellationToken).ConfigureAwait(false);
             return (null, NoMappedRole);
         }
@@ -86,6 +87,16 @@ public sealed class OidcSignIn(MetadataStore store, IAuditLog audit, OidcOptions
             user = user with { Roles = roles };
         }
         return (user, null);
+    }
+
+    /// <summary>
+    /// Keeps her refresh token, sealed, so <c>fumidai user sync</c> can ask the IdP about her while she is away; a token
+    /// without the subject it was issued for is useless for that and is not kept.
+    /// </summary>
+    public async Task KeepRefreshTokenAsync(string user, ClaimsPrincipal idp, string refreshToken, CancellationToken cancellationToken)
+    {
+        if (idp.FindFirst("sub")?.Value is not { Length: > 0 } subject) return;
+        await IdpTokens.KeepAsync(store, protector, user, subject, refreshToken, cancellationToken).ConfigureAwait(false);
     }
 
     private Task<AuditEvent> FailAsync(string? user, string address, string purpose, string reason, CancellationToken cancellationToken) =>

@@ -171,6 +171,13 @@ internal static class PostgresSchema
                 role TEXT PRIMARY KEY,
                 method TEXT NOT NULL);
             """),
+        (10, """
+            CREATE TABLE idp_tokens (
+                user_name TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,
+                subject TEXT NOT NULL,
+                token BYTEA NOT NULL,
+                updated TEXT COLLATE "C" NOT NULL);
+            """),
     ];
 
     public static async Task MigrateAsync(PostgresDialect dialect, CancellationToken cancellationToken)

@@ -98,6 +98,15 @@ internal static class SqliteSchema
                 role TEXT PRIMARY KEY,
                 method TEXT NOT NULL);
             """),
+        // 10: the refresh token each IdP user got at her last sign-in (sealed with the master key), so leavers are found
+        // without her being present.
+        (10, [], """
+            CREATE TABLE IF NOT EXISTS idp_tokens (
+                user_name TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,
+                subject TEXT NOT NULL,
+                token BLOB NOT NULL,
+                updated TEXT NOT NULL);
+            """),
     ];
 
     public static async Task MigrateAsync(SqliteDialect dialect, CancellationToken cancellationToken)
