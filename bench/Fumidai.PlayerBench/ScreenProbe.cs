@@ -26,7 +26,7 @@ internal sealed partial record ScreenProbe(double Time, string Expected)
         using var index = JsonDocument.Parse(await (await api.GetAsync($"/sessions/{id}/segments.json")).TextAsync());
         var starts = index.RootElement.GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("start").GetDouble()).ToList();
         int window = Math.Max(0, starts.FindLastIndex(s => s <= target));
-        for (int tries = 0; tries < 4 && window < starts.Count; tries++, window++)
+        for (int tries = 0; tries < 16 && window < starts.Count; tries++, window++)
         {
             var response = await api.GetAsync($"/sessions/{id}/segments/{window.ToString(CultureInfo.InvariantCulture)}");
             if (response.Status != 200) throw new InvalidOperationException($"segment {window}: HTTP {response.Status}");
@@ -60,9 +60,13 @@ internal sealed partial record ScreenProbe(double Time, string Expected)
             string line = lines[i].TrimEnd('\r');
             if (line.Contains('\r', StringComparison.Ordinal)) continue; // overwritten in place
             string start = line.Length > Prefix ? line[..Prefix] : line;
+            // Up to a tab or a run of spaces, which the page may show otherwise.
+            int gap = start.IndexOfAny(['\t']);
+            if (gap >= 0) start = start[..gap];
+            gap = start.IndexOf("  ", StringComparison.Ordinal);
+            if (gap >= 0) start = start[..gap];
             start = start.TrimEnd();
-            if (start.Length >= 12 && start.All(c => c is >= ' ' and <= '~') && start.Any(char.IsAsciiLetter) && !start.Contains("  ", StringComparison.Ordinal))
-                return start;
+            if (start.Length >= 8 && start.All(c => c is >= ' ' and <= '~') && start.Count(char.IsAsciiLetter) >= 4) return start;
         }
         return null;
     }
