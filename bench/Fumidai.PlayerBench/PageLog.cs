@@ -29,13 +29,13 @@ internal sealed class PageLog : IDisposable
     /// <summary>The log, the terminal's text, a screenshot and the server's log under /tmp, named on the console.</summary>
     public async Task DumpAsync(IPage page, string termText, string serverLog)
     {
-        string stem = Path.Combine(Path.GetTempPath(), "player2-bench-" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8]);
+        string stem = Path.Combine(Path.GetTempPath(), "fumidai-playerbench-" + DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = stem + ".png" });
             _lines.Enqueue("terminal text: " + await page.EvaluateAsync<string>($"() => {termText}"));
         }
-        catch (PlaywrightException ex)
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
             _lines.Enqueue("no screenshot: " + ex.Message);
         }

@@ -59,7 +59,7 @@ internal static class PlayerRun
 
         // The fallback for a recording without keyframes (made before this node kept them, or a crash): the first view builds them.
         Directory.Delete(cache, recursive: true);
-        var cold = await OpenAndSeekAsync(bench, id, first, seeks[..1]);
+        var cold = await OpenAndSeekAsync(bench, id, first, seeks[..1], 900_000); // the first view reads and replays every chunk
         Console.WriteLine("without keyframes (first view builds them): " + string.Join("; ", cold.Select(s => string.Create(Invariant, $"{s.Name} {s.Ms:F0} ms"))));
     }
 
@@ -72,14 +72,14 @@ internal static class PlayerRun
     /// Playwright driver's own delays on a loaded machine are not counted; polling is every 5 ms.
     /// </remarks>
     private static async Task<List<(string Name, double Ms, string Fetches)>> OpenAndSeekAsync(BenchBastion bench, string id, ScreenProbe first,
-        IEnumerable<(string Name, ScreenProbe Probe)> seeks)
+        IEnumerable<(string Name, ScreenProbe Probe)> seeks, int timeout = 120_000)
     {
         var page = await bench.Context.NewPageAsync();
         using var log = PageLog.Attach(page);
         var marks = new List<(string Name, double From, double To)>();
         try
         {
-            await OpenAtAsync(bench, page, log, id, first, 5);
+            await OpenAtAsync(bench, page, log, id, first, 5, timeout);
             marks.Add(("first frame", 0, await page.EvaluateAsync<double>("() => window.benchShown")));
             foreach (var (name, probe) in seeks)
             {
@@ -121,20 +121,25 @@ internal static class PlayerRun
         return parts.Count == 0 ? "no request (the window was in the player's cache)" : string.Join("; ", parts);
     }
 
-    /// <summary>The session page, its player created, then a seek to the first output (as a command link does) until the terminal shows it.</summary>
-    private static async Task OpenAtAsync(BenchBastion bench, IPage page, PageLog log, string id, ScreenProbe first, int polling)
+    /// <summary>
+    /// The session page opened at the first output's time (<c>?t=</c>, as a search hit links to it) until the terminal shows what
+    /// was printed by then: the page preloads the window there and the player shows it without play; the page time of that is
+    /// left in <c>window.benchShown</c>.
+    /// </summary>
+    private static async Task OpenAtAsync(BenchBastion bench, IPage page, PageLog log, string id, ScreenProbe first, int polling, int timeout = 120_000)
     {
         try
         {
-            await page.GotoAsync($"/sessions/{id}", new PageGotoOptions { Timeout = 120_000 });
-            await page.WaitForFunctionAsync("() => window.fumidaiPlayer !== undefined", null, new() { Timeout = 120_000, PollingInterval = polling });
+            await page.GotoAsync($"/sessions/{id}?t={first.SeekArgument}", new PageGotoOptions { Timeout = timeout });
+            await page.WaitForFunctionAsync(
+                $"([expected]) => {{ const t = {TermText}; if (!t.includes(expected)) return false; window.benchShown = performance.now(); return true; }}",
+                new[] { first.Expected }, new() { Timeout = timeout, PollingInterval = polling });
         }
         catch (TimeoutException)
         {
             await log.DumpAsync(page, TermText, bench.Harness.Bastion.Log);
             throw;
         }
-        await SeekAsync(bench, page, log, first, polling);
     }
 
     /// <summary>

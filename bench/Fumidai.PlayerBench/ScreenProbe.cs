@@ -7,8 +7,8 @@ using Microsoft.Playwright;
 namespace Fumidai.PlayerBench;
 
 /// <summary>
-/// A time to seek to and a piece of text the terminal must show then: the time of an output event, and the start of one of
-/// the last lines printed up to and including it (still on an 80×24 screen, tab-free so it reads the same in the page).
+/// A time to seek to and a piece of text the terminal must show then: the time of an output event (rounded up to the
+/// millisecond, with no other output before the next one), and the start of one of the last lines printed up to and including it (still on an 80×24 screen, tab-free so it reads the same in the page).
 /// </summary>
 /// <remarks>
 /// Seeking to "the first output + 1 ms" and expecting the prompt printed there fails on a big recording: the event holding the
@@ -41,15 +41,16 @@ internal sealed partial record ScreenProbe(double Time, string Expected)
                 if (pending is not null && time > pending.Time) return pending;
                 printed.Append(e[2].GetString());
                 if (printed.Length > 64 * 1024) printed.Remove(0, printed.Length - 16 * 1024);
-                pending = time >= target && LastLine(printed.ToString()) is { } text ? new ScreenProbe(time, text) : null;
+                // Whole milliseconds, rounded up: the page's ?t= keeps three decimals.
+                pending = time >= target && LastLine(printed.ToString()) is { } text ? new ScreenProbe(Math.Ceiling(time * 1000) / 1000, text) : null;
             }
             if (pending is not null) return pending;
         }
         throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"no output with a usable line after {target:F3} s"));
     }
 
-    /// <summary>The probe's time as the player's seek argument, exact to the microsecond the server wrote.</summary>
-    public string SeekArgument => Time.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>The probe's time as the player's seek argument or the page's <c>?t=</c>.</summary>
+    public string SeekArgument => Time.ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <summary>The start of one of the last few lines printed (the cursor's line included), when it is plain enough to find on screen.</summary>
     private static string? LastLine(string printed)
