@@ -8,8 +8,8 @@ using Microsoft.Playwright;
 namespace Fumidai.PlayerBench;
 
 /// <summary>
-/// A recording of a given size made through OpenSSH and the bastion, then in chromium: time to the first frame, time to seek to
-/// 90 %, and the server's RSS growth per viewer with several viewers seeking at once.
+/// A recording of a given size made through OpenSSH and the bastion, then in chromium: time to the first frame, to seek to
+/// 90 %, 10 % and 50 %, and the server's RSS growth per viewer with several viewers seeking at once.
 /// </summary>
 internal static class PlayerRun
 {
@@ -27,40 +27,68 @@ internal static class PlayerRun
         var warm = await bench.Context.NewPageAsync();
         await warm.GotoAsync("/sessions");
         await warm.CloseAsync();
-        double firstOutput = await FirstOutputAsync(bench, id);
-        Console.WriteLine(string.Create(Invariant, $"first output at {firstOutput:F2} s into the recording"));
+        var api = bench.Context.APIRequest;
+        double duration = await DurationAsync(api, id);
+        var first = await ScreenProbe.AtAsync(api, id, await FirstOutputAsync(bench, id));
+        var seeks = new (string Name, ScreenProbe Probe)[]
+        {
+            ("90 %", await ScreenProbe.AtAsync(api, id, duration * 0.9)),
+            ("10 %", await ScreenProbe.AtAsync(api, id, duration * 0.1)),
+            ("50 %", await ScreenProbe.AtAsync(api, id, duration * 0.5)),
+        };
+        Console.WriteLine(string.Create(Invariant, $"duration {duration:F1} s; first frame at the first output, {first.Time:F3} s ('{first.Expected}'); ")
+            + string.Join("; ", seeks.Select(s => string.Create(Invariant, $"{s.Name} at {s.Probe.Time:F3} s ('{s.Probe.Expected}')"))));
+        var figures = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         for (int run = 1; run <= runs; run++)
         {
-            var (first, seek) = await OpenAndSeekAsync(bench, id, firstOutput);
-            Console.WriteLine(string.Create(Invariant, $"run {run}: first frame {first:F0} ms; seek to 90 % {seek:F0} ms"));
+            string load = LoadAverage();
+            var steps = await OpenAndSeekAsync(bench, id, first, seeks);
+            foreach (var (name, ms, _) in steps) (figures.TryGetValue(name, out var list) ? list : figures[name] = []).Add(ms);
+            Console.WriteLine($"run {run} (load {load}): " + string.Join("; ", steps.Select(s => string.Create(Invariant, $"{s.Name} {s.Ms:F0} ms"))));
+            foreach (var (name, _, fetches) in steps) Console.WriteLine($"    {name}: {fetches}");
         }
-        double perViewer = await MemoryPerViewerAsync(bench, id, firstOutput, viewers);
-        Console.WriteLine(string.Create(Invariant, $"server RSS growth per viewer ({viewers} viewers opening and seeking at once): {perViewer:F1} MiB"));
+        Console.WriteLine($"ranges over {runs} runs (load now {LoadAverage()}): "
+            + string.Join("; ", figures.Select(f => string.Create(Invariant, $"{f.Key} {f.Value.Min():F0}–{f.Value.Max():F0} ms"))));
+        for (int round = 1; round <= runs; round++)
+        {
+            string load = LoadAverage();
+            double perViewer = await MemoryPerViewerAsync(bench, id, first, viewers);
+            Console.WriteLine(string.Create(Invariant,
+                $"server VmRSS growth per viewer, round {round} ({viewers} viewers opening and seeking at once; load {load}): {perViewer:F1} MiB"));
+        }
 
         // The fallback for a recording without keyframes (made before this node kept them, or a crash): the first view builds them.
         Directory.Delete(cache, recursive: true);
-        var (cold, coldSeek) = await OpenAndSeekAsync(bench, id, firstOutput);
-        Console.WriteLine(string.Create(Invariant, $"without keyframes (first view builds them): first frame {cold:F0} ms; then seek to 90 % {coldSeek:F0} ms"));
+        var cold = await OpenAndSeekAsync(bench, id, first, seeks[..1], 900_000); // the first view reads and replays every chunk
+        Console.WriteLine("without keyframes (first view builds them): " + string.Join("; ", cold.Select(s => string.Create(Invariant, $"{s.Name} {s.Ms:F0} ms"))));
     }
 
     /// <summary>
-    /// Opens the player page and shows the recording's first output, then seeks to 90 % until the screen changes; both in ms,
-    /// from navigation and from the seek call.
+    /// Opens the player page and shows the recording's first output (first frame, from navigation), then each seek in turn until
+    /// the terminal shows the text expected there (from the seek call); with the recording's requests of each step.
     /// </summary>
-    private static async Task<(double First, double Seek)> OpenAndSeekAsync(BenchBastion bench, string id, double firstOutput)
+    /// <remarks>
+    /// Times are taken in the page (<c>performance.now()</c>: the seek call, and the first poll that finds the text), so the
+    /// Playwright driver's own delays on a loaded machine are not counted; polling is every 5 ms.
+    /// </remarks>
+    private static async Task<List<(string Name, double Ms, string Fetches)>> OpenAndSeekAsync(BenchBastion bench, string id, ScreenProbe first,
+        IEnumerable<(string Name, ScreenProbe Probe)> seeks, int timeout = 120_000)
     {
         var page = await bench.Context.NewPageAsync();
+        using var log = PageLog.Attach(page);
+        var marks = new List<(string Name, double From, double To)>();
         try
         {
-            var clock = Stopwatch.StartNew();
-            await OpenAtAsync(page, id, firstOutput, 5);
-            double first = clock.Elapsed.TotalMilliseconds;
-            string before = await page.EvaluateAsync<string>($"() => {TermText}");
-            clock.Restart();
-            await page.EvaluateAsync("() => window.fumidaiPlayer.seek('90%')");
-            await page.WaitForFunctionAsync($"(before) => ({TermText}) !== before && ({TermText}).trim() !== ''", before,
-                new() { Timeout = 120_000, PollingInterval = 5 });
-            return (first, clock.Elapsed.TotalMilliseconds);
+            await OpenAtAsync(bench, page, log, id, first, 5, timeout);
+            marks.Add(("first frame", 0, await page.EvaluateAsync<double>("() => window.benchShown")));
+            foreach (var (name, probe) in seeks)
+            {
+                double from = await SeekAsync(bench, page, log, probe, 5);
+                marks.Add(("seek to " + name, from, await page.EvaluateAsync<double>("() => window.benchShown")));
+            }
+            var fetches = new List<(string, double, string)>();
+            foreach (var (name, from, to) in marks) fetches.Add((name, to - from, await FetchesAsync(page, from, to)));
+            return fetches;
         }
         finally
         {
@@ -68,16 +96,75 @@ internal static class PlayerRun
         }
     }
 
-    /// <summary>The session page, its player created, then a seek to the first output (as a command link does) until the terminal shows it.</summary>
-    private static async Task OpenAtAsync(IPage page, string id, double firstOutput, int polling)
+    /// <summary>The recording's requests sent between two page times, from the browser's resource timing: when sent, server answer, transfer, size.</summary>
+    private static async Task<string> FetchesAsync(IPage page, double from, double to)
     {
-        await page.GotoAsync($"/sessions/{id}", new PageGotoOptions { Timeout = 120_000 });
-        await page.WaitForFunctionAsync("() => window.fumidaiPlayer !== undefined", null, new() { Timeout = 120_000, PollingInterval = polling });
-        await page.EvaluateAsync(string.Create(Invariant, $"() => window.fumidaiPlayer.seek({firstOutput:0.000})"));
-        await page.WaitForFunctionAsync($"() => ({TermText}).includes('user@web01')", null, new() { Timeout = 120_000, PollingInterval = polling });
+        var entries = await page.EvaluateAsync<JsonElement>(
+            "([from, to]) => performance.getEntriesByType('resource').filter(e => e.name.includes('/segment') && e.startTime >= from && e.startTime <= to)"
+            + ".map(e => [e.name.substring(e.name.lastIndexOf('/') + 1), e.startTime - from, e.responseStart - e.requestStart, e.responseEnd - e.responseStart, e.encodedBodySize, e.responseEnd - from])",
+            new[] { from, to });
+        var parts = new List<string>();
+        if (from == 0)
+        {
+            var page0 = await page.EvaluateAsync<double[]>(
+                "() => { const n = performance.getEntriesByType('navigation')[0]; return [n.responseStart - n.requestStart, n.responseEnd, n.domContentLoadedEventEnd]; }");
+            parts.Add(string.Create(Invariant, $"page: server {page0[0]:F0}, received at {page0[1]:F0}, scripts run by {page0[2]:F0} ms"));
+        }
+        double lastEnd = 0;
+        foreach (var e in entries.EnumerateArray())
+        {
+            lastEnd = Math.Max(lastEnd, e[5].GetDouble());
+            parts.Add(string.Create(Invariant,
+                $"{e[0].GetString()} ({e[4].GetDouble() / 1024:F0} KiB) sent at {e[1].GetDouble():F0}, server {e[2].GetDouble():F0}, transfer {e[3].GetDouble():F0} ms"));
+        }
+        if (parts.Count > 0) parts.Add(string.Create(Invariant, $"shown {to - from - lastEnd:F0} ms after the last answer"));
+        return parts.Count == 0 ? "no request (the window was in the player's cache)" : string.Join("; ", parts);
     }
 
-    /// <summary>When the recording's first output was printed (seconds), from the first windows that hold any.</summary>
+    /// <summary>
+    /// The session page opened at the first output's time (<c>?t=</c>, as a search hit links to it) until the terminal shows what
+    /// was printed by then: the page preloads the window there and the player shows it without play; the page time of that is
+    /// left in <c>window.benchShown</c>.
+    /// </summary>
+    private static async Task OpenAtAsync(BenchBastion bench, IPage page, PageLog log, string id, ScreenProbe first, int polling, int timeout = 120_000)
+    {
+        try
+        {
+            await page.GotoAsync($"/sessions/{id}?t={first.SeekArgument}", new PageGotoOptions { Timeout = timeout });
+            await page.WaitForFunctionAsync(
+                $"([expected]) => {{ const t = {TermText}; if (!t.includes(expected)) return false; window.benchShown = performance.now(); return true; }}",
+                new[] { first.Expected }, new() { Timeout = timeout, PollingInterval = polling });
+        }
+        catch (TimeoutException)
+        {
+            await log.DumpAsync(page, TermText, bench.Harness.Bastion.Log);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Seeks to the probe's time and waits until the terminal shows its text (and differs from what it showed before); leaves the
+    /// page time at which it was seen in <c>window.benchShown</c>. Returns the page time of the seek call.
+    /// </summary>
+    private static async Task<double> SeekAsync(BenchBastion bench, IPage page, PageLog log, ScreenProbe probe, int polling)
+    {
+        try
+        {
+            string before = await page.EvaluateAsync<string>($"() => {TermText}");
+            double from = await page.EvaluateAsync<double>($"() => {{ const t = performance.now(); window.fumidaiPlayer.seek({probe.SeekArgument}); return t; }}");
+            await page.WaitForFunctionAsync(
+                $"([expected, before]) => {{ const t = {TermText}; if (t === before || !t.includes(expected)) return false; window.benchShown = performance.now(); return true; }}",
+                new[] { probe.Expected, before }, new() { Timeout = 120_000, PollingInterval = polling });
+            return from;
+        }
+        catch (TimeoutException)
+        {
+            await log.DumpAsync(page, TermText, bench.Harness.Bastion.Log);
+            throw;
+        }
+    }
+
+    /// <summary>When the recording's first output was printed (seconds, exactly as its segment says), from the first windows that hold any.</summary>
     /// <remarks>A slow dial can leave the first chunks (sealed by age) with markers only.</remarks>
     private static async Task<double> FirstOutputAsync(BenchBastion bench, string id)
     {
@@ -87,14 +174,27 @@ internal static class PlayerRun
             if (response.Status != 200) break;
             using var json = JsonDocument.Parse(await response.TextAsync());
             foreach (var e in json.RootElement.GetProperty("events").EnumerateArray())
-                if (e[1].GetString() == "o" && e[2].GetString()!.Contains("user@web01", StringComparison.Ordinal)) return e[0].GetDouble() + 0.001;
+                if (e[1].GetString() == "o" && e[2].GetString()!.Contains("user@web01", StringComparison.Ordinal)) return e[0].GetDouble();
         }
         throw new InvalidOperationException("the first windows show no output");
     }
 
-    /// <summary>Peak RSS of the server above its idle level while <paramref name="viewers"/> pages open the player and seek at once, per viewer, MiB.</summary>
-    private static async Task<double> MemoryPerViewerAsync(BenchBastion bench, string id, double firstOutput, int viewers)
+    private static async Task<double> DurationAsync(IAPIRequestContext api, string id)
     {
+        using var index = JsonDocument.Parse(await (await api.GetAsync($"/sessions/{id}/segments.json")).TextAsync());
+        return index.RootElement.GetProperty("duration").GetDouble();
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages: the machine may be shared, and the figures mean little without them.</summary>
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
+
+    /// <summary>Peak VmRSS of the server above its idle level while <paramref name="viewers"/> pages open the player and seek at once, per viewer, MiB.</summary>
+    private static async Task<double> MemoryPerViewerAsync(BenchBastion bench, string id, ScreenProbe first, int viewers)
+    {
+        var api = bench.Context.APIRequest;
+        double duration = await DurationAsync(api, id);
+        var probes = new List<ScreenProbe>();
+        for (int v = 0; v < viewers; v++) probes.Add(await ScreenProbe.AtAsync(api, id, duration * (20 + v * 70.0 / viewers) / 100));
         await Task.Delay(2000);
         long baseline = bench.ServerRss();
         long peak = baseline;
@@ -107,24 +207,30 @@ internal static class PlayerRun
                 await Task.Delay(20);
             }
         });
-        var pages = new List<IPage>();
+        var pages = new List<(IPage Page, PageLog Log)>();
         try
         {
-            for (int v = 0; v < viewers; v++) pages.Add(await bench.Context.NewPageAsync());
-            await Task.WhenAll(pages.Select(async (page, v) =>
+            for (int v = 0; v < viewers; v++)
             {
-                // As a viewer does: open at the start, then seek to a place of its own.
-                await OpenAtAsync(page, id, firstOutput, 20);
-                string before = await page.EvaluateAsync<string>($"() => {TermText}");
-                await page.EvaluateAsync($"() => window.fumidaiPlayer.seek('{20 + v * 70 / viewers}%')");
-                await page.WaitForFunctionAsync($"(before) => ({TermText}) !== before", before, new() { Timeout = 120_000, PollingInterval = 20 });
+                var page = await bench.Context.NewPageAsync();
+                pages.Add((page, PageLog.Attach(page)));
+            }
+            // As a viewer does: open at the start, then seek to a place of its own.
+            await Task.WhenAll(pages.Select(async (p, v) =>
+            {
+                await OpenAtAsync(bench, p.Page, p.Log, id, first, 20);
+                if (probes[v].Time != first.Time) await SeekAsync(bench, p.Page, p.Log, probes[v], 20); // a short recording's first output may come later
             }));
         }
         finally
         {
             await done.CancelAsync();
             await sampler;
-            foreach (var page in pages) await page.CloseAsync();
+            foreach (var (page, log) in pages)
+            {
+                log.Dispose();
+                await page.CloseAsync();
+            }
         }
         return (peak - baseline) / 1048576.0 / viewers;
     }

@@ -127,6 +127,36 @@ public sealed class SeekTests(ConsoleHarness h) : IAsyncLifetime
         });
     }
 
+    [Fact]
+    public async Task A_page_opened_at_a_time_shows_the_screen_of_that_time_without_play_from_the_window_it_preloaded()
+    {
+        var (id, _) = await RecordAsync("seekc");
+        var events = await h.Bastion.RecordingEventsAsync(id);
+        double stage5 = events.First(e => e.Type == AsciicastEventType.Output && e.Data.Contains("STAGE5_ROW_00001", StringComparison.Ordinal)).Time.TotalSeconds;
+        string target = (stage5 - 0.1).ToString("0.###", CultureInfo.InvariantCulture);
+        var auditor = await h.Bastion.AddOperatorAsync("opener", "auditor", ConsoleHarness.Password);
+        h.Users["opener"] = auditor;
+
+        await _browser.RunAsync(h, "open-at", async page =>
+        {
+            var fetched = new List<string>();
+            await ConsoleBrowser.SignInAsync(page, "opener", ConsoleHarness.Password, await h.CodeAsync("opener"));
+            page.Request += (_, request) =>
+            {
+                lock (fetched) fetched.Add(new Uri(request.Url).AbsolutePath);
+            };
+            await page.GotoAsync($"/sessions/{id}?t={target}");
+            // As a search hit or a shared link opens it: nobody presses play or seeks.
+            await page.WaitForFunctionAsync(
+                "() => { const t = document.querySelector('#player .ap-term'); return t && t.innerText.includes('STAGE4_ROW_01000'); }");
+            Assert.DoesNotContain("STAGE5_", await page.InnerTextAsync("#player .ap-term"));
+            string[] segments;
+            lock (fetched) segments = [.. fetched.Where(p => p.StartsWith($"/sessions/{id}/segments/", StringComparison.Ordinal))];
+            Assert.Single(segments.Distinct());
+            Assert.Single(segments);
+        });
+    }
+
     private Task<(string Id, string Prefix)> RecordAsync(string user) => RecordedScripts.RecordAsync(h.Bastion, user, Script);
 
     private Task<RecordingManifest> ManifestAsync(string prefix) => RecordedScripts.ManifestAsync(h.Bastion, prefix);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Fumidai.Gateway.Sessions;
+using Fumidai.Recording.Keyframes;
 
 namespace Fumidai.Web.Pages;
 
@@ -55,6 +56,19 @@ public static class PlayerPage
                 .Append("/commands.json").Append(suffix).Append("\">commands (JSON)</a></p>");
         }
         return html.ToString();
+    }
+
+    /// <summary>
+    /// Links that fetch the segment index and the window the player opens at while the player's scripts load and compile (most of
+    /// the time to the first frame on a loaded machine); the player's own requests are then answered from them.
+    /// </summary>
+    /// <remarks><c>crossorigin</c> makes them same-origin CORS requests with cookies, as the player's <c>fetch</c> is, or it would not use them.</remarks>
+    public static string Preloads(SessionRecord s, RecordingIndex index, double? startAt)
+    {
+        int window = index.WindowAt(startAt is { } t ? (long)Math.Min(t * 1_000_000, index.Duration) : 0);
+        string prefix = "/sessions/" + Html.E(s.Id) + "/segments";
+        return $"<link rel=\"preload\" href=\"{prefix}.json\" as=\"fetch\" crossorigin>"
+            + $"<link rel=\"preload\" href=\"{prefix}/{window.ToString(CultureInfo.InvariantCulture)}\" as=\"fetch\" crossorigin>";
     }
 
     private static string Commands(SessionRecord s, IReadOnlyList<(TimeSpan Offset, string Command, string? Mark)> commands, bool playable)

@@ -31,7 +31,7 @@ public static class RecordingPages
                 await console.Store.MarkRecordingCheckAsync(session.Id, true, null, CancellationToken.None).ConfigureAwait(false);
                 await ConsoleAudit.RecordAccessAsync(console, context, session, "view", verified).ConfigureAwait(false);
                 return Html.Page($"Session {session.Id}", PlayerPage.Body(session, verified, fast.Commands, confirmed, at, $"/sessions/{session.Id}/segments.json"),
-                    ConsoleUser.From(context.User), context, scripts: PlayerScripts);
+                    ConsoleUser.From(context.User), context, scripts: PlayerPage.Preloads(session, fast.Windows.Index, at) + PlayerScripts);
             }
             await using var read = await OpenAsync(session, console, confirmed, context).ConfigureAwait(false);
             await ConsoleAudit.RecordAccessAsync(console, context, session, "view", read).ConfigureAwait(false);

@@ -13,6 +13,8 @@
   if (start !== undefined) options.startAt = start;
   var player = window.AsciinemaPlayer.create(source, element, options);
   window.fumidaiPlayer = player;
+  // Opened at a time (a search hit, a shared link): show the screen of that time at once, not a blank one until play.
+  if (start !== undefined) Promise.resolve(player.seek(start)).catch(function () {});
   if (element.dataset.segments) {
     // A segment refused because its chunk no longer matches the signed manifest: say so where the verified line was.
     player.addEventListener("error", function () {
