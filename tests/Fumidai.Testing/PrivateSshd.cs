@@ -91,6 +91,9 @@ public sealed class PrivateSshd : IAsyncDisposable
                 }
             }
             File.WriteAllLines(directory.Combine("authorized_keys"), authorizedKeys);
+            // SHLVL=1: Debian's bash sources ~/.bashrc for a command run by sshd only in a top-level shell, and the host
+            // account's rc files are not ours to run (on a developer's machine they may take seconds, or hold a lock that
+            // makes concurrent commands wait in turn). Interactive and login shells still read them.
             int port = FreePort();
             config.Append($"""
                 Port {port}
@@ -106,6 +109,7 @@ public sealed class PrivateSshd : IAsyncDisposable
                 Subsystem sftp /usr/lib/openssh/sftp-server
                 MaxStartups 50
                 MaxAuthTries 10
+                SetEnv SHLVL=1
 
                 """);
             if (trustedUserCaKeys is not null)
