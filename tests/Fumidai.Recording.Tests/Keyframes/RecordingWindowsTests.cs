@@ -10,39 +10,24 @@ using Fumidai.Recording.Tests.Storage;
 namespace Fumidai.Recording.Tests.Keyframes;
 
 /// <summary>Serving any window of a recording reads exactly one chunk from the store (the window's) and lists nothing, whatever its size.</summary>
-public sealed class RecordingWindowsTests : IAsyncLifetime
+public sealed class RecordingWindowsTests() : FileStoreTest("fumidai-windows-")
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("fumidai-windows-").FullName;
-    private RecordingHarness _harness = null!;
-
-    public Task InitializeAsync()
-    {
-        _harness = new RecordingHarness(new FileObjectStore(Path.Combine(_root, "store")));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _harness.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
-
     [Fact]
     public async Task Each_segment_and_each_time_is_served_from_its_own_chunk_alone()
     {
         var descriptor = RecordingHarness.Descriptor();
-        var recorder = SessionRecorder.CreateChunked(ChunkedRecordingWriter.Create(_harness.SpoolRoot, descriptor, _harness.Uploader, _harness.Signer,
+        var recorder = SessionRecorder.CreateChunked(ChunkedRecordingWriter.Create(Harness.SpoolRoot, descriptor, Harness.Uploader, Harness.Signer,
             RecordingHarness.FastChunks), new AsciicastHeader(80, 24) { Timestamp = descriptor.Start.ToUnixTimeSeconds() });
         for (int i = 0; i < 600; i++) recorder.Output(Encoding.UTF8.GetBytes($"\u001b[3{i % 8}mline {i:D4} {new string('-', 40)}\u001b[0m\r\n"));
         await recorder.CompleteAsync();
         await recorder.Chunks.Uploaded.WaitAsync(TimeSpan.FromSeconds(30));
-        var (manifest, problem) = await ManifestCheck.CheckAsync(_harness.Store, _harness.Signer.Verifier(), descriptor.Prefix, CancellationToken.None);
+        var (manifest, problem) = await ManifestCheck.CheckAsync(Harness.Store, Harness.Signer.Verifier(), descriptor.Prefix, CancellationToken.None);
         Assert.True(manifest is not null, problem);
         Assert.True(manifest.Chunks.Count >= 8, $"{manifest.Chunks.Count} chunks; the test needs many");
-        var cache = new KeyframeCache(Path.Combine(_root, "cache"));
-        var index = await KeyframeBuilder.BuildAsync(_harness.Store, manifest, cache, null, CancellationToken.None);
+        var cache = new KeyframeCache(Path.Combine(Root, "cache"));
+        var index = await KeyframeBuilder.BuildAsync(Harness.Store, manifest, cache, null, CancellationToken.None);
 
-        var store = new CountingStore(_harness.Store);
+        var store = new CountingStore(Harness.Store);
         var windows = new RecordingWindows(store, manifest, index, cache);
         for (int n = 0; n < index.Windows.Count; n++)
         {

@@ -9,28 +9,13 @@ using Fumidai.Recording.Tests.Storage;
 namespace Fumidai.Recording.Tests.Keyframes;
 
 /// <summary>Keyframes made as a recording's chunks are sealed are exactly those the first viewer would build from the store.</summary>
-public sealed class SealedChunkKeyframesTests : IAsyncLifetime
+public sealed class SealedChunkKeyframesTests() : FileStoreTest("fumidai-keyframes-")
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("fumidai-keyframes-").FullName;
-    private RecordingHarness _harness = null!;
-
-    public Task InitializeAsync()
-    {
-        _harness = new RecordingHarness(new FileObjectStore(Path.Combine(_root, "store")));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _harness.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
-
     [Fact]
     public async Task Keyframes_made_while_recording_equal_those_built_from_the_store_at_first_view()
     {
         var descriptor = RecordingHarness.Descriptor();
-        var live = new KeyframeCache(Path.Combine(_root, "live"));
+        var live = new KeyframeCache(Path.Combine(Root, "live"));
         var events = new List<AsciicastEvent>();
         var observer = new SealedChunkKeyframes(live, descriptor, CancellationToken.None) { Events = events.Add, Extras = () => [("extra.txt", "x"u8.ToArray())] };
         var recorder = NewRecorder(descriptor, observer);
@@ -39,12 +24,12 @@ public sealed class SealedChunkKeyframesTests : IAsyncLifetime
 
         Assert.True(await observer.Completion.WaitAsync(TimeSpan.FromSeconds(30)), observer.Problem);
         await recorder.Chunks.Uploaded.WaitAsync(TimeSpan.FromSeconds(30));
-        var (manifest, problem) = await ManifestCheck.CheckAsync(_harness.Store, _harness.Signer.Verifier(), descriptor.Prefix, CancellationToken.None);
+        var (manifest, problem) = await ManifestCheck.CheckAsync(Harness.Store, Harness.Signer.Verifier(), descriptor.Prefix, CancellationToken.None);
         Assert.True(manifest is not null, problem);
         Assert.True(manifest.Chunks.Count >= 5, $"{manifest.Chunks.Count} chunks; the test needs several");
 
-        var built = new KeyframeCache(Path.Combine(_root, "built"));
-        await KeyframeBuilder.BuildAsync(_harness.Store, manifest, built, null, CancellationToken.None);
+        var built = new KeyframeCache(Path.Combine(Root, "built"));
+        await KeyframeBuilder.BuildAsync(Harness.Store, manifest, built, null, CancellationToken.None);
         string liveFolder = Path.Combine(live.Root, descriptor.Id, manifest.FinalChain);
         string builtFolder = Path.Combine(built.Root, descriptor.Id, manifest.FinalChain);
         Assert.Equal(manifest.Chunks.Count + 2, Directory.GetFiles(liveFolder).Length); // keyframes, index, extra
@@ -60,7 +45,7 @@ public sealed class SealedChunkKeyframesTests : IAsyncLifetime
     public async Task A_node_stopping_before_the_end_leaves_nothing_behind_and_the_recording_is_unharmed()
     {
         var descriptor = RecordingHarness.Descriptor();
-        var cache = new KeyframeCache(Path.Combine(_root, "stopped"));
+        var cache = new KeyframeCache(Path.Combine(Root, "stopped"));
         using var stopping = new CancellationTokenSource();
         var observer = new SealedChunkKeyframes(cache, descriptor, stopping.Token);
         var recorder = NewRecorder(descriptor, observer);
@@ -71,13 +56,13 @@ public sealed class SealedChunkKeyframesTests : IAsyncLifetime
         Assert.False(await observer.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Null(recorder.Failure);
         await recorder.Chunks.Uploaded.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True((await _harness.Verifier.VerifyAsync(descriptor.Prefix)).Ok);
+        Assert.True((await Harness.Verifier.VerifyAsync(descriptor.Prefix)).Ok);
         string folder = Path.Combine(cache.Root, descriptor.Id);
         Assert.True(!Directory.Exists(folder) || Directory.GetFileSystemEntries(folder).Length == 0, "a staging folder was left");
     }
 
     private SessionRecorder NewRecorder(RecordingDescriptor descriptor, IChunkObserver observer) =>
-        SessionRecorder.CreateChunked(ChunkedRecordingWriter.Create(_harness.SpoolRoot, descriptor, _harness.Uploader, _harness.Signer,
+        SessionRecorder.CreateChunked(ChunkedRecordingWriter.Create(Harness.SpoolRoot, descriptor, Harness.Uploader, Harness.Signer,
             RecordingHarness.FastChunks, observer), new AsciicastHeader(80, 24) { Timestamp = descriptor.Start.ToUnixTimeSeconds() });
 
     /// <summary>Colours, a resize, input, a marker and a full-screen program left open across chunk boundaries.</summary>
