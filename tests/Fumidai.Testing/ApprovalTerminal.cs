@@ -21,7 +21,8 @@ public sealed partial class ApprovalTerminal : IAsyncDisposable
 
     public InteractiveSsh Ssh { get; }
 
-    public static ApprovalTerminal Start(BastionHarness harness, Operator op, string loginName)
+    /// <param name="command">A command to run instead of a shell, e.g. the bastion's own <c>cert</c>.</param>
+    public static ApprovalTerminal Start(BastionHarness harness, Operator op, string loginName, string? command = null)
     {
         int n = Interlocked.Increment(ref _count);
         string log = harness.Directory.Combine($"approval-{n}.log");
@@ -45,6 +46,7 @@ public sealed partial class ApprovalTerminal : IAsyncDisposable
         var args = new List<string> { "-tt", "-e", "none" };
         args.AddRange(harness.ClientOptions(loginName, op.KeyFile));
         args.Add("127.0.0.1");
+        if (command is not null) args.Add(command);
         var ssh = InteractiveSsh.Start(args, new Dictionary<string, string>
         {
             ["SSH_ASKPASS"] = script,

@@ -97,7 +97,8 @@ public sealed class OidcHarness : IAsyncLifetime
         foreach (var (name, role) in new[] { ("glass", "admin"), ("localadm", "admin") })
             Users[name] = await Bastion.AddOperatorAsync(name, role, Password);
         // Operators whose SSH logins are approved in the browser; neither has a console role.
-        await Bastion.MustAsync("role", "add", "ssoops", "--targets", "web*", "--logins", "root", "--auth", "sso");
+        // Login certificates for a working day: one approval, then the certificate alone.
+        await Bastion.MustAsync("role", "add", "ssoops", "--targets", "web*", "--logins", "root", "--auth", "sso", "--mfa-ttl", "8h");
         foreach (string name in new[] { "sam", "sid", "lea", "una", "pia", "gus" }) Users[name] = await Bastion.AddOperatorAsync(name, "ssoops");
     }
 
@@ -105,9 +106,9 @@ public sealed class OidcHarness : IAsyncLifetime
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
     /// <summary>Connects with OpenSSH as <paramref name="user"/>; returns the client waiting at the approval prompt and its code.</summary>
-    public async Task<(ApprovalTerminal Terminal, string Code)> ConnectForApprovalAsync(string user, string loginName)
+    public async Task<(ApprovalTerminal Terminal, string Code)> ConnectForApprovalAsync(string user, string loginName, string? command = null)
     {
-        var terminal = ApprovalTerminal.Start(Bastion, Users[user], loginName);
+        var terminal = ApprovalTerminal.Start(Bastion, Users[user], loginName, command);
         string prompt = await terminal.WaitForPromptAsync(1, Wait);
         // OpenSSH puts "(LOGIN@HOST) " before a keyboard-interactive prompt.
         Assert.StartsWith($"({loginName}@127.0.0.1) Open {BaseUri}approve and enter ", prompt);

@@ -66,6 +66,39 @@ public sealed class SshApprovalTests(OidcHarness h) : IAsyncLifetime
         });
 
     [Fact]
+    public Task One_approval_gets_a_login_certificate_that_then_logs_in_with_no_approval() =>
+        _browser.RunAsync(h.BaseUri, "approve-cert", async page =>
+        {
+            var op = h.Users["sid"];
+            string certificate;
+            {
+                var (terminal, code) = await h.ConnectForApprovalAsync("sid", "sid", "cert");
+                await using var owned = terminal;
+                await OidcHarness.EnterCodeAsync(page, "sid", code);
+                await page.ClickAsync("#approve-yes");
+                await page.WaitForSelectorAsync("#approved");
+                terminal.PressEnter();
+                Assert.Equal(0, await terminal.Ssh.WaitForExitAsync(Wait));
+                certificate = terminal.Ssh.Output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("ssh-ed25519-cert-v01@openssh.com ", StringComparison.Ordinal));
+            }
+            await h.Bastion.WaitForAuditAsync(e => e.Type == "login.certificate" && e.User == "sid", "the certificate issued after the approval");
+            File.WriteAllText(op.KeyFile + "-cert.pub", certificate + "\n");
+            try
+            {
+                // The certificate alone: an askpass that fails if anything is asked, so an approval prompt would fail the login.
+                var result = await h.Bastion.SshExecAsync(op, "sid:web01", "echo BY_CERT_$((6*7))", code: null);
+                Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Output} {result.StandardError}");
+                Assert.Contains("BY_CERT_42", result.Output);
+                await h.Bastion.WaitForAuditAsync(e => e.Type == "login" && e.User == "sid" && e.Outcome == "success"
+                    && e.Detail("method") == "certificate", "the login by certificate");
+            }
+            finally
+            {
+                File.Delete(op.KeyFile + "-cert.pub");
+            }
+        });
+
+    [Fact]
     public Task A_denied_login_fails_at_the_terminal_with_a_clear_line() =>
         _browser.RunAsync(h.BaseUri, "approve-no", async page =>
         {
