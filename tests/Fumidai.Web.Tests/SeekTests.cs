@@ -157,6 +157,46 @@ public sealed class SeekTests(ConsoleHarness h) : IAsyncLifetime
         });
     }
 
+    [Fact]
+    public async Task A_seek_made_while_the_opening_window_still_loads_is_not_undone_when_that_window_arrives()
+    {
+        var (id, _) = await RecordAsync("seekd");
+        var events = await h.Bastion.RecordingEventsAsync(id);
+        double StageStart(int stage) => events.First(e => e.Type == AsciicastEventType.Output
+            && e.Data.Contains($"STAGE{stage}_ROW_00001", StringComparison.Ordinal)).Time.TotalSeconds;
+        string sought = (StageStart(5) - 0.1).ToString("0.###", CultureInfo.InvariantCulture);
+        var auditor = await h.Bastion.AddOperatorAsync("hasty", "auditor", ConsoleHarness.Password);
+        h.Users["hasty"] = auditor;
+
+        await _browser.RunAsync(h, "seek-while-opening", async page =>
+        {
+            await ConsoleBrowser.SignInAsync(page, "hasty", ConsoleHarness.Password, await h.CodeAsync("hasty"));
+            // A slow answer for every window asked before the reader's seek: the opening window arrives after the sought one.
+            bool seekMade = false;
+            await page.RouteAsync($"**/sessions/{id}/segments/*", async route =>
+            {
+                if (!Volatile.Read(ref seekMade)) await Task.Delay(2000);
+                await route.ContinueAsync();
+            });
+            await page.GotoAsync($"/sessions/{id}", new() { WaitUntil = WaitUntilState.Commit });
+            await page.WaitForFunctionAsync("() => window.fumidaiPlayer !== undefined");
+            Volatile.Write(ref seekMade, true);
+            await page.EvaluateAsync($"() => {{ window.fumidaiPlayer.seek({sought}); }}");
+            const string Screen = "document.querySelector('#player .ap-term')";
+            await page.WaitForFunctionAsync($"() => {{ const t = {Screen}; return t && t.innerText.includes('STAGE4_ROW_01000'); }}");
+
+            // The opening window is answered about two seconds after it was asked; the screen must stay where the reader went.
+            var until = DateTime.UtcNow.AddSeconds(4);
+            while (DateTime.UtcNow < until)
+            {
+                string screen = await page.InnerTextAsync("#player .ap-term");
+                Assert.Contains("STAGE4_ROW_01000", screen);
+                Assert.DoesNotContain("STAGE1_", screen);
+                await Task.Delay(100);
+            }
+        });
+    }
+
     private Task<(string Id, string Prefix)> RecordAsync(string user) => RecordedScripts.RecordAsync(h.Bastion, user, Script);
 
     private Task<RecordingManifest> ManifestAsync(string prefix) => RecordedScripts.ManifestAsync(h.Bastion, prefix);
