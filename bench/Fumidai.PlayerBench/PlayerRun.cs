@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Fumidai.Testing;
 using Microsoft.Playwright;
 
@@ -45,7 +47,7 @@ internal static class PlayerRun
             var steps = await OpenAndSeekAsync(bench, id, first, seeks);
             foreach (var (name, ms, _) in steps) (figures.TryGetValue(name, out var list) ? list : figures[name] = []).Add(ms);
             Console.WriteLine($"run {run} (load {load}): " + string.Join("; ", steps.Select(s => string.Create(Invariant, $"{s.Name} {s.Ms:F0} ms"))));
-            foreach (var (name, _, fetches) in steps) Console.WriteLine($"    {name}: {fetches}");
+            foreach (var (name, _, fetches) in steps.Where(s => s.Fetches.Length > 0)) Console.WriteLine($"    {name}: {fetches}");
         }
         Console.WriteLine($"ranges over {runs} runs (load now {LoadAverage()}): "
             + string.Join("; ", figures.Select(f => string.Create(Invariant, $"{f.Key} {f.Value.Min():F0}–{f.Value.Max():F0} ms"))));
@@ -79,15 +81,21 @@ internal static class PlayerRun
         var marks = new List<(string Name, double From, double To)>();
         try
         {
-            await OpenAtAsync(bench, page, log, id, first, 5, timeout);
-            marks.Add(("first frame", 0, await page.EvaluateAsync<double>("() => window.benchShown")));
+            // TRACE_DIR: a Chromium performance trace of each opening (load it in chrome://tracing or Perfetto) to see where it goes.
+            string? traceDir = Environment.GetEnvironmentVariable("TRACE_DIR");
+            await using var trace = traceDir is null ? null : await PageTrace.StartAsync(page, Path.Combine(traceDir, $"open-{DateTime.UtcNow:HHmmss.fff}.json"));
+            double drawn = await OpenAtAsync(bench, page, log, id, first, 5, timeout);
+            if (trace is not null) await trace.StopAsync();
+            if (drawn >= 0) marks.Add(("first frame (server-drawn)", 0, drawn));
+            marks.Add(("player drawn", 0, await page.EvaluateAsync<double>("() => window.benchShown")));
             foreach (var (name, probe) in seeks)
             {
                 double from = await SeekAsync(bench, page, log, probe, 5);
                 marks.Add(("seek to " + name, from, await page.EvaluateAsync<double>("() => window.benchShown")));
             }
             var fetches = new List<(string, double, string)>();
-            foreach (var (name, from, to) in marks) fetches.Add((name, to - from, await FetchesAsync(page, from, to)));
+            foreach (var (name, from, to) in marks)
+                fetches.Add((name, to - from, name.StartsWith("first frame", StringComparison.Ordinal) ? "" : await FetchesAsync(page, from, to)));
             return fetches;
         }
         finally
@@ -126,20 +134,35 @@ internal static class PlayerRun
     /// was printed by then: the page preloads the window there and the player shows it without play; the page time of that is
     /// left in <c>window.benchShown</c>.
     /// </summary>
-    private static async Task OpenAtAsync(BenchBastion bench, IPage page, PageLog log, string id, ScreenProbe first, int polling, int timeout = 120_000)
+    /// <returns>When the page painted the screen the server drew for that time (element timing), if it holds the text; else -1.</returns>
+    private static async Task<double> OpenAtAsync(BenchBastion bench, IPage page, PageLog log, string id, ScreenProbe first, int polling, int timeout = 120_000)
     {
         try
         {
-            await page.GotoAsync($"/sessions/{id}?t={first.SeekArgument}", new PageGotoOptions { Timeout = timeout });
+            string url = $"/sessions/{id}?t={first.SeekArgument}";
+            await page.GotoAsync(url, new PageGotoOptions { Timeout = timeout, WaitUntil = WaitUntilState.Commit });
+            // Buffered: the paint of the server-drawn screen may come before this runs.
+            await page.EvaluateAsync("() => { window.benchPaint = new Promise(resolve => new PerformanceObserver(list => { "
+                + "for (const e of list.getEntries()) if (e.identifier === 'first-frame') resolve(e.renderTime || e.loadTime); }).observe({ type: 'element', buffered: true })); }");
             await page.WaitForFunctionAsync(
                 $"([expected]) => {{ const t = {TermText}; if (!t.includes(expected)) return false; window.benchShown = performance.now(); return true; }}",
                 new[] { first.Expected }, new() { Timeout = timeout, PollingInterval = polling });
+            double painted = await page.EvaluateAsync<double>("() => Promise.race([window.benchPaint, new Promise(r => setTimeout(() => r(-1), 2000))])");
+            return painted >= 0 && await PosterShowsAsync(bench, url, first.Expected) ? painted : -1;
         }
         catch (TimeoutException)
         {
             await log.DumpAsync(page, TermText, bench.Harness.Bastion.Log);
             throw;
         }
+    }
+
+    /// <summary>Whether the screen the server drew into the page at <paramref name="url"/> holds <paramref name="expected"/> (as text, tags and entities undone).</summary>
+    private static async Task<bool> PosterShowsAsync(BenchBastion bench, string url, string expected)
+    {
+        string html = await (await bench.Context.APIRequest.GetAsync(url)).TextAsync();
+        var poster = Regex.Match(html, "<pre id=\"poster\"[^>]*>(.*?)</pre>", RegexOptions.Singleline);
+        return poster.Success && WebUtility.HtmlDecode(Regex.Replace(poster.Groups[1].Value, "<[^>]+>", "")).Contains(expected, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -159,6 +182,7 @@ internal static class PlayerRun
         }
         catch (TimeoutException)
         {
+            Console.WriteLine(string.Create(Invariant, $"seek to {probe.Time:F3} s timed out waiting for '{probe.Expected}'"));
             await log.DumpAsync(page, TermText, bench.Harness.Bastion.Log);
             throw;
         }

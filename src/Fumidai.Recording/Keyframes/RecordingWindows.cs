@@ -76,6 +76,16 @@ public sealed class RecordingWindows(IObjectStore store, RecordingManifest manif
         return window + 1 < Index.Windows.Count ? Index.Windows[window + 1].Start : null;
     }
 
+    /// <summary>The screen as a player shows it at <paramref name="at"/> (microseconds): every shown event at or before that time applied, from one chunk.</summary>
+    /// <exception cref="RecordingTamperedException">The chunk no longer matches the manifest.</exception>
+    /// <exception cref="KeyframeMissingException">The cache lost the chunk's keyframe; rebuild the index.</exception>
+    public async Task<TerminalScreen> ScreenAtAsync(long at, CancellationToken cancellationToken)
+    {
+        var mark = Index.Windows[Index.WindowAt(at)];
+        var (screen, _) = await ScreenAtAsync(mark.Chunk, 0, at + 1, cancellationToken).ConfigureAwait(false);
+        return screen;
+    }
+
     /// <summary>The chunk's keyframe with the chunk's events replayed up to byte <paramref name="offset"/> or time <paramref name="before"/>, whichever comes first.</summary>
     private async Task<(TerminalScreen Screen, byte[] Text)> ScreenAtAsync(int chunk, int offset, long before, CancellationToken cancellationToken)
     {

@@ -96,6 +96,27 @@ public static class Rendition
         return null;
     }
 
+    /// <summary>
+    /// The foreground colour of <paramref name="rendition"/>: null for the default, a palette index 0–255, or an RGB value
+    /// (with <see cref="IsRgb"/> true).
+    /// </summary>
+    public static int? ForegroundColour(long rendition) => Colour(rendition & ColourMask);
+
+    /// <summary>The background colour, as <see cref="ForegroundColour"/>.</summary>
+    public static int? BackgroundColour(long rendition) => Colour((rendition >> BackgroundShift) & ColourMask);
+
+    /// <summary>Whether a colour from <see cref="ForegroundColour"/> or <see cref="BackgroundColour"/> is 24-bit RGB rather than a palette index.</summary>
+    public static bool IsRgb(int colour) => (colour & Rgb) != 0;
+
+    /// <summary>Whether SGR flag <paramref name="sgrCode"/> (1 bold, 2 faint, 3 italic, 4 underline, 5 blink, 7 inverse, 8 hidden, 9 strike) is set.</summary>
+    public static bool HasFlag(long rendition, int sgrCode)
+    {
+        int flag = Array.IndexOf(FlagCodes, sgrCode);
+        return flag >= 0 && (rendition & (1L << (FlagShift + flag))) != 0;
+    }
+
+    private static int? Colour(long colour) => colour == 0 ? null : (colour & Rgb) != 0 ? (int)colour : (int)colour - 1;
+
     private static long WithForeground(long pen, long colour) => (pen & ~ColourMask) | colour;
 
     private static long WithBackground(long pen, long colour) => (pen & ~(ColourMask << BackgroundShift)) | (colour << BackgroundShift);

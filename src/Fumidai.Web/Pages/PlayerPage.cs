@@ -9,7 +9,7 @@ namespace Fumidai.Web.Pages;
 public static class PlayerPage
 {
     public static string Body(SessionRecord s, CheckedRecording? read, IReadOnlyList<(TimeSpan Offset, string Command, string? Mark)> commands,
-        bool confirmed, double? startAt, string? segments = null)
+        bool confirmed, double? startAt, string? segments = null, string? poster = null)
     {
         var html = new StringBuilder();
         html.Append("<dl class=\"facts\">")
@@ -45,11 +45,13 @@ public static class PlayerPage
         if (playable)
         {
             // A verified recording plays in windows fetched as it plays or seeks; any other is read whole.
-            html.Append("<div class=\"player-row\"><div id=\"player\" ");
+            // The player starts hidden under the server-drawn first frame, laid out at its real width, and replaces it once drawn.
+            html.Append("<div class=\"player-row\"><div class=\"player-frame\">").Append(poster ?? "")
+                .Append("<div id=\"player\"").Append(poster is null ? "" : " class=\"starting\"").Append(' ');
             if (segments is not null) html.Append("data-segments=\"").Append(Html.E(segments)).Append('"');
             else html.Append("data-cast=\"/sessions/").Append(Html.E(s.Id)).Append("/cast").Append(suffix).Append('"');
             if (startAt is { } t) html.Append(" data-start=\"").Append(t.ToString("0.###", CultureInfo.InvariantCulture)).Append('"');
-            html.Append("></div>").Append(Commands(s, commands, playable)).Append("</div>");
+            html.Append("></div></div>").Append(Commands(s, commands, playable)).Append("</div>");
             html.Append("<p class=\"downloads\">Download: <a id=\"download-cast\" href=\"/sessions/").Append(Html.E(s.Id)).Append("/cast?download=1")
                 .Append(confirmed ? "&amp;unverified=1" : "").Append("\">.cast</a> · <a id=\"download-transcript\" href=\"/sessions/").Append(Html.E(s.Id))
                 .Append("/transcript").Append(suffix).Append("\">transcript</a> · <a id=\"download-commands\" href=\"/sessions/").Append(Html.E(s.Id))

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Recording.Asciicast;
+using Fumidai.Recording.Keyframes;
 using Fumidai.Recording.Storage;
 using Fumidai.Recording.Transcripts;
 using Fumidai.Web.Auth;
@@ -30,7 +31,8 @@ public static class RecordingPages
                 var verified = new CheckedRecording(RecordingTrust.Verified, null, null);
                 await console.Store.MarkRecordingCheckAsync(session.Id, true, null, CancellationToken.None).ConfigureAwait(false);
                 await ConsoleAudit.RecordAccessAsync(console, context, session, "view", verified).ConfigureAwait(false);
-                return Html.Page($"Session {session.Id}", PlayerPage.Body(session, verified, fast.Commands, confirmed, at, $"/sessions/{session.Id}/segments.json"),
+                string? poster = await PosterAsync(fast.Windows, at, context.RequestAborted).ConfigureAwait(false);
+                return Html.Page($"Session {session.Id}", PlayerPage.Body(session, verified, fast.Commands, confirmed, at, $"/sessions/{session.Id}/segments.json", poster),
                     ConsoleUser.From(context.User), context, scripts: PlayerPage.Preloads(session, fast.Windows.Index, at) + PlayerScripts);
             }
             await using var read = await OpenAsync(session, console, confirmed, context).ConfigureAwait(false);
@@ -131,6 +133,23 @@ public static class RecordingPages
     }
 
     /// <summary>Where the player starts: <c>?t=SECONDS</c>, or <c>?at=UNIX-MS</c> (a search hit's time).</summary>
+    /// <summary>
+    /// The screen at the page's time drawn by the server, shown until the player has drawn it (its scripts take most of a second
+    /// to start on a slow machine); null when the chunk cannot be read now, and the player then reports why as it would anyway.
+    /// </summary>
+    private static async Task<string?> PosterAsync(RecordingWindows windows, double? at, CancellationToken cancellationToken)
+    {
+        long micros = (long)Math.Clamp((at ?? 0) * 1_000_000, 0, windows.Index.Duration);
+        try
+        {
+            return ScreenPoster.Draw(await windows.ScreenAtAsync(micros, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is RecordingTamperedException or KeyframeMissingException)
+        {
+            return null;
+        }
+    }
+
     private static double? StartAt(HttpRequest request, SessionRecord session)
     {
         if (QueryInput.Text(request, "t", 20) is { } t)

@@ -13,8 +13,25 @@
   if (start !== undefined) options.startAt = start;
   var player = window.AsciinemaPlayer.create(source, element, options);
   window.fumidaiPlayer = player;
+  // The server drew the first frame; the player, laid out hidden beneath it, takes its place once it has drawn the same
+  // screen (two frames after, so its terminal is painted), or at once when it fails.
+  var poster = document.getElementById("poster");
+  function reveal() {
+    if (!poster) return;
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        if (poster) poster.remove();
+        poster = null;
+        element.classList.remove("starting");
+      });
+    });
+  }
+  player.addEventListener("error", reveal);
   // Opened at a time (a search hit, a shared link): show the screen of that time at once, not a blank one until play.
-  if (start !== undefined) Promise.resolve(player.seek(start)).catch(function () {});
+  if (start !== undefined) Promise.resolve(player.seek(start)).then(reveal, reveal);
+  else player.addEventListener("metadata", reveal);
+  player.addEventListener("play", reveal);
+  player.addEventListener("seeked", reveal);
   if (element.dataset.segments) {
     // A segment refused because its chunk no longer matches the signed manifest: say so where the verified line was.
     player.addEventListener("error", function () {
