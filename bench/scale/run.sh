@@ -114,6 +114,7 @@ NODE_ENV=""
 env FUMIDAI__Web__Enabled=false FUMIDAI__Health__Listen=127.0.0.1:0 $NODE_ENV $SERVE_ENV $FUMIDAI serve --ssh-listen "127.0.0.1:$PORT" >"$T/serve.log" 2>&1 &
 SERVE_PID=$!
 wait_for_line "$T/serve.log" "listening on 127.0.0.1:$PORT" 60
+grep -m 1 "open-file limit" "$T/serve.log" | sed 's/^/serve: /' || true
 if [ "$NODES" = 2 ]; then
   # The second node joins: same database, the first node's master key; it makes no keys of its own.
   FUMIDAI__Secrets__MasterKeyFile="$T/data/master.key" FUMIDAI_DATA="$T/data2" $FUMIDAI init >"$T/init2.log" 2>&1 \
@@ -155,7 +156,7 @@ pg_log_statements() { # all | none
 status=0
 "$SCALE" run --port "$PORT" --known-hosts "$T/known_hosts" --users-file "$T/users.tsv" --key "$T/id_ed25519" --target load01 \
   --mode "$MODE" --sessions "$SESSIONS" --seconds "$SECONDS_" --rate "$RATE" --bytes "$BYTES" --concurrency "$CONCURRENCY" \
-  --pid "$SERVE_PID" || status=$?
+  --pid "$SERVE_PID" --host-pid "$HOST_PID" || status=$?
 
 if [ "$METADATA" = postgres ]; then
   read -r COMMITS1 ROWS1 <<<"$(pg_writes)"
