@@ -43,6 +43,8 @@ def loadavg():
 
 def main():
     sessions, seconds = int(sys.argv[1]), float(sys.argv[2])
+    # A TERM (from `timeout`, say) must still stop the sshds and clients below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     t = tempfile.mkdtemp(prefix="scaleprof-openssh-" if os.path.isdir("/tmp") else None)
     os.makedirs("/run/sshd", exist_ok=True)
     procs = []

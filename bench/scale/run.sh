@@ -20,7 +20,8 @@
 # initdb + pg_ctl as the postgres account, fsync on as in production), NODES (1 | 2: a second node joins the first's
 # database and master key, both behind Debian's haproxy in TCP mode with send-proxy-v2; the load goes to haproxy and
 # RSS/CPU are node 1's), PG_STATEMENTS (a file: with METADATA=postgres, every statement PostgreSQL ran during the run,
-# counted by its first line, most frequent first: which queries a login makes). Every process is stopped by PID.
+# counted by its first line, most frequent first: which queries a login makes), KEEP_LOGS (a folder: serve's and the target's
+# logs are copied there at the end). Every process is stopped by PID.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -53,6 +54,8 @@ HOST_PID=""
 HAPROXY_PID=""
 PG_BIN=/usr/lib/postgresql/15/bin
 cleanup() {
+  # KEEP_LOGS=DIR: the bastion's and the target's logs are copied there before the temporary folder goes.
+  [ -n "${KEEP_LOGS:-}" ] && mkdir -p "$KEEP_LOGS" && cp "$T"/*.log "$T"/target.* "$KEEP_LOGS"/ 2>/dev/null || true
   [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null || true
   [ -n "$SERVE2_PID" ] && kill "$SERVE2_PID" 2>/dev/null && wait "$SERVE2_PID" 2>/dev/null || true
   [ -n "$HAPROXY_PID" ] && kill "$HAPROXY_PID" 2>/dev/null && wait "$HAPROXY_PID" 2>/dev/null || true
