@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace Fumidai.Scale;
 
 /// <summary>The load modes: idle sessions held open, interactive keystrokes, bulk output, and a login storm or burst.</summary>
-internal sealed class LoadRun(LoadTarget target, ProcessSampler? bastion, int concurrency)
+internal sealed class LoadRun(LoadTarget target, ProcessSampler? bastion, int concurrency, ProcessSampler? targetHost = null)
 {
     private readonly ConcurrentQueue<string> _errors = new();
     private int _errorCount;
@@ -55,7 +55,9 @@ internal sealed class LoadRun(LoadTarget target, ProcessSampler? bastion, int co
         var sessions = await OpenManyAsync(count, "echo", cancellationToken);
         var rtts = new ConcurrentBag<double>();
         int dropped = 0;
+        long keystrokes = 0;
         double cpu0 = bastion?.CpuSeconds() ?? 0;
+        var account = new CpuAccount(("bastion", bastion), ("target", targetHost), ("generator", new ProcessSampler(Environment.ProcessId)));
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(sessions.Select(async (session, index) =>
         {
@@ -75,6 +77,7 @@ internal sealed class LoadRun(LoadTarget target, ProcessSampler? bastion, int co
                     int read = await session.Session.ReadAsync(buffer, wait.Token);
                     if (read == 0 || buffer[0] != key) { Interlocked.Increment(ref dropped); return; }
                     rtts.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                    Interlocked.Increment(ref keystrokes);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -87,8 +90,9 @@ internal sealed class LoadRun(LoadTarget target, ProcessSampler? bastion, int co
                 next.Restart();
             }
         }));
+        account.Report("interactive", keystrokes, 1000, clock.Elapsed);
         Console.WriteLine($"interactive: {sessions.Count} sessions, one key per 100 ms for {duration.TotalSeconds:F0} s: echo {Percentiles.Describe([.. rtts])}; " +
-                          $"sessions dropped {dropped}");
+                          $"{keystrokes / clock.Elapsed.TotalSeconds:F0} keystrokes/s echoed; sessions dropped {dropped}");
         if (bastion is not null)
             Console.WriteLine($"interactive: bastion CPU {100 * (bastion.CpuSeconds() - cpu0) / clock.Elapsed.TotalSeconds:F0} % of one core");
         Report("interactive");
@@ -121,6 +125,7 @@ internal sealed class LoadRun(LoadTarget target, ProcessSampler? bastion, int co
     {
         var setups = new ConcurrentBag<double>();
         var running = new List<Task>();
+        var account = new CpuAccount(("bastion", bastion), ("target", targetHost), ("generator", new ProcessSampler(Environment.ProcessId)));
         var clock = Stopwatch.StartNew();
         long launched = 0;
         while (clock.Elapsed < duration)
@@ -131,6 +136,7 @@ internal sealed class LoadRun(LoadTarget target, ProcessSampler? bastion, int co
             await Task.Delay(10, cancellationToken);
         }
         await Task.WhenAll(running);
+        account.Report("storm", setups.Count, 100, clock.Elapsed);
         Console.WriteLine($"storm: {launched} logins asked at {perSecond}/s over {duration.TotalSeconds:F0} s: {setups.Count} done " +
                           $"({Rate(setups.Count, clock.Elapsed)} per second), setup {Percentiles.Describe([.. setups])}");
         Report("storm");

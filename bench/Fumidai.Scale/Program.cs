@@ -28,7 +28,8 @@ var rate = new Option<double>("--rate") { DefaultValueFactory = _ => 50, Descrip
 var bytes = new Option<long>("--bytes") { DefaultValueFactory = _ => 10_000_000, Description = "Output per session (bulk)" };
 var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 32, Description = "Logins in flight while opening sessions" };
 var pid = new Option<int?>("--pid") { Description = "The bastion's PID, for RSS and CPU" };
-var run = new Command("run", "Drive sessions through the bastion") { port, knownHosts, usersFile, key, target, mode, sessions, seconds, rate, bytes, concurrency, pid };
+var hostPid = new Option<int?>("--host-pid") { Description = "The target's PID, for its CPU per unit of work" };
+var run = new Command("run", "Drive sessions through the bastion") { port, knownHosts, usersFile, key, target, mode, sessions, seconds, rate, bytes, concurrency, pid, hostPid };
 run.SetAction(async (r, ct) =>
 {
     var loadUsers = File.ReadAllLines(r.GetValue(usersFile)!).Where(l => l.Contains('\t'))
@@ -37,7 +38,7 @@ run.SetAction(async (r, ct) =>
     var loadTarget = new LoadTarget("127.0.0.1", r.GetValue(port), KnownHosts.Parse(File.ReadAllText(r.GetValue(knownHosts)!)), r.GetValue(target)!,
         privateKey, loadUsers, new CodeSource(loadUsers));
     var sampler = r.GetValue(pid) is { } p ? new ProcessSampler(p) : null;
-    var load = new LoadRun(loadTarget, sampler, r.GetValue(concurrency));
+    var load = new LoadRun(loadTarget, sampler, r.GetValue(concurrency), r.GetValue(hostPid) is { } h ? new ProcessSampler(h) : null);
     var duration = TimeSpan.FromSeconds(r.GetValue(seconds));
     Console.WriteLine($"mode {r.GetValue(mode)}, {loadUsers.Count} users, target {r.GetValue(target)}");
     switch (r.GetValue(mode))

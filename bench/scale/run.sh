@@ -20,7 +20,8 @@
 # initdb + pg_ctl as the postgres account, fsync on as in production), NODES (1 | 2: a second node joins the first's
 # database and master key, both behind Debian's haproxy in TCP mode with send-proxy-v2; the load goes to haproxy and
 # RSS/CPU are node 1's), PG_STATEMENTS (a file: with METADATA=postgres, every statement PostgreSQL ran during the run,
-# counted by its first line, most frequent first: which queries a login makes). Every process is stopped by PID.
+# counted by its first line, most frequent first: which queries a login makes), KEEP_LOGS (a folder: serve's and the target's
+# logs are copied there at the end). Every process is stopped by PID.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -53,6 +54,8 @@ HOST_PID=""
 HAPROXY_PID=""
 PG_BIN=/usr/lib/postgresql/15/bin
 cleanup() {
+  # KEEP_LOGS=DIR: the bastion's and the target's logs are copied there before the temporary folder goes.
+  [ -n "${KEEP_LOGS:-}" ] && mkdir -p "$KEEP_LOGS" && cp "$T"/*.log "$T"/target.* "$KEEP_LOGS"/ 2>/dev/null || true
   [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null || true
   [ -n "$SERVE2_PID" ] && kill "$SERVE2_PID" 2>/dev/null && wait "$SERVE2_PID" 2>/dev/null || true
   [ -n "$HAPROXY_PID" ] && kill "$HAPROXY_PID" 2>/dev/null && wait "$HAPROXY_PID" 2>/dev/null || true
@@ -114,6 +117,7 @@ NODE_ENV=""
 env FUMIDAI__Web__Enabled=false FUMIDAI__Health__Listen=127.0.0.1:0 $NODE_ENV $SERVE_ENV $FUMIDAI serve --ssh-listen "127.0.0.1:$PORT" >"$T/serve.log" 2>&1 &
 SERVE_PID=$!
 wait_for_line "$T/serve.log" "listening on 127.0.0.1:$PORT" 60
+grep -m 1 "open-file limit" "$T/serve.log" | sed 's/^/serve: /' || true
 if [ "$NODES" = 2 ]; then
   # The second node joins: same database, the first node's master key; it makes no keys of its own.
   FUMIDAI__Secrets__MasterKeyFile="$T/data/master.key" FUMIDAI_DATA="$T/data2" $FUMIDAI init >"$T/init2.log" 2>&1 \
@@ -155,7 +159,7 @@ pg_log_statements() { # all | none
 status=0
 "$SCALE" run --port "$PORT" --known-hosts "$T/known_hosts" --users-file "$T/users.tsv" --key "$T/id_ed25519" --target load01 \
   --mode "$MODE" --sessions "$SESSIONS" --seconds "$SECONDS_" --rate "$RATE" --bytes "$BYTES" --concurrency "$CONCURRENCY" \
-  --pid "$SERVE_PID" || status=$?
+  --pid "$SERVE_PID" --host-pid "$HOST_PID" || status=$?
 
 if [ "$METADATA" = postgres ]; then
   read -r COMMITS1 ROWS1 <<<"$(pg_writes)"

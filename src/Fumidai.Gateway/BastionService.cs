@@ -265,7 +265,7 @@ public sealed class BastionService
         _logger.LogInformation("recordings go to {Store} ({Mode}); spool {Spool}; manifests signed by {KeyId}", objects.Description,
             options.Recording.Mode, _data.SpoolPath, signer.KeyId);
         return new RecordingStorage(objects, signer, _data.SpoolPath, options.Recording.IsStrict, audit, _loggers.CreateLogger("recording"),
-            new ChunkingOptions { MaxChunkBytes = options.Recording.ChunkKiB * 1024 })
+            new ChunkingOptions { MaxChunkBytes = options.Recording.ChunkKiB * 1024, MaxChunkAge = TimeSpan.FromSeconds(options.Recording.MaxChunkAgeSeconds) })
         {
             // Made as chunks are sealed, so a recording's first viewer reads one chunk, not all of them.
             Keyframes = new KeyframeCache(_data.KeyframeCachePath),

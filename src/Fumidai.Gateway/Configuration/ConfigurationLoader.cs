@@ -99,6 +99,8 @@ public static class ConfigurationLoader
             errors.Add(Locate(path, "Recording:Store") + $": Recording:Store = '{o.Recording.Store}' must be file or s3");
         if (o.Recording.ChunkKiB is < 16 or > 65536)
             errors.Add(Locate(path, "Recording:ChunkKiB") + $": Recording:ChunkKiB = {o.Recording.ChunkKiB} must be between 16 and 65536");
+        if (o.Recording.MaxChunkAgeSeconds is < 1 or > 3600)
+            errors.Add(Locate(path, "Recording:MaxChunkAgeSeconds") + $": Recording:MaxChunkAgeSeconds = {o.Recording.MaxChunkAgeSeconds} must be between 1 and 3600");
         if (o.Recording.Mode is not ("best-effort" or "strict"))
             errors.Add(Locate(path, "Recording:Mode") + $": Recording:Mode = '{o.Recording.Mode}' must be best-effort or strict");
         // The S3 keys matter only when S3 is chosen; each problem names its own key, which is located like the others.

@@ -141,8 +141,11 @@ public sealed class RecordingOptions
     /// <summary>The bucket and how to write to it when <see cref="Store"/> is <c>s3</c> (keys <c>Recording:S3:*</c>).</summary>
     public S3ObjectStoreOptions S3 { get; set; } = new();
 
-    /// <summary>Uncompressed asciicast KiB after which a chunk is sealed (also sealed every 5 s).</summary>
+    /// <summary>Uncompressed asciicast KiB after which a chunk is sealed (also once quiet for 5 s, and at <see cref="MaxChunkAgeSeconds"/>).</summary>
     public int ChunkKiB { get; set; } = ChunkingOptions.DefaultMaxChunkBytes / 1024;
+
+    /// <summary>Seconds after which a busy session's chunk is sealed anyway: how far the store may lag behind it.</summary>
+    public int MaxChunkAgeSeconds { get; set; } = (int)ChunkingOptions.DefaultMaxChunkAge.TotalSeconds;
 
     public bool IsStrict => Mode == "strict";
 }

@@ -33,7 +33,8 @@ public sealed class AuditLogShipper : IAsyncDisposable
         _signer = signer;
         _node = node;
         _period = period ?? TimeSpan.FromHours(1);
-        _options = options ?? new ChunkingOptions();
+        // The audit log ships within 5 s however busy the node: one writer per node, so sealing it often costs little.
+        _options = options ?? new ChunkingOptions { MaxChunkAge = TimeSpan.FromSeconds(5) };
     }
 
     /// <summary>The open period's object folder, or null before the first event.</summary>

@@ -6,7 +6,8 @@ namespace Fumidai.Recording.Chunks;
 /// <summary>Appends a line-oriented stream (asciicast, JSON lines) to a spool, seals it into chained chunks and ships them.</summary>
 /// <remarks>
 /// Writes go to an open part file, fsynced every <see cref="ChunkingOptions.FlushInterval"/> while it is open. At a line end, once the
-/// part holds <see cref="ChunkingOptions.MaxChunkBytes"/> or is <see cref="ChunkingOptions.MaxChunkAge"/> old, it is
+/// part holds <see cref="ChunkingOptions.MaxChunkBytes"/>, was quiet for <see cref="ChunkingOptions.SealWhenQuietFor"/> or is
+/// <see cref="ChunkingOptions.MaxChunkAge"/> old, it is
 /// handed to a sealing task (compress, hash, chain, journal) that runs in order off the caller's path; sealed chunks go
 /// to the <see cref="SpoolUploader"/>. The caller never waits for the store. A local write failure (disk full) is
 /// reported once through <see cref="Failed"/>.
@@ -25,6 +26,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     private int _partIndex;
     private long _partBytes;
     private long _partOpened;
+    private long _lastWrite;
     private bool _atLineEnd = true;
     private bool _dirty;
     private bool _closed;
@@ -83,6 +85,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
             {
                 _part ??= OpenPart();
                 _part.Write(data);
+                _lastWrite = Stopwatch.GetTimestamp();
                 _partBytes += data.Length;
                 _dirty = true;
                 _atLineEnd = data[^1] == (byte)'\n';
@@ -109,7 +112,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
             if (_closed || Failure is not null || _part is null) return;
             try
             {
-                if (_atLineEnd && Stopwatch.GetElapsedTime(_partOpened) >= _options.MaxChunkAge)
+                if (_atLineEnd && DueForAgeSeal())
                 {
                     SealPart();
                     return;
@@ -138,6 +141,17 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
         {
             lock (_lock) Fail(ex);
         }
+    }
+
+    /// <summary>
+    /// Quiet for <see cref="ChunkingOptions.SealWhenQuietFor"/>, or open for <see cref="ChunkingOptions.MaxChunkAge"/>. Sealing a
+    /// busy session's part every few seconds (files created, fsynced and deleted each time) cost a node with a thousand
+    /// typing sessions more CPU than relaying their keystrokes; a session that stops still ships within seconds.
+    /// </summary>
+    private bool DueForAgeSeal()
+    {
+        var quiet = _options.SealWhenQuietFor < _options.MaxChunkAge ? _options.SealWhenQuietFor : _options.MaxChunkAge;
+        return Stopwatch.GetElapsedTime(_lastWrite) >= quiet || Stopwatch.GetElapsedTime(_partOpened) >= _options.MaxChunkAge;
     }
 
     private FileStream OpenPart()

@@ -14,8 +14,17 @@ public sealed record ChunkingOptions
     /// <summary>Seal once this many uncompressed bytes are in the open chunk.</summary>
     public int MaxChunkBytes { get; init; } = DefaultMaxChunkBytes;
 
-    /// <summary>Seal a non-empty chunk this long after it was opened, so a quiet session still ships within seconds.</summary>
-    public TimeSpan MaxChunkAge { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// The default maximum age: a busy session's chunks reach the store at least this often (its spool holds the rest,
+    /// fsynced every second). Sealing every 5 s cost a node with a thousand typing sessions more CPU than their relay.
+    /// </summary>
+    public static readonly TimeSpan DefaultMaxChunkAge = TimeSpan.FromSeconds(30);
+
+    /// <summary>Seal a non-empty chunk this long after it was opened, however busy the session: how far the store may lag behind a busy session.</summary>
+    public TimeSpan MaxChunkAge { get; init; } = DefaultMaxChunkAge;
+
+    /// <summary>Seal a non-empty chunk once nothing was written to it for this long (capped by <see cref="MaxChunkAge"/>), so a quiet session still ships within seconds.</summary>
+    public TimeSpan SealWhenQuietFor { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>fsync of the open part: a crash loses at most this much.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);

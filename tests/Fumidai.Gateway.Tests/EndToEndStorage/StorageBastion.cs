@@ -57,12 +57,18 @@ public sealed class StorageBastion : IAsyncDisposable
         ["AWS_EC2_METADATA_DISABLED"] = "true",
         // Small chunks, so a test's output of a megabyte or two spans several (the tamper test needs three).
         ["FUMIDAI__Recording__ChunkKiB"] = "512",
+        // A busy session's chunk at 5 s, not 30: the tests see chunks reach the store while a short session runs.
+        [ChunkAgeKey] = "5",
     };
+
+    private const string ChunkAgeKey = "FUMIDAI__Recording__MaxChunkAgeSeconds";
 
     static StorageBastion()
     {
         // The in-process CLI reads S3 through the default credential chain too.
-        foreach (var (key, value) in ServeEnvironment) Environment.SetEnvironmentVariable(key, value);
+        // The chunk age matters to serve only; set in this process it would override the configuration tests' files.
+        foreach (var (key, value) in ServeEnvironment)
+            if (key != ChunkAgeKey) Environment.SetEnvironmentVariable(key, value);
     }
 
     /// <summary>Creates the data directory (file store when <paramref name="s3Url"/> is null) and the target; does not start serve.</summary>

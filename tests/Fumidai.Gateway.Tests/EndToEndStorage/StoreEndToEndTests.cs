@@ -26,7 +26,7 @@ public abstract class StoreEndToEndTests
         string prefix = running.GetProperty("recording").GetString()!;
         Assert.StartsWith("recordings/", prefix);
 
-        // A chunk is sealed every 5 s at most: one must be in the store before the 14 s session ends.
+        // A busy chunk is sealed at Recording:MaxChunkAgeSeconds (5 s here): one must be in the store before the 14 s session ends.
         var clock = Stopwatch.StartNew();
         while ((await b.KeysAsync(prefix)).Count == 0)
         {
