@@ -14,11 +14,21 @@ public sealed class ClusterOptions
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Listen);
 
+    /// <summary>The listener's address (port 0 takes any free port, named in the start-up log); false when not ADDRESS:PORT.</summary>
+    public bool TryGetEndPoint(out System.Net.IPEndPoint? endPoint)
+    {
+        endPoint = null;
+        string listen = Listen ?? "";
+        int colon = listen.LastIndexOf(':');
+        return colon > 0 && colon < listen.Length - 1 && listen[(colon + 1)..].All(char.IsAsciiDigit)
+            && System.Net.IPEndPoint.TryParse(listen, out endPoint);
+    }
+
     /// <summary>The problems of these settings, each starting with its key.</summary>
     public IEnumerable<string> Validate()
     {
         if (!Enabled) yield break;
-        if (!ConfigurationLoader.TryParseEndPoint(Listen!, out var listen)) yield return $"Cluster:Listen = '{Listen}' is not ADDRESS:PORT";
+        if (!TryGetEndPoint(out var listen)) yield return $"Cluster:Listen = '{Listen}' is not ADDRESS:PORT";
         else if (string.IsNullOrWhiteSpace(Advertise) && (listen!.Address.Equals(System.Net.IPAddress.Any) || listen.Address.Equals(System.Net.IPAddress.IPv6Any)))
             yield return $"Cluster:Advertise must name the address other nodes dial when Cluster:Listen = '{Listen}' listens on every address";
         if (!string.IsNullOrWhiteSpace(Advertise) && !ConfigurationLoader.TryParseEndPoint(Advertise, out _))

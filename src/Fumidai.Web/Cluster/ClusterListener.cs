@@ -42,7 +42,7 @@ public sealed class ClusterListener
     public async Task RunAsync(CancellationToken stop, Action<IPEndPoint>? started = null)
     {
         var options = _data.LoadOptions();
-        if (!ConfigurationLoader.TryParseEndPoint(options.Cluster.Listen ?? "", out var endPoint))
+        if (!options.Cluster.TryGetEndPoint(out var endPoint))
             throw new ConfigurationException($"Cluster:Listen '{options.Cluster.Listen}' is not ADDRESS:PORT");
         string node = options.Node.Name;
         var store = await _data.OpenStoreAsync(stop).ConfigureAwait(false);
