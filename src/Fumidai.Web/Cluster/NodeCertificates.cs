@@ -18,7 +18,8 @@ public sealed class NodeCertificates : IDisposable
     public const string KeyName = "node_ca";
 
     private static readonly TimeSpan CaLifetime = TimeSpan.FromDays(20 * 365);
-    private static readonly TimeSpan NodeLifetime = TimeSpan.FromDays(30);
+    // As long as a process may run: the certificate is never stored, and its key dies with the process.
+    private static readonly TimeSpan NodeLifetime = TimeSpan.FromDays(10 * 365);
     private readonly X509Certificate2 _ca;
 
     private NodeCertificates(X509Certificate2 ca, X509Certificate2 node)
