@@ -27,12 +27,15 @@ public sealed class BastionService
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly LiveScreens _liveScreens;
+    private readonly SessionRegistry _sessions;
 
     /// <param name="liveScreens">Shared with the console of the same process, which streams them; a private set when none is given.</param>
-    public BastionService(DataDirectory data, ILoggerFactory loggers, LiveScreens? liveScreens = null)
+    /// <param name="sessions">Shared with the cluster listener of the same process, which ends them for other nodes' consoles.</param>
+    public BastionService(DataDirectory data, ILoggerFactory loggers, LiveScreens? liveScreens = null, SessionRegistry? sessions = null)
     {
         _data = data;
         _liveScreens = liveScreens ?? new LiveScreens();
+        _sessions = sessions ?? new SessionRegistry();
         _loggers = loggers;
         _logger = loggers.CreateLogger("fumidai");
     }
@@ -138,6 +141,7 @@ public sealed class BastionService
             LoginCertificates = loginCertificates,
             ProxyJump = new Bastion.ProxyJump.ProxyJumpHost(hostCa, TransportSettings(options.Ssh), limits, _loggers.CreateLogger("proxyjump")),
             LiveScreens = _liveScreens,
+            Sessions = _sessions,
         };
         var throttle = new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow));
         var agents = new Agents.AgentServices(new Agents.AgentAuthenticator(store, countedAudit, throttle, agentLogger), agentRegistry,

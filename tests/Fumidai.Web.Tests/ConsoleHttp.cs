@@ -7,16 +7,19 @@ namespace Fumidai.Web.Tests;
 /// <summary>An HttpClient that trusts only the console's own certificate (pinned byte for byte), with cookies, and a sign-in through the form.</summary>
 public static partial class ConsoleHttp
 {
-    public static HttpClient Create(ConsoleHarness harness, CookieContainer? cookies = null)
+    public static HttpClient Create(ConsoleHarness harness, CookieContainer? cookies = null) => Create(harness.BaseUri, harness.Certificate, cookies);
+
+    /// <summary>A client of the console at <paramref name="baseUri"/>, whose certificate is <paramref name="certificate"/>.</summary>
+    public static HttpClient Create(Uri baseUri, X509Certificate2 certificate, CookieContainer? cookies = null)
     {
-        var pinned = harness.Certificate.RawData;
+        var pinned = certificate.RawData;
         var handler = new HttpClientHandler
         {
             CookieContainer = cookies ?? new CookieContainer(),
             AllowAutoRedirect = false,
             ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.RawData.AsSpan().SequenceEqual(pinned),
         };
-        return new HttpClient(handler) { BaseAddress = harness.BaseUri, Timeout = TimeSpan.FromSeconds(60) };
+        return new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>The antiforgery token of a page's form.</summary>

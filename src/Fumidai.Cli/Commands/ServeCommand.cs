@@ -69,7 +69,16 @@ public static class ServeCommand
             // The console streams the live screens of the sessions this process runs.
             var liveScreens = new LiveScreens();
             if (web) tasks.Add(StopOthersOnFailure(new WebConsole(context.Data, loggers, liveScreens).RunAsync(requests.Drain), requests));
-            if (ssh) tasks.Add(StopOthersOnFailure(new BastionService(context.Data, loggers, liveScreens) { Health = health }.RunAsync(result.GetValue(listen), requests), requests));
+            // Other nodes' consoles reach this node's sessions through the cluster listener, when it has one.
+            var sessions = new SessionRegistry();
+            // Like health, it outlives the drain: a session still finishing can be watched and terminated from another node.
+            using var clusterStop = new CancellationTokenSource();
+            var clusterListener = ssh && context.Options.Cluster.Enabled
+                ? StopOthersOnFailure(new Fumidai.Web.Cluster.ClusterListener(context.Data, liveScreens, sessions, loggers).RunAsync(clusterStop.Token), requests)
+                : Task.CompletedTask;
+            if (ssh && !context.Options.Cluster.Enabled)
+                await store.SetNodeAddressAsync(context.Options.Node.Name, null, DateTimeOffset.UtcNow, context.CancellationToken).ConfigureAwait(false);
+            if (ssh) tasks.Add(StopOthersOnFailure(new BastionService(context.Data, loggers, liveScreens, sessions) { Health = health }.RunAsync(result.GetValue(listen), requests), requests));
             try
             {
                 await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -80,8 +89,10 @@ public static class ServeCommand
             }
             finally
             {
+                await clusterStop.CancelAsync().ConfigureAwait(false);
                 await healthStop.CancelAsync().ConfigureAwait(false);
             }
+            await clusterListener.ConfigureAwait(false);
             await healthListener.ConfigureAwait(false);
         }, CancellationToken.None));
         return command;

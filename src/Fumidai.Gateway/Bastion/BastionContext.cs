@@ -68,7 +68,7 @@ public sealed class BastionContext
     public LiveScreens LiveScreens { get; init; } = new();
 
     /// <summary>Sessions relaying right now, so a drain can wait for their recordings to be finalised.</summary>
-    public SessionRegistry Sessions { get; } = new();
+    public SessionRegistry Sessions { get; init; } = new();
 
     /// <summary>Roles are read per session so that `role add` takes effect without a restart.</summary>
     public async Task<AccessPolicy> LoadPolicyAsync(CancellationToken cancellationToken) =>

@@ -114,7 +114,7 @@ public static class ConfigurationLoader
         Duration("Node:HeartbeatInterval", o.Node.HeartbeatInterval);
         Duration("Node:DeadAfter", o.Node.DeadAfter);
         foreach (string problem in o.Web.Validate().Concat(o.Metadata.Validate()).Concat(o.Node.Validate()).Concat(o.Health.Validate())
-                     .Concat(o.Audit.Validate()).Concat(o.Alerts.Validate()).Concat(o.Review.Validate()).Concat(o.Oidc.Validate()))
+                     .Concat(o.Audit.Validate()).Concat(o.Alerts.Validate()).Concat(o.Review.Validate()).Concat(o.Oidc.Validate()).Concat(o.Cluster.Validate()))
             errors.Add(Locate(path, problem.Split(' ')[0]) + ": " + problem);
         if (errors.Count > 0) throw new ConfigurationException(string.Join(Environment.NewLine, errors));
     }

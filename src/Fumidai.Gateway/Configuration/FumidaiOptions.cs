@@ -35,6 +35,8 @@ public sealed class FumidaiOptions
     public SecretsOptions Secrets { get; set; } = new();
 
     public AgentsOptions Agents { get; set; } = new();
+
+    public ClusterOptions Cluster { get; set; } = new();
 }
 
 /// <summary>The SSH listener and its algorithm lists (empty lists mean the strong defaults).</summary>

@@ -29,6 +29,9 @@ public sealed class ConsoleServices
 
     public required ConsoleSignIn SignIn { get; init; }
 
+    /// <summary>Calls to the cluster listeners of other nodes, for their sessions; null in tests that run no store of nodes.</summary>
+    public Cluster.ClusterClient? Cluster { get; init; }
+
     /// <summary>Sign-in through the IdP; null while <c>Oidc:Authority</c> is not set.</summary>
     public OidcSignIn? Oidc { get; init; }
 

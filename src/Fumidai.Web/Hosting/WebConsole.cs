@@ -61,6 +61,7 @@ public sealed class WebConsole
         var store = await _data.OpenStoreAsync(stop).ConfigureAwait(false);
         var audit = new AuditLog(store, _loggers.CreateLogger("audit"));
         var recordings = RecordingStores.Open(options.Recording, _data);
+        using var cluster = new Cluster.ClusterClient(_data, store, options.Node.Name, Duration.Parse(options.Node.DeadAfter));
         try
         {
             var protector = _data.LoadProtector();
@@ -72,6 +73,7 @@ public sealed class WebConsole
                 Audit = audit,
                 Recordings = recordings,
                 LiveScreens = _liveScreens,
+                Cluster = cluster,
                 AuditKey = Ed25519ManifestVerifier.FromOpenSshLine(File.ReadAllText(_data.AuditPublicKeyPath).Trim()),
                 SignIn = new ConsoleSignIn(store, protector, audit,
                     new SourceThrottle(options.Security.SourceFailureLimit, Duration.Parse(options.Security.SourceWindow)),

@@ -4,6 +4,7 @@ using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Gateway.Storage;
 using Fumidai.Web.Auth;
+using Fumidai.Web.Cluster;
 using Fumidai.Web.Hosting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
@@ -50,6 +51,12 @@ public static class LivePage
             if (session.Status != SessionStatus.Running)
                 return Html.Error(context, StatusCodes.Status409Conflict, $"Session {session.Id} is not running ({session.Status}).", ConsoleUser.From(context.User));
             var admin = ConsoleUser.From(context.User)!;
+            // Another node's session: that node ends it at once and audits it, or the admin hears that it did not.
+            var (sent, unconfirmed) = await RemoteActions.TerminateAsync(console, context, session, admin.Name, reason).ConfigureAwait(false);
+            if (unconfirmed is not null)
+                return Html.Error(context, StatusCodes.Status502BadGateway, $"Session {session.Id} was NOT terminated: {unconfirmed}. Try again, "
+                    + "or end it with `fumidai sessions kill` on any node.", admin);
+            if (sent) return Results.Redirect("/live");
             await console.Store.AddRevocationAsync(RevocationScopes.Session, session.User, session.Id, reason, admin.Name, context.RequestAborted)
                 .ConfigureAwait(false);
             await ConsoleAudit.RecordAsync(console, context, AuditTypes.AdminChange, session.Target, new Dictionary<string, string>

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Fumidai.Gateway.Sessions;
 using Fumidai.Recording.Recorder;
 using Fumidai.Web.Auth;
+using Fumidai.Web.Cluster;
 using Fumidai.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -27,38 +28,49 @@ public static class LiveStream
         app.MapGet("/sessions/{id}/stream", async (string id, HttpContext context, ConsoleServices console, IHostApplicationLifetime lifetime) =>
         {
             var session = await RecordingPages.FindAsync(id, console, context).ConfigureAwait(false);
-            if (session.Status != SessionStatus.Running || console.LiveScreens.Find(session.Id) is not { } screen)
+            var screen = session.Status == SessionStatus.Running ? console.LiveScreens.Find(session.Id) : null;
+            bool elsewhere = screen is null && session.Status == SessionStatus.Running && console.Cluster?.IsOther(session.Node) == true;
+            if (screen is null && !elsewhere)
                 return Html.Error(context, StatusCodes.Status404NotFound, $"Session {session.Id} is not running on this node; open its recording instead.",
                     ConsoleUser.From(context.User));
-            await ConsoleAudit.RecordAccessAsync(console, context, session, "watch", null).ConfigureAwait(false);
-            using var viewer = screen.Watch();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
             // Half the idle time, so the browser's next request comes while the sign-in is still fresh.
             stop.CancelAfter(console.IdleTimeout / 2);
-            var response = context.Response;
-            response.ContentType = "text/event-stream; charset=utf-8";
-            response.Headers["X-Accel-Buffering"] = "no";
-            try
-            {
-                await WriteAsync(response, "retry: 1000\n\n", stop.Token).ConfigureAwait(false);
-                while (await viewer.Frames.WaitToReadAsync(stop.Token).ConfigureAwait(false))
-                {
-                    while (viewer.Frames.TryRead(out var frame)) await WriteAsync(response, Event(frame), stop.Token).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // The viewer left, her time is up, or the console stops: she reconnects or is done.
-            }
-            catch (ChannelClosedException)
-            {
-                // Too slow for the session: the response ends and the browser comes back for a fresh screen.
-            }
-            catch (ViewerTooSlowException)
-            {
-            }
+            if (screen is null) return await LiveRelay.RelayAsync(context, console, console.Cluster!, session, stop.Token).ConfigureAwait(false);
+            await ConsoleAudit.RecordAccessAsync(console, context, session, "watch", null).ConfigureAwait(false);
+            await PumpAsync(context.Response, screen, stop.Token).ConfigureAwait(false);
             return Results.Empty;
         }).RequireAuthorization(ConsoleAuthentication.ConsolePolicy);
+
+    /// <summary>
+    /// Writes the screen's stream as server-sent events until it ends, the viewer is too slow (the response ends and the
+    /// browser comes back for a fresh screen), or <paramref name="stop"/>. What a console and a node's cluster listener both serve.
+    /// </summary>
+    public static async Task PumpAsync(HttpResponse response, LiveScreen screen, CancellationToken stop)
+    {
+        using var viewer = screen.Watch();
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers["X-Accel-Buffering"] = "no";
+        try
+        {
+            await WriteAsync(response, "retry: 1000\n\n", stop).ConfigureAwait(false);
+            while (await viewer.Frames.WaitToReadAsync(stop).ConfigureAwait(false))
+            {
+                while (viewer.Frames.TryRead(out var frame)) await WriteAsync(response, Event(frame), stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The viewer left, her time is up, or the server stops: she reconnects or is done.
+        }
+        catch (ChannelClosedException)
+        {
+            // Too slow for the session: the response ends and the browser comes back for a fresh screen.
+        }
+        catch (ViewerTooSlowException)
+        {
+        }
+    }
 
     /// <summary>One frame as an event: JSON on one line (control characters escaped), so no frame can break the event framing.</summary>
     internal static string Event(LiveFrame frame)

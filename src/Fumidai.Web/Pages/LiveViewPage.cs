@@ -21,9 +21,18 @@ public static class LiveViewPage
                 .Append("\">The recording so far</a></p>");
             if (console.LiveScreens.Find(session.Id) is null)
             {
-                html.Append("<p class=\"warning\" id=\"elsewhere\">This session runs on another bastion node (or its console runs alone); "
-                    + "watch it on that node's console, or open the recording so far.</p>");
-                return Html.Page($"Live: session {session.Id}", html.ToString(), user, context);
+                // Another node's session is relayed from its cluster listener when it has one and is alive.
+                var node = console.Cluster?.IsOther(session.Node) == true
+                    ? await console.Cluster.FindAsync(session.Node!, context.RequestAborted).ConfigureAwait(false)
+                    : null;
+                if (node?.Problem is not null || node is null)
+                {
+                    html.Append("<p class=\"warning\" id=\"elsewhere\">This session runs on another bastion node")
+                        .Append(node is null ? " (or its console runs alone)" : ", and " + Html.E(node.Problem!))
+                        .Append("; watch it on that node's console, or open the recording so far.</p>");
+                    return Html.Page($"Live: session {session.Id}", html.ToString(), user, context);
+                }
+                html.Append("<p class=\"info\" id=\"relayed\">Running on node ").Append(Html.E(node.Name)).Append(", relayed through this console.</p>");
             }
             html.Append("<div id=\"live-player\" data-stream=\"/sessions/").Append(Html.E(session.Id)).Append("/stream\"></div>")
                 .Append("<p class=\"info\">What the operator's terminal shows, as it happens. Watching is audited.</p>");

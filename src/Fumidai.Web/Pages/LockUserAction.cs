@@ -1,6 +1,7 @@
 using Fumidai.Gateway.Administration;
 using Fumidai.Gateway.Bastion;
 using Fumidai.Web.Auth;
+using Fumidai.Web.Cluster;
 using Fumidai.Web.Hosting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
@@ -32,6 +33,10 @@ public static class LockUserAction
             var user = await console.Store.GetUserAsync(name, context.RequestAborted).ConfigureAwait(false)
                 ?? throw new NotFoundException($"There is no user '{name}'.");
             await UserAccess.DisableAsync(console.Store, console.Audit, user, reason, ConsoleAudit.Actor(context), CancellationToken.None).ConfigureAwait(false);
+            // Every node ends her sessions within seconds on its own; the nodes running them are asked to do it now.
+            if (await RemoteActions.LockAsync(console, context, name, admin.Name, reason).ConfigureAwait(false) is { Count: > 0 } problems)
+                return Html.Error(context, StatusCodes.Status502BadGateway, $"{name} is locked (disabled in the store), but ending her sessions at once "
+                    + $"was not confirmed: {string.Join("; ", problems)}. A running node ends them within 5 s on its own; check the Live page.", admin);
             return Results.Redirect("/live");
         }).RequireAuthorization(ConsoleAuthentication.AdminPolicy);
 }

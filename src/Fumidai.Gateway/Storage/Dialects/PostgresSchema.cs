@@ -178,6 +178,9 @@ internal static class PostgresSchema
                 token BYTEA NOT NULL,
                 updated TEXT COLLATE "C" NOT NULL);
             """),
+        (11, """
+            ALTER TABLE nodes ADD COLUMN IF NOT EXISTS internal_address TEXT;
+            """),
     ];
 
     public static async Task MigrateAsync(PostgresDialect dialect, CancellationToken cancellationToken)

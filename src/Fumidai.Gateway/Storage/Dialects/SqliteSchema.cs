@@ -107,6 +107,8 @@ internal static class SqliteSchema
                 token BLOB NOT NULL,
                 updated TEXT NOT NULL);
             """),
+        // 11: the address a node's cluster listener is reached on, for other nodes' consoles.
+        (11, [("nodes", "internal_address", "TEXT")], ""),
     ];
 
     public static async Task MigrateAsync(SqliteDialect dialect, CancellationToken cancellationToken)

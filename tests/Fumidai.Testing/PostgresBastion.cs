@@ -1,6 +1,6 @@
-using Fumidai.Gateway.Tests.EndToEnd;
+using Xunit;
 
-namespace Fumidai.Gateway.Tests.Cluster;
+namespace Fumidai.Testing;
 
 /// <summary>
 /// The end-to-end harness (<see cref="BastionHarness"/>: init, targets, roles, <c>fumidai serve</c>) with its metadata in a
@@ -48,9 +48,9 @@ public sealed class PostgresBastion : IAsyncLifetime
     /// <summary>
     /// The running node <paramref name="name"/>, else another <c>fumidai serve</c> on the same database by that name, in a
     /// data directory of its own holding copies of the first node's keys, master key and configuration; its host keys are
-    /// pinned for the client.
+    /// pinned for the client. <paramref name="settings"/> override the first node's environment for this one.
     /// </summary>
-    public async Task<BastionProcess> StartNodeAsync(string name)
+    public async Task<BastionProcess> StartNodeAsync(string name, IReadOnlyDictionary<string, string>? settings = null)
     {
         if (_nodes.FirstOrDefault(n => n.Name == name && !n.Process.HasExited) is { Process: { } running })
         {
@@ -68,6 +68,7 @@ public sealed class PostgresBastion : IAsyncLifetime
             File.SetUnixFileMode(Path.Combine(data, file), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         var environment = new Dictionary<string, string>(Harness.BastionEnvironment) { ["FUMIDAI__Node__Name"] = name };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var process = await BastionProcess.StartAsync(data, environment);
         _nodes.Add((name, process, directory));
         Harness.TrustBastionPort(process.Port);
