@@ -51,36 +51,47 @@ TOKEN=$("${FUMIDAI[@]}" target add viaagent --agent --login root --yes | grep '^
 BPORT=$(free_port)
 "${FUMIDAI[@]}" serve --ssh-listen "127.0.0.1:$BPORT" > "$WORK/serve.log" 2>&1 &
 PIDS+=($!)
+SERVE_PID=$!
 wait_for "$WORK/serve.log" "listening on"
 "${FUMIDAI[@]}" agent --bastion "127.0.0.1:$BPORT" --name viaagent --token "$TOKEN" --forward "127.0.0.1:$PORT" --state "$WORK/agent" \
   > "$WORK/agent.log" 2>&1 &
 PIDS+=($!)
+AGENT_PID=$!
 wait_for "$WORK/agent.log" "connected to"
 for _ in $(seq 100); do "${FUMIDAI[@]}" target show viaagent | grep -q 'ssh-ed25519 SHA256' && break; sleep 0.1; done
 echo "[127.0.0.1]:$BPORT $(cut -d' ' -f1,2 "$WORK/data/host_ed25519.pub")" > "$WORK/known_hosts"
 
+# CPU seconds (user + system) a process has used so far: steadier than MB/s on a shared machine.
+cpu() { python3 -c "import os; f=open('/proc/$1/stat').read().rsplit(')',1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf('SC_CLK_TCK'))"; }
+
+# Prints MB/s, then the bastion's and the agent's CPU seconds per GiB moved.
 pull() {
-  local start end
+  local start end s0 s1 a0 a1
+  s0=$(cpu "$SERVE_PID"); a0=$(cpu "$AGENT_PID")
   start=$(date +%s.%N)
   scp -q -F /dev/null -P "$BPORT" -i "$WORK/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes -o User="bench:$1" \
       -o UserKnownHostsFile="$WORK/known_hosts" -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes \
       "127.0.0.1:$WORK/payload.bin" "$WORK/out.bin"
   end=$(date +%s.%N)
+  s1=$(cpu "$SERVE_PID"); a1=$(cpu "$AGENT_PID")
   cmp -s "$WORK/payload.bin" "$WORK/out.bin" || { echo "copy from $1 differs" >&2; exit 1; }
   rm -f "$WORK/out.bin"
-  python3 -c "print(f'{$SIZE*1048576/1e6/($end-$start):.1f}')"
+  python3 -c "g=$SIZE/1024; print(f'{$SIZE*1048576/1e6/($end-$start):.1f} {($s1-$s0)/g:.2f} {($a1-$a0)/g:.2f}')"
 }
 
 echo "scp download of $SIZE MiB through the bastion, $ROUNDS alternating rounds, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
-direct=(); agent=()
+direct=(); agent=(); dcpu=(); acpu=()
 for round in $(seq "$ROUNDS"); do
-  d=$(pull direct); a=$(pull viaagent)
-  direct+=("$d"); agent+=("$a")
-  echo "round $round: direct $d MB/s, through the agent $a MB/s, ratio $(python3 -c "print(f'{$a/$d:.2f}')")"
+  read -r d ds _ < <(pull direct); read -r a as aa < <(pull viaagent)
+  direct+=("$d"); agent+=("$a"); dcpu+=("$ds"); acpu+=("$as+$aa")
+  echo "round $round: direct $d MB/s (bastion $ds CPU s/GiB), through the agent $a MB/s (bastion $as + agent $aa CPU s/GiB)," \
+       "ratio $(python3 -c "print(f'{$a/$d:.2f}')")"
 done
-python3 - "${direct[*]}" "${agent[*]}" <<'PY'
+python3 - "${direct[*]}" "${agent[*]}" "${dcpu[*]}" "${acpu[*]}" <<'PY'
 import sys
 d = [float(x) for x in sys.argv[1].split()]; a = [float(x) for x in sys.argv[2].split()]
+dc = [float(x) for x in sys.argv[3].split()]; ac = [sum(float(y) for y in x.split('+')) for x in sys.argv[4].split()]
 print(f"direct {min(d):.1f}-{max(d):.1f} MB/s, through the agent {min(a):.1f}-{max(a):.1f} MB/s, "
-      f"ratio of medians {sorted(a)[len(a)//2]/sorted(d)[len(d)//2]:.2f}")
+      f"ratio of medians {sorted(a)[len(a)//2]/sorted(d)[len(d)//2]:.2f}; "
+      f"CPU s/GiB direct {min(dc):.2f}-{max(dc):.2f}, through the agent (bastion + agent) {min(ac):.2f}-{max(ac):.2f}")
 PY
