@@ -129,6 +129,7 @@ public sealed class BastionService
             Commands = store,
             Revocations = store,
             LoginFacts = store,
+            UserStates = store,
             Audit = countedAudit,
             Dialer = dialer,
             Recordings = recordings,

@@ -33,6 +33,15 @@ public sealed class BastionContext
 
     private ILoginFactsStore? _loginFacts;
 
+    /// <summary>Many users and their revocations read in one go (the revocation re-check); by default separate reads.</summary>
+    public IUserStatesStore UserStates
+    {
+        get => _userStates ??= new SeparateUserStates(Credentials, Revocations);
+        init => _userStates = value;
+    }
+
+    private IUserStatesStore? _userStates;
+
     public required IAuditLog Audit { get; init; }
 
     public required ITargetDialer Dialer { get; init; }

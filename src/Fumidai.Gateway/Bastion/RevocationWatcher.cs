@@ -90,12 +90,8 @@ public sealed class RevocationWatcher
     {
         var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
         var targets = (await _context.Access.ListTargetsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var users = new Dictionary<string, (UserRecord? User, DateTimeOffset? Revoked)>(StringComparer.Ordinal);
-        foreach (var name in connections.Select(c => c.UserName).Distinct())
-        {
-            users[name] = (await _context.Credentials.GetUserAsync(name, cancellationToken).ConfigureAwait(false),
-                await _context.Revocations.GetUserRevokedAsync(name, cancellationToken).ConfigureAwait(false));
-        }
+        var users = await _context.UserStates.GetUserStatesAsync([.. connections.Select(c => c.UserName).Distinct(StringComparer.Ordinal)],
+            cancellationToken).ConfigureAwait(false);
         foreach (var connection in connections)
         {
             var (user, revoked) = users[connection.UserName];

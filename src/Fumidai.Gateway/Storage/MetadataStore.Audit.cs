@@ -11,44 +11,9 @@ public sealed partial class MetadataStore
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
     /// <summary>Appends an event, linking its hash to the previous event's (SHA-256 over the previous hash and the event).</summary>
-    public async Task<AuditEvent> AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginAuditAppendAsync(connection, cancellationToken).ConfigureAwait(false);
-        string previous;
-        await using (var last = connection.CreateCommand())
-        {
-            last.Transaction = transaction;
-            string chainLock = _dialect.AuditChainLockStatement;
-            last.CommandText = chainLock + "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
-            await using var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (chainLock.Length > 0) await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            previous = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetString(0) : GenesisHash;
-        }
-        string hash = AuditHash(previous, auditEvent);
-        long sequence;
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO audit (time, type, user_name, outcome, source, target, details, prev_hash, hash)
-                VALUES (@time, @type, @user, @outcome, @source, @target, @details, @prev, @hash) RETURNING seq
-                """;
-            Add(insert, "@time", Time(auditEvent.Time));
-            Add(insert, "@type", auditEvent.Type);
-            Add(insert, "@user", auditEvent.User);
-            Add(insert, "@outcome", auditEvent.Outcome);
-            Add(insert, "@source", auditEvent.Source);
-            Add(insert, "@target", auditEvent.Target);
-            Add(insert, "@details", JsonSerializer.Serialize(auditEvent.Details));
-            Add(insert, "@prev", previous);
-            Add(insert, "@hash", hash);
-            sequence = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-        // Disposing an uncommitted transaction rolls it back, so a failure leaves the chain as it was.
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return auditEvent with { Sequence = sequence, Hash = hash, PreviousHash = previous };
-    }
+    /// <remarks>Appends waiting at the same moment share one transaction and one commit (<see cref="AuditAppendQueue"/>).</remarks>
+    public Task<AuditEvent> AppendAuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default) =>
+        _auditAppends.AppendAsync(auditEvent, cancellationToken);
 
     public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken = default) =>
         QueryAuditAsync(since is null ? "" : " WHERE time >= @since", since is null ? [] : [("@since", Time(since.Value))], cancellationToken);

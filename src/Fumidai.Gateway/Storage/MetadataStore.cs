@@ -14,8 +14,13 @@ namespace Fumidai.Gateway.Storage;
 public sealed partial class MetadataStore : ICredentialStore, IPolicyStore, ISessionStore, IAuditStore, ICommandIndex, IRevocationStore, IAsyncDisposable
 {
     private readonly MetadataDialect _dialect;
+    private readonly AuditAppendQueue _auditAppends;
 
-    private MetadataStore(MetadataDialect dialect) => _dialect = dialect;
+    private MetadataStore(MetadataDialect dialect)
+    {
+        _dialect = dialect;
+        _auditAppends = new AuditAppendQueue(AppendAuditBatchAsync);
+    }
 
     /// <summary>The provider's name as configured: <c>sqlite</c> or <c>postgres</c>.</summary>
     public string Provider => _dialect.Name;

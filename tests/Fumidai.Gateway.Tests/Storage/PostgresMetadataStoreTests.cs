@@ -5,7 +5,11 @@ namespace Fumidai.Gateway.Tests.Storage;
 /// <summary>The shared store behaviour on a real PostgreSQL 15, one fresh database per test.</summary>
 public sealed class PostgresMetadataStoreTests(PostgresServer server) : MetadataStoreContract, IClassFixture<PostgresServer>
 {
-    protected override async Task<MetadataStore> OpenEmptyStoreAsync() => await MetadataStore.OpenPostgresAsync(await server.CreateDatabaseAsync());
+    private string? _database;
+
+    protected override async Task<MetadataStore> OpenEmptyStoreAsync() => await MetadataStore.OpenPostgresAsync(_database = await server.CreateDatabaseAsync());
+
+    protected override Task<MetadataStore> OpenSecondStoreAsync() => MetadataStore.OpenPostgresAsync(_database!);
 
     [Fact]
     public async Task Nodes_opening_one_new_database_at_once_migrate_it_once()

@@ -9,6 +9,8 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
 
     protected override Task<MetadataStore> OpenEmptyStoreAsync() => MetadataStore.OpenAsync(_directory.Combine("fumidai.db"));
 
+    protected override Task<MetadataStore> OpenSecondStoreAsync() => MetadataStore.OpenAsync(_directory.Combine("fumidai.db"));
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
