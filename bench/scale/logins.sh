@@ -44,7 +44,7 @@ run_one() { # config round
   esac
   [ -n "$OUT_KEEP" ] && cp "$log" "$OUT_KEEP/"
   local line rate p50 p99 errors
-  line=$(grep -m1 '^storm:' "$log" || true)
+  line=$(grep -m1 '^storm: .* logins asked' "$log" || true) # the generator's CPU lines start with "storm:" too
   rate=$(sed -nE 's/.*\(([0-9.]+) per second\).*/\1/p' <<<"$line")
   p50=$(sed -nE 's/.* p50=([0-9.]+) ms.*/\1/p' <<<"$line")
   p99=$(sed -nE 's/.* p99=([0-9.]+) ms.*/\1/p' <<<"$line")
