@@ -15,14 +15,7 @@ public sealed class ClusterOptions
     public bool Enabled => !string.IsNullOrWhiteSpace(Listen);
 
     /// <summary>The listener's address (port 0 takes any free port, named in the start-up log); false when not ADDRESS:PORT.</summary>
-    public bool TryGetEndPoint(out System.Net.IPEndPoint? endPoint)
-    {
-        endPoint = null;
-        string listen = Listen ?? "";
-        int colon = listen.LastIndexOf(':');
-        return colon > 0 && colon < listen.Length - 1 && listen[(colon + 1)..].All(char.IsAsciiDigit)
-            && System.Net.IPEndPoint.TryParse(listen, out endPoint);
-    }
+    public bool TryGetEndPoint(out System.Net.IPEndPoint? endPoint) => ListenAddress.TryParse(Listen, out endPoint);
 
     /// <summary>The problems of these settings, each starting with its key.</summary>
     public IEnumerable<string> Validate()

@@ -12,15 +12,7 @@ public sealed class HealthOptions
     public string Listen { get; set; } = "127.0.0.1:9090";
 
     /// <summary>The listener's address; false when <see cref="Listen"/> is not ADDRESS:PORT.</summary>
-    public bool TryGetEndPoint(out System.Net.IPEndPoint? endPoint)
-    {
-        endPoint = null;
-        // IPEndPoint alone takes "9090" for the address 0.0.35.130 on port 0: a port must be written.
-        string listen = Listen ?? "";
-        int colon = listen.LastIndexOf(':');
-        return colon > 0 && colon < listen.Length - 1 && listen[(colon + 1)..].All(char.IsAsciiDigit)
-            && System.Net.IPEndPoint.TryParse(listen, out endPoint);
-    }
+    public bool TryGetEndPoint(out System.Net.IPEndPoint? endPoint) => ListenAddress.TryParse(Listen, out endPoint);
 
     /// <summary>The problems of these settings, each starting with its key.</summary>
     public IEnumerable<string> Validate()
