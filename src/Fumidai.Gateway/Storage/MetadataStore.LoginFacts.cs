@@ -10,8 +10,8 @@ public sealed partial class MetadataStore : ILoginFactsStore
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         // The same statements as the separate reads, in this order.
-        command.CommandText = """
-            SELECT name, roles, disabled, totp_secret, password_hash, created FROM users WHERE name = @user;
+        command.CommandText = $"""
+            SELECT {UserColumns} FROM users WHERE name = @user;
             SELECT user_name, fingerprint, public_key, comment FROM user_keys WHERE user_name = @user ORDER BY fingerprint;
             SELECT MAX(locked_until) FROM source_lockouts WHERE user_name = @user AND source IN (@source, '*');
             SELECT MAX(time) FROM revocations WHERE user_name = @user AND scope = 'user';

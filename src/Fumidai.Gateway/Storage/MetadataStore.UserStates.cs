@@ -28,7 +28,7 @@ public sealed partial class MetadataStore : IUserStatesStore
             }
             // A missing user has no row here and keeps her null state: refused like a deleted one, whatever her revocations.
             command.CommandText = $"""
-                SELECT u.name, u.roles, u.disabled, u.totp_secret, u.password_hash, u.created,
+                SELECT {UserColumns},
                     (SELECT MAX(r.time) FROM revocations r WHERE r.user_name = u.name AND r.scope = 'user')
                 FROM users u WHERE u.name IN ({list})
                 """;

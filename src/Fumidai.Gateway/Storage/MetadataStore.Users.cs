@@ -26,7 +26,7 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, roles, disabled, totp_secret, password_hash, created FROM users WHERE name = @name";
+        command.CommandText = $"SELECT {UserColumns} FROM users WHERE name = @name";
         Add(command, "@name", name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadUser(reader) : null;
@@ -36,12 +36,15 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, roles, disabled, totp_secret, password_hash, created FROM users ORDER BY name";
+        command.CommandText = $"SELECT {UserColumns} FROM users ORDER BY name";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var users = new List<UserRecord>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) users.Add(ReadUser(reader));
         return users;
     }
+
+    /// <summary>The columns <see cref="ReadUser"/> reads, in its order.</summary>
+    private const string UserColumns = "name, roles, disabled, totp_secret, password_hash, created";
 
     private static UserRecord ReadUser(DbDataReader reader) => new(
         reader.GetString(0),
