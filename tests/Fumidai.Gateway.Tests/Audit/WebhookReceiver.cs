@@ -69,7 +69,8 @@ public sealed class WebhookReceiver : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: after Stop, Close removes the prefixes a second time, and the managed listener binds the port again to do
+        // it, which fails when another process has taken the port in between ("Address already in use").
         _listener.Close();
         try
         {
