@@ -6,8 +6,8 @@ namespace Fumidai.Web.Tests;
 
 /// <summary>
 /// Two <c>fumidai serve</c> nodes on one private PostgreSQL, each with its cluster listener on a free port: node A serves the
-/// web console, node B (console off) is where the operators' ssh lands. Console users: <c>otto</c>, <c>adam</c> (admins),
-/// <c>audra</c> (auditor).
+/// web console, node B (console off) is where the operators' ssh lands. Console users: <c>otto</c>, <c>adam</c>, <c>ines</c>
+/// (admins; one per test, as a TOTP code signs in once), <c>audra</c> (auditor).
 /// </summary>
 public sealed class CrossNodeConsole : IAsyncLifetime
 {
@@ -49,7 +49,7 @@ public sealed class CrossNodeConsole : IAsyncLifetime
         NodeB = await Cluster.StartNodeAsync("node-b", new Dictionary<string, string> { [BastionProcess.WebEnabledVariable] = "false" });
         if (!await NodeB.WaitForLogAsync("cluster listener on", TimeSpan.FromSeconds(60)))
             throw new InvalidOperationException("node B has no cluster listener:\n" + NodeB.Log);
-        foreach (var (name, role) in new[] { ("otto", "admin"), ("adam", "admin"), ("audra", "auditor") })
+        foreach (var (name, role) in new[] { ("otto", "admin"), ("adam", "admin"), ("ines", "admin"), ("audra", "auditor") })
             Users[name] = await Bastion.AddOperatorAsync(name, role, ConsoleHarness.Password);
     }
 

@@ -120,7 +120,7 @@ public sealed class CrossNodeLiveTests(CrossNodeConsole h) : IClassFixture<Cross
         try
         {
             using var client = ConsoleHttp.Create(h.BaseUri, h.Certificate);
-            await ConsoleHttp.SignInAsync(client, "otto", ConsoleHarness.Password, await h.CodeAsync("otto"));
+            await ConsoleHttp.SignInAsync(client, "ines", ConsoleHarness.Password, await h.CodeAsync("ines"));
             string token = await ConsoleHttp.FormTokenAsync(client, "/live");
             using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["__af"] = token, ["reason"] = "not reachable" });
             using var response = await client.PostAsync($"/sessions/{id}/terminate", form);
