@@ -5,7 +5,8 @@ namespace Fumidai.Recording.Chunks;
 
 /// <summary>Appends a line-oriented stream (asciicast, JSON lines) to a spool, seals it into chained chunks and ships them.</summary>
 /// <remarks>
-/// Writes go to an open part file, fsynced every <see cref="ChunkingOptions.FlushInterval"/> while it is open. At a line end, once the
+/// Writes go to an open part file, made durable every <see cref="ChunkingOptions.FlushInterval"/> while it is open by the
+/// process's <see cref="PartFlusher"/> (one thread and one syncfs a round for all writers). At a line end, once the
 /// part holds <see cref="ChunkingOptions.MaxChunkBytes"/>, was quiet for <see cref="ChunkingOptions.SealWhenQuietFor"/> or is
 /// <see cref="ChunkingOptions.MaxChunkAge"/> old, it is
 /// handed to a sealing task (compress, hash, chain, journal) that runs in order off the caller's path; sealed chunks go
@@ -20,19 +21,20 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     private readonly IManifestSigner _signer;
     private readonly ChunkingOptions _options;
     private readonly IChunkObserver? _observer;
-    private readonly Timer _flushTimer;
+    private readonly PartFlusher _flusher;
+    private readonly string _spoolRoot;
     private Task _sealTail = Task.CompletedTask;
     private FileStream? _part;
     private int _partIndex;
     private long _partBytes;
     private long _partOpened;
+    private TimeSpan _partMaxAge;
     private long _lastWrite;
     private bool _atLineEnd = true;
     private bool _dirty;
     private bool _closed;
     private RecordingManifest? _manifest;
-    private bool _flushTimerArmed;
-    private bool _flushTimerStopped;
+    private bool _inFlushRound;
     private long _flushTicks;
 
     private ChunkedRecordingWriter(ChunkSpool spool, SpoolUploader uploader, IManifestSigner signer, ChunkingOptions options, IChunkObserver? observer)
@@ -42,7 +44,8 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
         _shipper = new RecordingShipper(spool, uploader);
         _signer = signer;
         _options = options;
-        _flushTimer = new Timer(static state => ((ChunkedRecordingWriter)state!).OnFlushTimer(), this, Timeout.Infinite, Timeout.Infinite);
+        _flusher = PartFlusher.For(options.FlushInterval);
+        _spoolRoot = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(spool.Directory)) ?? spool.Directory;
     }
 
     /// <summary>Creates the spool folder <c>spoolRoot/ID/</c> and starts writing; <paramref name="observer"/> sees each chunk as it is sealed.</summary>
@@ -62,7 +65,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     /// <summary>Completes when the manifest (and so every chunk) is in the store; never faults.</summary>
     public Task Uploaded => _shipper.Uploaded;
 
-    /// <summary>How often the flush timer fired: an idle recording must not keep it running.</summary>
+    /// <summary>How many flush rounds visited this writer: an idle recording must not stay in them.</summary>
     internal long FlushTicks => Interlocked.Read(ref _flushTicks);
 
     /// <summary>Chunks sealed so far.</summary>
@@ -90,7 +93,7 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
                 _dirty = true;
                 _atLineEnd = data[^1] == (byte)'\n';
                 if (_atLineEnd && _partBytes >= _options.MaxChunkBytes) SealPart();
-                else ArmFlushTimer();
+                else JoinFlushRound();
             }
             catch (IOException ex)
             {
@@ -99,39 +102,68 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Makes written bytes durable (fsync) and seals an old enough chunk; runs by itself every flush interval while a part is open.</summary>
-    /// <remarks>
-    /// The fsync runs outside the lock: it can take tens of milliseconds on a busy disk, and under the lock every write
-    /// of both directions of the session would wait for it. Under the lock the buffered bytes only go to the OS.
-    /// </remarks>
+    /// <summary>Makes written bytes durable (fsync) and seals an old enough chunk; the flusher does this every flush interval while a part is open.</summary>
     public void Flush()
     {
-        SafeFileHandle handle;
+        if (TakeDirty() is { } sync) Durable(sync, _options.FlushToDisk);
+    }
+
+    /// <summary>A part handed to the OS that still has to reach the disk, and how.</summary>
+    internal readonly record struct PendingSync(ChunkedRecordingWriter Writer, SafeFileHandle Handle, string SpoolRoot, Action<SafeFileHandle> FlushToDisk);
+
+    /// <summary>One flush round for this writer: seals a due part, or hands a written one to the OS and returns it for syncing.</summary>
+    /// <remarks>Leaves the round once no part is open; the next write joins it again.</remarks>
+    internal PendingSync? Tick()
+    {
+        Interlocked.Increment(ref _flushTicks);
+        var sync = TakeDirty();
         lock (_lock)
         {
-            if (_closed || Failure is not null || _part is null) return;
+            if (_part is null || _closed || Failure is not null)
+            {
+                _inFlushRound = false;
+                _flusher.Remove(this);
+            }
+        }
+        return sync;
+    }
+
+    /// <summary>
+    /// Under the lock the buffered bytes only go to the OS; the fsync runs outside it: it can take tens of milliseconds
+    /// on a busy disk, and under the lock every write of both directions of the session would wait for it.
+    /// </summary>
+    private PendingSync? TakeDirty()
+    {
+        lock (_lock)
+        {
+            if (_closed || Failure is not null || _part is null) return null;
             try
             {
                 if (_atLineEnd && DueForAgeSeal())
                 {
                     SealPart();
-                    return;
+                    return null;
                 }
-                if (!_dirty) return;
+                if (!_dirty) return null;
                 _part.Flush();
-                handle = _part.SafeFileHandle;
-                // Bytes written from here on make the part dirty again and are synced on the next tick.
+                // Bytes written from here on make the part dirty again and are synced on the next round.
                 _dirty = false;
+                return new PendingSync(this, _part.SafeFileHandle, _spoolRoot, _options.FlushToDisk);
             }
             catch (IOException ex)
             {
                 Fail(ex);
-                return;
+                return null;
             }
         }
+    }
+
+    /// <summary>Makes one handed-over part durable; a failure is this writer's.</summary>
+    internal void Durable(PendingSync sync, Action<SafeFileHandle> flushToDisk)
+    {
         try
         {
-            _options.FlushToDisk(handle);
+            flushToDisk(sync.Handle);
         }
         catch (ObjectDisposedException)
         {
@@ -151,12 +183,13 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
     private bool DueForAgeSeal()
     {
         var quiet = _options.SealWhenQuietFor < _options.MaxChunkAge ? _options.SealWhenQuietFor : _options.MaxChunkAge;
-        return Stopwatch.GetElapsedTime(_lastWrite) >= quiet || Stopwatch.GetElapsedTime(_partOpened) >= _options.MaxChunkAge;
+        return Stopwatch.GetElapsedTime(_lastWrite) >= quiet || Stopwatch.GetElapsedTime(_partOpened) >= _partMaxAge;
     }
 
     private FileStream OpenPart()
     {
         _partOpened = Stopwatch.GetTimestamp();
+        _partMaxAge = ChunkingOptions.Jittered(_options.MaxChunkAge);
         _partBytes = 0;
         return new FileStream(_spool.PartPath(_partIndex), new FileStreamOptions
         {
@@ -212,39 +245,22 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
         ThreadPool.QueueUserWorkItem(_ => Failed?.Invoke(ex));
     }
 
-    /// <summary>
-    /// Starts the one-shot flush timer unless it is already pending (called under the lock). It runs only while a part
-    /// is open: a periodic timer per recording woke every idle session once a second for nothing.
-    /// </summary>
-    private void ArmFlushTimer()
+    /// <summary>Joins the flusher's round unless already in it (called under the lock while a part is open).</summary>
+    private void JoinFlushRound()
     {
-        if (_flushTimerArmed || _flushTimerStopped) return;
-        _flushTimerArmed = true;
-        _flushTimer.Change(_options.FlushInterval, Timeout.InfiniteTimeSpan);
-    }
-
-    private void OnFlushTimer()
-    {
-        Interlocked.Increment(ref _flushTicks);
-        Flush();
-        lock (_lock)
-        {
-            _flushTimerArmed = false;
-            // An open part still needs its fsync or its age seal; a write after this point arms the timer itself.
-            if (_part is not null && !_closed && Failure is null) ArmFlushTimer();
-        }
+        if (_inFlushRound || _closed) return;
+        _inFlushRound = true;
+        _flusher.Add(this);
     }
 
     /// <summary>Seals the last chunk, writes the signed manifest to the spool and queues it after the chunks.</summary>
     /// <remarks>Returns once the recording is complete locally; <see cref="Uploaded"/> tells when it is in the store.</remarks>
     public async Task<RecordingManifest> CompleteAsync(string endReason)
     {
-        lock (_lock) _flushTimerStopped = true;
-        // Waits for a tick in progress: its seal must be queued before the last one.
-        await _flushTimer.DisposeAsync().ConfigureAwait(false);
         Task tail;
         lock (_lock)
         {
+            // A round's seal runs under this lock, so one in progress is queued before the last one.
             if (_manifest is not null) return _manifest;
             if (!_closed && _part is not null)
             {
@@ -258,6 +274,8 @@ public sealed class ChunkedRecordingWriter : IAsyncDisposable
                 }
             }
             _closed = true;
+            _inFlushRound = false;
+            _flusher.Remove(this);
             tail = _sealTail;
         }
         await tail.ConfigureAwait(false);

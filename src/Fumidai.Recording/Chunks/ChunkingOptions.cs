@@ -21,14 +21,26 @@ public sealed record ChunkingOptions
     public static readonly TimeSpan DefaultMaxChunkAge = TimeSpan.FromSeconds(30);
 
     /// <summary>Seal a non-empty chunk this long after it was opened, however busy the session: how far the store may lag behind a busy session.</summary>
+    /// <remarks>Each part draws its own limit between three quarters of this and this (<see cref="Jittered"/>).</remarks>
     public TimeSpan MaxChunkAge { get; init; } = DefaultMaxChunkAge;
+
+    /// <summary>
+    /// A part's own age limit, drawn in [3/4, 1] of <paramref name="maxAge"/>: sessions opened together (a shift starting,
+    /// a load test) otherwise seal in the same second every 30 s, a burst of file creation, compression and fsyncs.
+    /// Never above the maximum, so the store lags no more than promised.
+    /// </summary>
+    internal static TimeSpan Jittered(TimeSpan maxAge) => maxAge - maxAge * (Random.Shared.NextDouble() / 4);
 
     /// <summary>Seal a non-empty chunk once nothing was written to it for this long (capped by <see cref="MaxChunkAge"/>), so a quiet session still ships within seconds.</summary>
     public TimeSpan SealWhenQuietFor { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>fsync of the open part: a crash loses at most this much.</summary>
+    /// <summary>How often open parts are made durable (by the process's one <see cref="PartFlusher"/>): a crash loses at most this much.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The fsync itself; tests replace it with a slow one to show writers do not wait for it.</summary>
-    internal Action<SafeFileHandle> FlushToDisk { get; init; } = RandomAccess.FlushToDisk;
+    /// <remarks>With the default, the flusher makes all of a round's parts durable with one syncfs per spool root.</remarks>
+    internal Action<SafeFileHandle> FlushToDisk { get; init; } = DefaultFlushToDisk;
+
+    /// <summary>fsync of one part.</summary>
+    internal static readonly Action<SafeFileHandle> DefaultFlushToDisk = RandomAccess.FlushToDisk;
 }

@@ -466,7 +466,9 @@ public sealed class SshChannel
     /// segments a full 2 MiB window is 512 rented arrays and segments, more than the shared pools keep, so a bulk
     /// transfer allocated about half its volume as garbage (measured: ~525 MiB and 33 GCs per GiB uploaded, against
     /// ~4 MiB and no GC with 64 KiB segments). Segments are rented only while data waits in the pipe.
+    /// Segments come from <see cref="ChannelSegmentPool"/>: through the shared array pool a typing session allocated a
+    /// fresh segment per keystroke.
     /// </summary>
-    private Pipe NewPipe() => new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: (int)LocalMaxPacket,
-        useSynchronizationContext: false));
+    private Pipe NewPipe() => new(new PipeOptions(pool: ChannelSegmentPool.Instance, pauseWriterThreshold: 0, resumeWriterThreshold: 0,
+        minimumSegmentSize: (int)LocalMaxPacket, useSynchronizationContext: false));
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Fumidai.Ssh.Wire;
 
 namespace Fumidai.Ssh.Framing;
@@ -41,6 +42,11 @@ internal sealed class PacketReader : IDisposable
     public long BytesSinceRekey { get; set; }
 
     /// <summary>Reads and opens the next packet; returns its payload and the sequence number it carried.</summary>
+    /// <remarks>
+    /// The pooling builder matters here: on an interactive session nearly every packet waits for the socket, and a
+    /// boxed state machine per await was most of what a busy node allocated (and so most of its GC).
+    /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(ReadOnlyMemory<byte> Payload, uint SequenceNumber)> ReadPacketAsync(CancellationToken cancellationToken)
     {
         var cipher = Cipher;
@@ -73,6 +79,7 @@ internal sealed class PacketReader : IDisposable
     }
 
     /// <summary>Ensures at least <paramref name="count"/> bytes are buffered from <c>_start</c>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FillAsync(int count, CancellationToken cancellationToken)
     {
         if (_buffer is not null && _end - _start >= count) return;
@@ -94,10 +101,12 @@ internal sealed class PacketReader : IDisposable
         {
             // Move pending bytes to the front of a buffer large enough for the whole packet.
             var next = _buffer.Length < count ? ArrayPool<byte>.Shared.Rent(count) : _buffer;
-            Buffer.BlockCopy(_buffer, _start, next, 0, _end - _start);
-            if (!ReferenceEquals(next, _buffer)) ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
+            int pending = _end - _start;
+            Buffer.BlockCopy(_buffer, _start, next, 0, pending);
+            if (!ReferenceEquals(next, _buffer)) Return(_buffer, _end);
+            else _buffer.AsSpan(pending, _end - pending).Clear(); // what lay past the moved bytes is wiped on return only up to _end
             _buffer = next;
-            _end -= _start;
+            _end = pending;
             _start = 0;
         }
         while (_end - _start < count)
@@ -111,9 +120,17 @@ internal sealed class PacketReader : IDisposable
     private void ReturnBuffer()
     {
         if (_buffer is null) return;
-        ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
+        Return(_buffer, _end);
         _buffer = null;
         _start = _end = 0;
+    }
+
+    /// <summary>Wipes the decrypted bytes before the buffer goes back: only the used prefix, not the whole rented array.</summary>
+    /// <remarks>Clearing all 8 KiB per keystroke packet (the buffer goes back whenever it is drained) cost more than the packet.</remarks>
+    private static void Return(byte[] buffer, int used)
+    {
+        buffer.AsSpan(0, used).Clear();
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 
     public void Dispose()

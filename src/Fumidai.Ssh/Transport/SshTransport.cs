@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Fumidai.Ssh.Framing;
 using Fumidai.Ssh.Kex;
 using Fumidai.Ssh.Keys;
@@ -147,6 +148,8 @@ public sealed partial class SshTransport : IAsyncDisposable
     }
 
     /// <summary>Receives the next message for the layers above; transport messages are handled on the way.</summary>
+    /// <remarks>Pooled state machines: this chain suspends on nearly every packet of an interactive session.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IncomingPacket> ReceiveAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -157,6 +160,7 @@ public sealed partial class SshTransport : IAsyncDisposable
     }
 
     /// <summary>Reads one packet; returns null when the transport consumed it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IncomingPacket?> ReceiveCoreAsync(CancellationToken cancellationToken)
     {
         var reader = _reader ?? throw new InvalidOperationException("handshake not done");
