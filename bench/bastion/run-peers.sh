@@ -63,7 +63,7 @@ alternate_bulk() {
   local nb rep cipher payload tty row t0 t1 c0 c1 got src pid
   nb=$(numfmt --from=iec "${BYTES:-512M}")
   local jpid; jpid=$(cat "$T/sshd_2202.pid")
-  local raw="$B/bulk.tsv"; printf 'rep\tcipher\tpayload\ttty\trow\tMB/s\tcpu_s_per_GiB\tbytes\n' > "$raw"
+  local raw="${PEERS_RESULTS:-/tmp/fumidai-peers-results}/bulk-$(date +%Y%m%d-%H%M%S).tsv"; mkdir -p "${raw%/*}"; printf 'rep\tcipher\tpayload\ttty\trow\tMB/s\tcpu_s_per_GiB\tbytes\n' > "$raw"
   echo "# alternating bulk: BYTES=${BYTES:-512M} REPS=${REPS:-3} CIPHERS='$BULK_CIPHERS' PAYLOADS='$PAYLOADS'; load $(cut -d' ' -f1-3 /proc/loadavg)"
   for ((rep=1; rep<=${REPS:-3}; rep++)); do
     for cipher in $BULK_CIPHERS; do
@@ -84,11 +84,11 @@ alternate_bulk() {
       done
     done
   done
+  printf '%-40s %-13s %-13s %-11s %-13s %-13s\n' "cipher payload tty" "jump MB/s" "fumidai MB/s" ratio "jump cpu/GiB" "fumidai cpu/GiB"
   # Summary: per configuration, MB/s range per row, ratio range (per repetition pair), CPU s/GiB range.
   awk -F'\t' 'NR>1{k=$2" "$3" "$4; if($5=="jump"){j[k,$1]=$6; jc[k,$1]=$7} else {f[k,$1]=$6; fc[k,$1]=$7}; keys[k]=1; reps[$1]=1}
     function rng(a,k,  r,lo,hi,v){lo="";for(r in reps){v=a[k,r];if(lo==""||v<lo)lo=v;if(hi==""||v>hi)hi=v};return lo"~"hi}
-    END{printf "%-40s %-13s %-13s %-11s %-13s %-13s\n","cipher payload tty","jump MB/s","fumidai MB/s","ratio","jump cpu/GiB","fumidai cpu/GiB";
-      for(k in keys){lo="";hi="";for(r in reps){q=f[k,r]/j[k,r];if(lo==""||q<lo)lo=q;if(hi==""||q>hi)hi=q}
+    END{for(k in keys){lo="";hi="";for(r in reps){q=f[k,r]/j[k,r];if(lo==""||q<lo)lo=q;if(hi==""||q>hi)hi=q}
         printf "%-40s %-13s %-13s %.2f~%.2f   %-13s %-13s\n",k,rng(j,k),rng(f,k),lo,hi,rng(jc,k),rng(fc,k)}}' "$raw" | sort
   echo "# load after bulk: $(cut -d' ' -f1-3 /proc/loadavg); raw: $raw"
 }
