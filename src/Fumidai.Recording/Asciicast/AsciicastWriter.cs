@@ -65,6 +65,11 @@ public sealed class AsciicastWriter : IDisposable
     {
         if (!_headerWritten)
             throw new InvalidOperationException("Write the header first.");
+        if (text is null && TryWriteFast(time, type, utf8))
+        {
+            Flush();
+            return;
+        }
         _buffer.Clear();
         using (var json = new Utf8JsonWriter(_buffer, Options))
         {
@@ -79,10 +84,34 @@ public sealed class AsciicastWriter : IDisposable
         Flush();
     }
 
+    /// <summary>The same line as the JSON writer makes, with the data escaped a run at a time; false leaves it to the writer.</summary>
+    private bool TryWriteFast(TimeSpan time, AsciicastEventType type, ReadOnlySpan<byte> utf8)
+    {
+        _buffer.Clear();
+        var head = _buffer.GetSpan(64);
+        head[0] = (byte)'[';
+        if (!Math.Round(time.Ticks / (double)TimeSpan.TicksPerSecond, 6).TryFormat(head[1..], out int written, "0.0#####", CultureInfo.InvariantCulture))
+            return false;
+        int n = 1 + written;
+        head[n++] = (byte)',';
+        head[n++] = (byte)'"';
+        head[n++] = (byte)AsciicastEvent.Code(type)[0];
+        head[n++] = (byte)'"';
+        head[n++] = (byte)',';
+        head[n++] = (byte)'"';
+        _buffer.Advance(n);
+        if (!JsonStringEscaper.TryWrite(utf8, _buffer)) return false;
+        "\"]"u8.CopyTo(_buffer.GetSpan(2));
+        _buffer.Advance(2);
+        return true;
+    }
+
     private void Flush()
     {
+        // One write per line: the chunk writer sees whole events.
+        _buffer.GetSpan(1)[0] = (byte)'\n';
+        _buffer.Advance(1);
         _stream.Write(_buffer.WrittenSpan);
-        _stream.WriteByte((byte)'\n');
     }
 
     /// <inheritdoc />

@@ -15,7 +15,7 @@ internal static class ChunkEvents
             int end = Array.IndexOf(text, (byte)'\n', offset, to - offset);
             int next = end < 0 ? to : end + 1;
             int length = (end < 0 ? to : end) - offset;
-            if (length > 0 && AsciicastReader.TryParseEvent(Encoding.UTF8.GetString(text, offset, length), out var e))
+            if (length > 0 && AsciicastReader.TryParseEvent(text.AsSpan(offset, length), out var e))
                 yield return (offset, length, e);
             offset = next;
         }

@@ -43,6 +43,18 @@ public sealed class LiveScreen
         }
     }
 
+    /// <summary>Output that is valid UTF-8: the screen reads the bytes as they are; a string is made only for viewers.</summary>
+    public void Output(TimeSpan at, ReadOnlySpan<byte> utf8)
+    {
+        lock (_lock)
+        {
+            if (_ended) return;
+            _screen.Feed(utf8);
+            _last = at;
+            if (_viewers.Count > 0) Publish(new LiveFrame(LiveFrameKind.Output, at, System.Text.Encoding.UTF8.GetString(utf8)));
+        }
+    }
+
     public void Resize(TimeSpan at, int columns, int rows)
     {
         lock (_lock)

@@ -92,10 +92,19 @@ public sealed class SessionRecorder : IAsyncDisposable
     {
         var text = carry.Take(data);
         if (text.IsEmpty) return;
-        live?.Output(Now, Encoding.UTF8.GetString(text));
-        // Valid UTF-8 (nearly all terminal output) goes to the JSON writer as it is; invalid bytes become U+FFFD.
-        if (System.Text.Unicode.Utf8.IsValid(text)) Append(type, null, text);
-        else Append(type, Encoding.UTF8.GetString(text), default);
+        // Valid UTF-8 (nearly all terminal output) goes to the JSON writer and the live screen as it is; invalid bytes
+        // become U+FFFD for both.
+        if (System.Text.Unicode.Utf8.IsValid(text))
+        {
+            live?.Output(Now, text);
+            Append(type, null, text);
+        }
+        else
+        {
+            string decoded = Encoding.UTF8.GetString(text);
+            live?.Output(Now, decoded);
+            Append(type, decoded, default);
+        }
     }
 
     private void Write(AsciicastEventType type, string data) => Append(type, data, default);

@@ -32,6 +32,36 @@ public sealed class LiveScreenTests
     }
 
     [Fact]
+    public void Utf8_output_gives_the_same_screen_and_frames_as_text()
+    {
+        const string output = "日本語 \u001b[?1049h\u001b[H\u001b[2J\u001b[44;37m 🙂 notes \u001b[0m\r\n\u001b[31mred\u001b[0m\0\0 text\u001b[2;4H";
+        var fromText = new LiveScreen(30, 6);
+        var fromBytes = new LiveScreen(30, 6);
+        using var textViewer = fromText.Watch();
+        using var bytesViewer = fromBytes.Watch();
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(output);
+        fromText.Output(TimeSpan.FromSeconds(1), output);
+        // Split inside nothing but escape sequences: the recorder only ever hands over whole characters.
+        fromBytes.Output(TimeSpan.FromSeconds(1), utf8.AsSpan(0, 20));
+        fromBytes.Output(TimeSpan.FromSeconds(1), utf8.AsSpan(20));
+        // Viewers get the same snapshot, then the same output (in as many frames as calls).
+        Assert.Equal(string.Concat(Texts(textViewer.Frames)), string.Concat(Texts(bytesViewer.Frames)));
+        using var lateText = fromText.Watch();
+        using var lateBytes = fromBytes.Watch();
+        Assert.True(lateText.Frames.TryRead(out var a));
+        Assert.True(lateBytes.Frames.TryRead(out var c));
+        Assert.Equal(a.Text, c.Text);
+        Assert.Equal(a.Time, c.Time);
+
+        static List<string> Texts(System.Threading.Channels.ChannelReader<LiveFrame> frames)
+        {
+            var texts = new List<string>();
+            while (frames.TryRead(out var frame)) texts.Add(frame.Text);
+            return texts;
+        }
+    }
+
+    [Fact]
     public void A_late_viewer_of_a_full_screen_program_sees_its_colours_and_the_alternate_screen_exactly()
     {
         const string output = "$ vim notes\r\n\u001b[?1049h\u001b[H\u001b[2J\u001b[44;37m notes \u001b[0m\r\n\u001b[31mred\u001b[0m text\u001b[2;4H";
