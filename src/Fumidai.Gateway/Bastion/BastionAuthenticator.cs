@@ -47,6 +47,9 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
     // The code that last failed on each connection: the same code typed again is one mistake, not another guess.
     private readonly ConditionalWeakTable<AuthenticationContext, byte[]> _lastFailedCode = new();
 
+    // The connections that were asked for a code already (see AuthenticateAsync: only the first code skips the read before it).
+    private readonly ConditionalWeakTable<AuthenticationContext, BastionLogin> _codeAsked = new();
+
     public BastionAuthenticator(ICredentialStore store, SecretProtector secrets, IAuditLog audit, SourceThrottle throttle,
         int lockoutThreshold, TimeSpan lockoutDuration, ILogger logger, TimeProvider? clock = null)
     {
@@ -93,6 +96,12 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
                 Details(attempt, "source throttled"), cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(next);
         }
+        // The first code asked for on a connection comes right after its first factor, whose read (account, lock from this
+        // source) stands for this one: the code's step is used with a fresh read of both before any success, so a lock or a
+        // disabling in between still refuses it. Any later code reads again first, so a lock its predecessors set is told.
+        if (attempt is KeyboardInteractiveAttempt firstCode && context.State is BastionLogin { ByApproval: false } pending
+            && pending.Name.User == name!.User && _codeAsked.TryAdd(context, pending))
+            return await SecondFactorAsync(call, firstCode, pending, cancellationToken).ConfigureAwait(false);
         var facts = await LoginFacts.GetLoginFactsAsync(name!.User, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
         var user = facts.User;
         if (facts.LockedUntil is { } until)
