@@ -20,7 +20,8 @@
 # initdb + pg_ctl as the postgres account, fsync on as in production), NODES (1 | 2: a second node joins the first's
 # database and master key, both behind Debian's haproxy in TCP mode with send-proxy-v2; the load goes to haproxy and
 # RSS/CPU are node 1's), PG_STATEMENTS (a file: with METADATA=postgres, every statement PostgreSQL ran during the run,
-# counted by its first line, most frequent first: which queries a login makes), KEEP_LOGS (a folder: serve's and the target's
+# counted by its first line, most frequent first: which queries a login makes; the server's log, in order with time, backend
+# and transaction id, goes to PG_STATEMENTS.log), KEEP_LOGS (a folder: serve's and the target's
 # logs are copied there at the end). Every process is stopped by PID.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -152,7 +153,9 @@ pg_writes() { # the database's commits and written rows so far
 [ "$METADATA" = postgres ] && read -r COMMITS0 ROWS0 <<<"$(pg_writes)"
 PG_STATEMENTS=${PG_STATEMENTS:-}
 pg_log_statements() { # all | none
-  runuser -u postgres -- psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "ALTER SYSTEM SET log_statement = '$1'" -c "SELECT pg_reload_conf()" postgres >/dev/null
+  # Time, backend and transaction id on each line: PG_STATEMENTS.log then shows one login's statements in order.
+  runuser -u postgres -- psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "ALTER SYSTEM SET log_statement = '$1'" \
+    -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %x '" -c "SELECT pg_reload_conf()" postgres >/dev/null
 }
 [ "$METADATA" = postgres ] && [ -n "$PG_STATEMENTS" ] && pg_log_statements all
 
@@ -168,6 +171,7 @@ if [ "$METADATA" = postgres ]; then
     # Parameters are numbered ($1, ...) in the log; the first line of each statement names its call site well enough.
     grep -oP '(?<=LOG:  )(execute [^:]*|statement): .*' "$T/pg/server.log" | sed -E 's/^(execute [^:]*|statement): //' \
       | sort | uniq -c | sort -rn >"$PG_STATEMENTS"
+    cp "$T/pg/server.log" "$PG_STATEMENTS.log"
     echo "statements PostgreSQL ran during the run, by text: $PG_STATEMENTS"
   fi
   started=$($FUMIDAI sessions list --json 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')

@@ -95,7 +95,7 @@ public sealed partial class BastionAuthenticator
             ["key"] = login.KeyFingerprint ?? "",
             ["approved_by"] = record.DecidedBy ?? "",
             ["approved"] = record.Decided?.ToString("u", CultureInfo.InvariantCulture) ?? "",
-        }, cancellationToken);
+        }, null, cancellationToken);
 
     private Task<AuditEvent> ApprovalFailedAsync(Attempt call, BastionLogin login, string type, string reason, DateTimeOffset expires,
         CancellationToken cancellationToken) =>

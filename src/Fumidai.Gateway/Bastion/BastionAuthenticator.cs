@@ -47,6 +47,9 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
     // The code that last failed on each connection: the same code typed again is one mistake, not another guess.
     private readonly ConditionalWeakTable<AuthenticationContext, byte[]> _lastFailedCode = new();
 
+    // The connections that were asked for a code already (see AuthenticateAsync: only the first code skips the read before it).
+    private readonly ConditionalWeakTable<AuthenticationContext, BastionLogin> _codeAsked = new();
+
     public BastionAuthenticator(ICredentialStore store, SecretProtector secrets, IAuditLog audit, SourceThrottle throttle,
         int lockoutThreshold, TimeSpan lockoutDuration, ILogger logger, TimeProvider? clock = null)
     {
@@ -93,6 +96,12 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
                 Details(attempt, "source throttled"), cancellationToken).ConfigureAwait(false);
             return AuthenticationDecision.Failure(next);
         }
+        // The first code asked for on a connection comes right after its first factor, whose read (account, lock from this
+        // source) stands for this one: the code's step is used with a fresh read of both before any success, so a lock or a
+        // disabling in between still refuses it. Any later code reads again first, so a lock its predecessors set is told.
+        if (attempt is KeyboardInteractiveAttempt firstCode && context.State is BastionLogin { ByApproval: false } pending
+            && pending.Name.User == name!.User && _codeAsked.TryAdd(context, pending))
+            return await SecondFactorAsync(call, firstCode, pending, cancellationToken).ConfigureAwait(false);
         var facts = await LoginFacts.GetLoginFactsAsync(name!.User, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
         var user = facts.User;
         if (facts.LockedUntil is { } until)
@@ -297,36 +306,43 @@ public sealed partial class BastionAuthenticator : IServerAuthenticator
         if (step is null)
             return await CodeRefusedAsync(call, login, answers[0], "wrong verification code", AuditTypes.MfaFailure, WrongCodeNotice, cancellationToken)
                 .ConfigureAwait(false);
-        if (!await _store.TryUseTotpStepAsync(user.Name, step.Value, cancellationToken).ConfigureAwait(false))
+        // The step is used (committed, so no node accepts the code again) and the account read again in one go.
+        var use = await LoginFacts.UseTotpStepAsync(user.Name, step.Value, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
+        if (!use.Used)
             return await CodeRefusedAsync(call, login, answers[0], "verification code already used", AuditTypes.MfaReplay, ReplayedCodeNotice,
                 cancellationToken).ConfigureAwait(false);
-        // The operator took time to type the code: the account may have been disabled or locked meanwhile.
         return await SecondFactorPassedAsync(call, login, new Dictionary<string, string>
         {
             ["method"] = login.FirstFactor + "+totp",
             ["key"] = login.KeyFingerprint ?? "",
-        }, cancellationToken).ConfigureAwait(false);
+        }, use, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Ends a login whose second factor (a code, a browser approval) passed: the account is read again, since the operator
     /// took time over that factor and it may have been disabled or locked meanwhile; then this source's failure count starts
-    /// again and the success is audited with <paramref name="details"/>.
+    /// again and the success is audited with <paramref name="details"/>. <paramref name="read"/>: the account as read with the
+    /// code's step, or null to read it here.
     /// </summary>
     private async Task<AuthenticationDecision> SecondFactorPassedAsync(Attempt call, BastionLogin login, Dictionary<string, string> details,
-        CancellationToken cancellationToken)
+        TotpStepUse? read, CancellationToken cancellationToken)
     {
         var user = login.User;
-        var now = await LoginFacts.GetLoginFactsAsync(user.Name, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
-        var (current, lockedUntil) = (now.User, now.LockedUntil);
+        if (read is null)
+        {
+            var facts = await LoginFacts.GetLoginFactsAsync(user.Name, call.SourceKey, call.Now, cancellationToken).ConfigureAwait(false);
+            read = new TotpStepUse(true, facts.User, facts.LockedUntil, SourceHasFailures: true);
+        }
+        var (current, lockedUntil) = (read.User, read.LockedUntil);
         if (current is null || current.Disabled || lockedUntil is not null)
         {
             await FailAsync(call, login.Name, "account disabled or locked", countForLockout: false, cancellationToken).ConfigureAwait(false);
             var refused = AuthenticationDecision.Failure(SecondFactor);
             return lockedUntil is { } until ? refused with { Notice = LockedNotice(until) } : refused;
         }
-        // A success says nothing about guesses from other sources: only this source's count starts again.
-        await _store.ClearFailuresAsync(user.Name, call.SourceKey, cancellationToken).ConfigureAwait(false);
+        // A success says nothing about guesses from other sources: only this source's count starts again. Nothing to clear
+        // when the read found no row for the source (most logins): a failure counted since then stays counted.
+        if (read.SourceHasFailures) await _store.ClearFailuresAsync(user.Name, call.SourceKey, cancellationToken).ConfigureAwait(false);
         await _audit.RecordAsync(AuditTypes.Login, AuditOutcome.Success, user.Name, call.Address, login.Name.Target, details, cancellationToken)
             .ConfigureAwait(false);
         return AuthenticationDecision.Success;

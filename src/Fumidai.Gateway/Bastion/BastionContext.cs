@@ -33,6 +33,18 @@ public sealed class BastionContext
 
     private ILoginFactsStore? _loginFacts;
 
+    /// <summary>A session start's facts: in one round trip when <see cref="LoginFacts"/> can, else the separate reads.</summary>
+    public async Task<SessionStartFacts> ReadSessionStartAsync(string userName, string source, CancellationToken cancellationToken)
+    {
+        var now = Time.GetUtcNow();
+        if (LoginFacts is ISessionStartStore together)
+            return await together.GetSessionStartFactsAsync(userName, source, now, cancellationToken).ConfigureAwait(false);
+        var facts = await LoginFacts.GetLoginFactsAsync(userName, source, now, cancellationToken).ConfigureAwait(false);
+        var roles = await Access.ListRolesAsync(cancellationToken).ConfigureAwait(false);
+        var targets = await Access.ListTargetsAsync(cancellationToken).ConfigureAwait(false);
+        return new SessionStartFacts(facts, roles, targets);
+    }
+
     /// <summary>Many users and their revocations read in one go (the revocation re-check); by default separate reads.</summary>
     public IUserStatesStore UserStates
     {

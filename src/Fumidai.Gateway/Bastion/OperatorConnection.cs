@@ -65,7 +65,9 @@ public sealed class OperatorConnection : IChannelOpenHandler
     {
         if (_context.Draining.IsCancellationRequested)
             return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "the bastion is shutting down");
-        if (await CurrentLoginAsync(request.ChannelType, cancellationToken).ConfigureAwait(false) is null)
+        // A session channel does nothing until its shell, exec or subsystem request, and that request reads the user again
+        // (with the policy, in one round trip): reading her here as well would only add a round trip to every session.
+        if (request.ChannelType != "session" && await CurrentLoginAsync(request.ChannelType, cancellationToken).ConfigureAwait(false) is null)
             return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "access revoked");
         if (request.ChannelType == "session")
         {
@@ -87,12 +89,13 @@ public sealed class OperatorConnection : IChannelOpenHandler
         bool starts = request is ShellRequest or ExecRequest or SubsystemRequest;
         if (starts)
         {
-            if (await CurrentLoginAsync(request.Type, cancellationToken).ConfigureAwait(false) is not { } current)
+            var start = await _context.ReadSessionStartAsync(_login.User.Name, SourceKey, cancellationToken).ConfigureAwait(false);
+            if (await CheckedLoginAsync(request.Type, start.Login, cancellationToken).ConfigureAwait(false) is not { } current)
             {
                 await TellAsync(channel, "fumidai: access revoked\r\n").ConfigureAwait(false);
                 return false;
             }
-            session.Refresh(current);
+            session.Refresh(current, start);
         }
         bool accepted = await session.HandleRequestAsync(request, cancellationToken).ConfigureAwait(false);
         if (starts && accepted)
@@ -110,8 +113,15 @@ public sealed class OperatorConnection : IChannelOpenHandler
     /// <summary>The user as stored now, or null (audited) when the account is gone, disabled, locked or revoked since this login.</summary>
     public async Task<BastionLogin?> CurrentLoginAsync(string request, CancellationToken cancellationToken)
     {
+        var facts = await _context.LoginFacts.GetLoginFactsAsync(_login.User.Name, SourceKey, _context.Time.GetUtcNow(), cancellationToken)
+            .ConfigureAwait(false);
+        return await CheckedLoginAsync(request, facts, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The login with the user as in <paramref name="facts"/>, or null (audited) when they refuse her.</summary>
+    private async Task<BastionLogin?> CheckedLoginAsync(string request, LoginFacts facts, CancellationToken cancellationToken)
+    {
         string name = _login.User.Name;
-        var facts = await _context.LoginFacts.GetLoginFactsAsync(name, SourceKey, _context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var (user, locked, revoked) = (facts.User, facts.LockedUntil is not null, facts.Revoked);
         if (Refusal(user, locked, revoked) is { } refusal)
         {

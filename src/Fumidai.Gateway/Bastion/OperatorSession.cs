@@ -1,6 +1,7 @@
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Bastion.Session;
 using Fumidai.Gateway.Policy;
+using Fumidai.Gateway.Storage;
 using Fumidai.Ssh.Connection;
 using Fumidai.Ssh.Connection.Requests;
 using Microsoft.Extensions.Logging;
@@ -34,8 +35,15 @@ public sealed class OperatorSession
         _terminal = new OperatorTerminal(channel);
     }
 
-    /// <summary>The user as just re-read from the store, before a shell/exec/subsystem request is handled.</summary>
-    public void Refresh(BastionLogin login) => _login = login;
+    // The roles and targets read with the user at the start request: the target is chosen by them, without reading again.
+    private SessionStartFacts? _startFacts;
+
+    /// <summary>The user as just re-read from the store, before a shell/exec/subsystem request is handled, and the policy read with her.</summary>
+    public void Refresh(BastionLogin login, SessionStartFacts? startFacts = null)
+    {
+        _login = login;
+        _startFacts = startFacts;
+    }
 
     /// <summary>Answers the operator's channel requests (wired as <see cref="SshChannel.RequestHandler"/>).</summary>
     public async ValueTask<bool> HandleRequestAsync(ChannelRequest request, CancellationToken cancellationToken)
@@ -104,7 +112,7 @@ public sealed class OperatorSession
         var login = _login;
         try
         {
-            var selected = await new TargetSelection(_context, login, _source, _terminal, _setup, kind).ChooseAsync(_channel.ClosingToken).ConfigureAwait(false);
+            var selected = await new TargetSelection(_context, login, _source, _terminal, _setup, kind, _startFacts).ChooseAsync(_channel.ClosingToken).ConfigureAwait(false);
             if (selected is null) return;
             await new RecordedSession(_context, login, _source, _terminal, _setup, selected, kind, command).RunAsync().ConfigureAwait(false);
         }

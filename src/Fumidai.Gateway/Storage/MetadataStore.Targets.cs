@@ -37,17 +37,20 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT name, host, port, logins, host_keys, private_key, created FROM targets {where} ORDER BY name";
+        command.CommandText = TargetQuery(where);
         if (name is not null) Add(command, "@name", name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var targets = new List<TargetRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            targets.Add(new TargetRecord(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), ParseJsonList(reader.GetString(3)),
-                ParseJsonList(reader.GetString(4)), reader.IsDBNull(5) ? null : (byte[])reader.GetValue(5), ParseTime(reader.GetString(6))));
-        }
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) targets.Add(ReadTarget(reader));
         return targets;
     }
+
+    private static string TargetQuery(string where) =>
+        $"SELECT name, host, port, logins, host_keys, private_key, created FROM targets {where} ORDER BY name";
+
+    private static TargetRecord ReadTarget(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), ParseJsonList(reader.GetString(3)),
+            ParseJsonList(reader.GetString(4)), reader.IsDBNull(5) ? null : (byte[])reader.GetValue(5), ParseTime(reader.GetString(6)));
 
     public Task<bool> RemoveTargetAsync(string name, CancellationToken cancellationToken = default) =>
         DeleteByNameAsync("targets", name, cancellationToken);
@@ -91,12 +94,14 @@ public sealed partial class MetadataStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, targets, logins, allow, idle_timeout_seconds, max_session_seconds FROM roles ORDER BY name";
+        command.CommandText = RoleQuery;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var roles = new List<AccessRole>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) roles.Add(ReadRole(reader));
         return roles;
     }
+
+    private const string RoleQuery = "SELECT name, targets, logins, allow, idle_timeout_seconds, max_session_seconds FROM roles ORDER BY name";
 
     private static AccessRole ReadRole(DbDataReader reader) => new(
         reader.GetString(0), ParseJsonList(reader.GetString(1)), ParseJsonList(reader.GetString(2)), ParseJsonList(reader.GetString(3)),

@@ -52,6 +52,23 @@ public sealed class LockoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lock_set_between_her_key_and_her_first_code_refuses_the_right_code()
+    {
+        var (key, secret) = await _rig.AddUserAsync("ned", withPassword: false);
+        var connection = AuthenticatorRig.Connection(Attacker);
+        Assert.Equal(AuthenticationOutcome.PartialSuccess, (await _rig.KeyAsync(connection, "ned", key)).Outcome);
+        // Another node counts ten failures from this source while she types: the first code is asked without a read before
+        // it, so the read that comes with the code's step must refuse it.
+        for (int i = 0; i < 10; i++)
+            await _rig.Store.RecordFailureAsync("ned", MetadataSource(Attacker), 10, TimeSpan.FromMinutes(30), _rig.Clock.GetUtcNow());
+        var (decision, _) = await _rig.CodeAsync(connection, "ned", await Totp.CodeAsync(secret, _rig.Step));
+        Assert.Equal(AuthenticationOutcome.Failure, decision.Outcome);
+        Assert.Contains("locked", decision.Notice);
+        Assert.DoesNotContain(await _rig.AuditEventsAsync(), e => e.Type == AuditTypes.Login && e.User == "ned");
+        Assert.NotNull(await _rig.Store.GetLockedUntilAsync("ned", MetadataSource(Attacker), _rig.Clock.GetUtcNow()));
+    }
+
+    [Fact]
     public async Task Failures_must_be_consecutive_a_success_starts_the_count_again()
     {
         var (key, secret) = await _rig.AddUserAsync("cat", withPassword: false);

@@ -1,5 +1,6 @@
 using Fumidai.Gateway.Audit;
 using Fumidai.Gateway.Policy;
+using Fumidai.Gateway.Storage;
 using Fumidai.Gateway.Targets;
 using Fumidai.Ssh.Wire;
 
@@ -19,9 +20,13 @@ internal sealed class TargetSelection
     private readonly OperatorTerminal _terminal;
     private readonly SessionSetup _setup;
     private readonly string _kind;
+    private readonly SessionStartFacts? _read;
 
-    public TargetSelection(BastionContext context, BastionLogin login, string source, OperatorTerminal terminal, SessionSetup setup, string kind)
+    /// <param name="read">The roles and targets as read with the user at the start request; null: read them here.</param>
+    public TargetSelection(BastionContext context, BastionLogin login, string source, OperatorTerminal terminal, SessionSetup setup, string kind,
+        SessionStartFacts? read = null)
     {
+        _read = read;
         _context = context;
         _login = login;
         _source = source;
@@ -33,8 +38,8 @@ internal sealed class TargetSelection
     /// <summary>The allowed target, or null once the operator was told why not and the channel ended.</summary>
     public async Task<SelectedTarget?> ChooseAsync(CancellationToken cancellationToken)
     {
-        var policy = await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
-        var targets = await _context.Access.ListTargetsAsync(cancellationToken).ConfigureAwait(false);
+        var policy = _read is { } read ? new AccessPolicy(read.Roles) : await _context.LoadPolicyAsync(cancellationToken).ConfigureAwait(false);
+        var targets = _read?.Targets ?? await _context.Access.ListTargetsAsync(cancellationToken).ConfigureAwait(false);
         var user = _login.User;
         if (_login.Name.Target is { } named)
         {
